@@ -1,0 +1,65 @@
+// Layering is enforced here (STYLE.md): http/cli → services → core ← adapters; main.ts wires.
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+})
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'certs/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      'no-console': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: restrict(
+      [
+        'node:*',
+        '../services/*',
+        '../adapters/*',
+        '../http/*',
+        '**/services/**',
+        '**/adapters/**',
+        '**/http/**',
+        'hono',
+        'drizzle-orm',
+        'better-sqlite3',
+      ],
+      'core/ is pure: it imports only zod, pure libraries and core/.',
+    ),
+  },
+  {
+    files: ['src/services/**/*.ts'],
+    ignores: ['src/services/**/*.test.ts'],
+    rules: restrict(
+      ['**/adapters/**', '**/http/**', 'hono', 'drizzle-orm', 'better-sqlite3'],
+      'services/ use core/ and its ports only.',
+    ),
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    ignores: ['src/http/**/*.test.ts'],
+    rules: restrict(
+      ['**/adapters/**', 'drizzle-orm', 'better-sqlite3'],
+      'http/ calls services, never the database.',
+    ),
+  },
+  {
+    files: ['src/adapters/**/*.ts'],
+    ignores: ['src/adapters/**/*.test.ts'],
+    rules: restrict(['**/services/**', '**/http/**'], 'adapters/ implement core ports.'),
+  },
+  {
+    files: ['src/cli.ts', 'bench/**/*.ts', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
+)

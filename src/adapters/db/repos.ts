@@ -1,0 +1,20 @@
+import type { Repos } from '../../core/ports.js'
+import type { OpenDb } from './database.js'
+import { domainRepo } from './repos/domains.js'
+import { policyRepo } from './repos/policies.js'
+import { snapshotSource } from './repos/snapshot.js'
+import { tenantRepo } from './repos/tenants.js'
+import { tlsRptRepo } from './repos/tls-rpt.js'
+import { tokenRepo } from './repos/tokens.js'
+
+/** Every repository over one open database. */
+export function sqliteRepos(open: OpenDb): Repos {
+  return {
+    tenants: tenantRepo(open.db),
+    tokens: tokenRepo(open.db),
+    domains: domainRepo(open.db),
+    policies: policyRepo(open.db),
+    tlsRpt: tlsRptRepo(open.db),
+    snapshot: snapshotSource(open),
+  }
+}

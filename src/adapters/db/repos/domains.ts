@@ -1,0 +1,60 @@
+import { and, asc, eq, lte } from 'drizzle-orm'
+import type { Domain, DomainRepo } from '../../../core/ports.js'
+import { writeAudit } from '../audit.js'
+import type { Db } from '../database.js'
+import { domains, hostnames, mtaStsPolicies } from '../schema.js'
+import { conflictOnUnique } from '../unique.js'
+
+export function domainRepo(db: Db): DomainRepo {
+  return {
+    async create(domain, names, audit) {
+      conflictOnUnique(`domain "${domain.name}" is already registered`, () =>
+        db.transaction((tx) => {
+          tx.insert(domains).values(domain).run()
+          if (names.length > 0) tx.insert(hostnames).values(names).run()
+          writeAudit(tx, audit)
+        }),
+      )
+    },
+    async byName(name) {
+      return (db.select().from(domains).where(eq(domains.name, name)).get() as Domain) ?? null
+    },
+    async list(tenantId) {
+      const q = db.select().from(domains)
+      const rows =
+        tenantId === null
+          ? q.orderBy(asc(domains.name)).all()
+          : q.where(eq(domains.tenantId, tenantId)).orderBy(asc(domains.name)).all()
+      return rows as Domain[]
+    },
+    async hostnames(domainId) {
+      return db.select().from(hostnames).where(eq(hostnames.domainId, domainId)).all()
+    },
+    async retire(domain, nonePolicy, audit) {
+      db.transaction((tx) => {
+        tx.update(domains)
+          .set({ status: 'retiring', retiredAt: domain.retiredAt, removeAt: domain.removeAt })
+          .where(eq(domains.id, domain.id))
+          .run()
+        tx.insert(mtaStsPolicies)
+          .values(nonePolicy)
+          .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: nonePolicy })
+          .run()
+        writeAudit(tx, audit)
+      })
+    },
+    async remove(domainId, audit) {
+      db.transaction((tx) => {
+        tx.delete(domains).where(eq(domains.id, domainId)).run()
+        writeAudit(tx, audit)
+      })
+    },
+    async dueForRemoval(now) {
+      return db
+        .select()
+        .from(domains)
+        .where(and(eq(domains.status, 'retiring'), lte(domains.removeAt, now)))
+        .all() as Domain[]
+    },
+  }
+}

@@ -1,0 +1,34 @@
+import { eq, sql } from 'drizzle-orm'
+import type { PolicyRepo, StoredPolicy } from '../../../core/ports.js'
+import { writeAudit } from '../audit.js'
+import type { Db } from '../database.js'
+import { domains, mtaStsPolicies } from '../schema.js'
+
+export function policyRepo(db: Db): PolicyRepo {
+  return {
+    async get(domainId) {
+      const row = db
+        .select()
+        .from(mtaStsPolicies)
+        .where(eq(mtaStsPolicies.domainId, domainId))
+        .get()
+      return (row as StoredPolicy | undefined) ?? null
+    },
+    async put(policy, audit) {
+      db.transaction((tx) => {
+        tx.insert(mtaStsPolicies)
+          .values(policy)
+          .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
+          .run()
+        if (policy.mode !== 'none') {
+          // RFC 8461 §8.3: removal waits for the longest max_age ever served, so keep the high mark.
+          tx.update(domains)
+            .set({ maxAgeHigh: sql`max(coalesce(${domains.maxAgeHigh}, 0), ${policy.maxAge})` })
+            .where(eq(domains.id, policy.domainId))
+            .run()
+        }
+        writeAudit(tx, audit)
+      })
+    },
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The SQLite schema (drizzle). drizzle-kit generates the migrations in ./migrations from this
+ * file (`npm run db:generate`); they are committed and applied at start by migrate().
+ * Times are integer milliseconds since the epoch.
+ */
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+const ms = (name: string) => integer(name, { mode: 'timestamp_ms' })
+
+export const tenants = sqliteTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: ms('created_at').notNull(),
+})
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+    sha256: text('sha256').notNull().unique(),
+    label: text('label').notNull(),
+    fromEnv: integer('from_env', { mode: 'boolean' }).notNull().default(false),
+    createdAt: ms('created_at').notNull(),
+    lastUsedAt: ms('last_used_at'),
+    revokedAt: ms('revoked_at'),
+  },
+  (t) => [index('api_tokens_tenant').on(t.tenantId)],
+)
+
+export const domains = sqliteTable(
+  'domains',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'restrict' }),
+    name: text('name').notNull().unique(),
+    status: text('status', { enum: ['active', 'retiring'] })
+      .notNull()
+      .default('active'),
+    createdAt: ms('created_at').notNull(),
+    retiredAt: ms('retired_at'),
+    removeAt: ms('remove_at'),
+    maxAgeHigh: integer('max_age_high'),
+  },
+  (t) => [index('domains_tenant').on(t.tenantId), index('domains_remove_at').on(t.removeAt)],
+)
+
+export const hostnames = sqliteTable(
+  'hostnames',
+  {
+    name: text('name').primaryKey(),
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['policy'] }).notNull(),
+  },
+  (t) => [index('hostnames_domain').on(t.domainId)],
+)
+
+export const mtaStsPolicies = sqliteTable('mta_sts_policies', {
+  domainId: text('domain_id')
+    .primaryKey()
+    .references(() => domains.id, { onDelete: 'cascade' }),
+  mode: text('mode', { enum: ['enforce', 'testing', 'none'] }).notNull(),
+  maxAge: integer('max_age').notNull(),
+  mx: text('mx', { mode: 'json' }).$type<string[]>().notNull(),
+  policyId: text('policy_id').notNull(),
+  text: text('text').notNull(),
+  updatedAt: ms('updated_at').notNull(),
+})
+
+export const tlsRpt = sqliteTable('tlsrpt', {
+  domainId: text('domain_id')
+    .primaryKey()
+    .references(() => domains.id, { onDelete: 'cascade' }),
+  rua: text('rua', { mode: 'json' }).$type<string[]>().notNull(),
+  updatedAt: ms('updated_at').notNull(),
+})
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: ms('at').notNull(),
+    // No foreign keys: the trail outlives the tenants, tokens and domains it mentions.
+    tenantId: text('tenant_id'),
+    actorTokenId: text('actor_token_id'),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_tenant_at').on(t.tenantId, t.at)],
+)

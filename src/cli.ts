@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+/**
+ * The operator CLI: the same service verbs as the API, acting as the operator. Results go to
+ * stdout (secrets only once); every failure is one line on stderr and a non-zero exit.
+ */
+import { parseArgs } from 'node:util'
+import { loadConfig, type Config } from './config.js'
+import { SYSTEM_ACTOR } from './core/actor.js'
+import { renderBind } from './core/dns/bind.js'
+import { normalizeDomainName } from './core/domain-name.js'
+import { DomainError } from './core/errors.js'
+import { fieldIssues } from './core/issues.js'
+import { MtaStsPolicyInput } from './core/mta-sts/policy.js'
+import { LOCAL_TENANT } from './core/tenant-name.js'
+import { openRuntime, serve, syncDir, type Runtime } from './main.js'
+import { addDomain, DomainInput } from './services/domains.js'
+import { setPolicy } from './services/mta-sts.js'
+import { recordsFor } from './services/records.js'
+import { createTenant, ensureTenant, listTenants, TenantInput } from './services/tenants.js'
+import { createToken } from './services/tokens.js'
+
+const USAGE = `usage: policyhost <command> [options]
+
+  serve                                   run the server (HTTP_PORT, SERVICE_HOST, ... from env)
+  migrate                                 create or upgrade the database and exit
+  tenant create NAME                      create a tenant; prints its first token once
+  tenant list                             list tenants
+  token create --operator [--label L]     create an operator token; printed once
+  token create --tenant NAME [--label L]  create a token for a tenant; printed once
+  domain add DOMAIN [--tenant NAME]       register a domain (default tenant: ${LOCAL_TENANT})
+  policy set DOMAIN --mode M [--mx HOST]... --max-age SECONDS
+  records DOMAIN [--format json|bind]     the DNS records to publish
+  sync [DIR]                              apply policies/*.json (default POLICIES_DIR)
+`
+
+class UsageError extends Error {}
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n')
+const json = (v: unknown) => out(JSON.stringify(v, null, 2))
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new UsageError(`missing ${what}`)
+  return value
+}
+
+/** Parses with zod and turns failures into one VALIDATION error listing every issue. */
+function parse<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
+  },
+  v: unknown,
+): T {
+  const r = schema.safeParse(v)
+  if (!r.success) throw new DomainError('VALIDATION', 'invalid input', fieldIssues(r.error.issues))
+  return r.data
+}
+
+/** A domain argument, normalised the same way as in the API. */
+function domainArg(value: string | undefined): string {
+  const checked = normalizeDomainName(need(value, 'DOMAIN'))
+  if (!checked.ok)
+    throw new DomainError('VALIDATION', `invalid DOMAIN: ${checked.issues[0]?.message}`)
+  return checked.value
+}
+
+async function tenantIdByName(rt: Runtime, name: string): Promise<string> {
+  if (name === LOCAL_TENANT) return (await ensureTenant(rt.deps, SYSTEM_ACTOR, name)).id
+  const t = await rt.deps.repos.tenants.byName(name)
+  if (!t) throw new DomainError('NOT_FOUND', `tenant "${name}" not found`)
+  return t.id
+}
+
+async function run(argv: string[], config: Config): Promise<number> {
+  const { values: o, positionals: p } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      operator: { type: 'boolean' },
+      tenant: { type: 'string' },
+      label: { type: 'string' },
+      mode: { type: 'string' },
+      mx: { type: 'string', multiple: true },
+      'max-age': { type: 'string' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [cmd, sub, arg] = p
+  if (o.help || !cmd) {
+    out(USAGE)
+    return cmd || o.help ? 0 : 2
+  }
+  if (cmd === 'serve') return serveUntilSignal(config)
+  const rt = await openRuntime(
+    { ...config, LOG_LEVEL: config.LOG_LEVEL === 'debug' ? 'debug' : 'warn' },
+    {
+      logSink: (line) => process.stderr.write(line + '\n'),
+    },
+  )
+  try {
+    const d = rt.deps
+    const key = `${cmd} ${sub ?? ''}`.trim()
+    switch (key.startsWith('records') ? 'records' : key.startsWith('sync') ? 'sync' : key) {
+      case 'migrate':
+        out(`database ready at ${config.dbPath}`)
+        return 0
+      case 'tenant create':
+        json(
+          await createTenant(
+            d,
+            SYSTEM_ACTOR,
+            parse(TenantInput, { name: need(arg, 'tenant NAME') }),
+          ),
+        )
+        return 0
+      case 'tenant list':
+        json(await listTenants(d, SYSTEM_ACTOR))
+        return 0
+      case 'token create': {
+        if (Boolean(o.operator) === Boolean(o.tenant))
+          throw new UsageError('give exactly one of --operator or --tenant NAME')
+        const tenantId = o.tenant ? await tenantIdByName(rt, o.tenant) : undefined
+        const t = await createToken(d, SYSTEM_ACTOR, { label: o.label ?? 'cli', tenantId })
+        out(t.token)
+        process.stderr.write(`token ${t.id} created; it is shown only this once\n`)
+        return 0
+      }
+      case 'domain add': {
+        const tenantId = await tenantIdByName(rt, o.tenant ?? LOCAL_TENANT)
+        const input = parse(DomainInput, { name: need(arg, 'DOMAIN'), tenantId })
+        const dom = await addDomain(d, SYSTEM_ACTOR, input)
+        out(`domain ${dom.name} added; run "policyhost records ${dom.name}" for the DNS records`)
+        return 0
+      }
+      case 'policy set': {
+        const maxAge = o['max-age'] === undefined ? undefined : Number(o['max-age'])
+        const policy = parse(MtaStsPolicyInput, { mode: o.mode, mx: o.mx ?? [], maxAge })
+        const view = await setPolicy(d, SYSTEM_ACTOR, domainArg(arg), policy)
+        out(`id: ${view.policyId}${view.changed ? '' : ' (unchanged)'}\n${view.text}`)
+        return 0
+      }
+      case 'records': {
+        const format = o.format ?? 'json'
+        if (format !== 'json' && format !== 'bind')
+          throw new UsageError('--format must be json or bind')
+        const records = await recordsFor(d, SYSTEM_ACTOR, domainArg(sub))
+        if (format === 'bind') out(renderBind(records))
+        else json(records)
+        return 0
+      }
+      case 'sync': {
+        const outcomes = await syncDir(rt, sub ?? config.POLICIES_DIR)
+        for (const x of outcomes) out(`${x.result}\t${x.path}${x.error ? `\t${x.error}` : ''}`)
+        return outcomes.some((x) => x.result === 'error') ? 1 : 0
+      }
+      default:
+        throw new UsageError(`unknown command "${key}"`)
+    }
+  } finally {
+    rt.close()
+  }
+}
+
+async function serveUntilSignal(config: Config): Promise<number> {
+  const server = await serve(await openRuntime(config))
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+  })
+  await server.close()
+  return 0
+}
+
+function oneLine(err: unknown): string {
+  if (err instanceof DomainError && err.issues.length > 0) {
+    return `${err.message}: ${err.issues.map((i) => `${i.path || '(value)'}: ${i.message}`).join('; ')}`
+  }
+  return err instanceof Error ? err.message : String(err)
+}
+
+async function main(): Promise<void> {
+  let code: number
+  try {
+    code = await run(process.argv.slice(2), loadConfig())
+  } catch (err) {
+    const usage =
+      err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    process.stderr.write(`policyhost: ${oneLine(err)}\n`)
+    if (usage) process.stderr.write('run "policyhost --help" for usage\n')
+    code = usage ? 2 : 1
+  }
+  process.exitCode = code
+}
+
+await main()

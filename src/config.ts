@@ -1,0 +1,95 @@
+/**
+ * The only module that reads process.env. Every setting is parsed once by zod into a frozen
+ * Config that main.ts and cli.ts pass to whatever needs it. A bad value stops start-up with one
+ * line naming the variable.
+ */
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65535)
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+/** LE staging: a misconfigured install must not burn production rate limits (issue 3 switches). */
+export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory'
+
+const Env = z.object({
+  /** The service's own name: admin API, /healthz, and the CNAME target for customer hosts. */
+  SERVICE_HOST: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
+      'must be a hostname',
+    )
+    .transform((s) => s.toLowerCase())
+    .default('localhost'),
+  /** Holds the SQLite file and, by default, the certificate store. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  HTTP_PORT: port.default(8080),
+  HTTPS_PORT: port.default(8443),
+  /** Address the listeners bind to. */
+  BIND_ADDRESS: z.string().min(1).default('0.0.0.0'),
+  /** Optional operator bootstrap token; stored hashed, revoked when the variable changes. */
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Declarative domain files applied at start into the `local` tenant; empty disables. */
+  POLICIES_DIR: z.string().default('./policies'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Largest accepted admin API request body, in bytes. */
+  API_BODY_LIMIT: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  /** How often (seconds) a server notices changes made by another process (CLI, instance). */
+  SNAPSHOT_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(2),
+  /** `Cache-Control: max-age` on policies; RFC 8461 §8.2 suggests 60 s for shared hosts. */
+  POLICY_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
+  // ACME settings, used by the certificate issuer (issue 3).
+  CERTS_DIR: z.string().optional(),
+  ACME_DIRECTORY_URL: z.string().url().optional(),
+  ACME_EMAIL: z.string().email().optional(),
+  ACME_EAB_KID: z.string().optional(),
+  ACME_EAB_HMAC_KEY: z.string().optional(),
+  ACME_KEY_TYPE: z.enum(['ecdsa-p256', 'rsa-2048']).default('ecdsa-p256'),
+  ACME_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  ACME_PRODUCTION: bool.default(false),
+  RENEW_INTERVAL: z.string().default('*/15 * * * *'),
+  /** Public addresses of this service, for the DNS preflight when CNAMEs are flattened. */
+  PUBLIC_ADDRESSES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
+})
+
+export type Config = Readonly<
+  z.output<typeof Env> & { dbPath: string; certsDir: string; acmeDirectoryUrl: string | null }
+>
+
+/** Thrown with a single line that names the offending variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parse the environment (or a given record, for tests) into a frozen Config. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  )
+  const parsed = Env.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const name = String(issue?.path[0] ?? 'environment')
+    throw new ConfigError(`invalid ${name}: ${issue?.message ?? 'bad value'}`)
+  }
+  const c = parsed.data
+  if (Boolean(c.ACME_EAB_KID) !== Boolean(c.ACME_EAB_HMAC_KEY)) {
+    throw new ConfigError('invalid ACME_EAB_KID/ACME_EAB_HMAC_KEY: set both or neither')
+  }
+  return Object.freeze({
+    ...c,
+    dbPath: `${c.DATA_DIR}/policyhost.sqlite`,
+    certsDir: c.CERTS_DIR ?? `${c.DATA_DIR}/certs`,
+    acmeDirectoryUrl: c.ACME_DIRECTORY_URL ?? null,
+  })
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import type { DomainRecordsInput } from './records.js'
+import { domainRecords } from './records.js'
+
+const input: DomainRecordsInput = {
+  domain: 'example.com',
+  serviceHost: 'policy.example.net',
+  policyId: null,
+  tlsRptRua: null,
+}
+
+const cname = { name: 'mta-sts.example.com', type: 'CNAME', value: 'policy.example.net.' }
+const sts = { name: '_mta-sts.example.com', type: 'TXT', value: 'v=STSv1; id=abc123' }
+const tlsRpt = {
+  name: '_smtp._tls.example.com',
+  type: 'TXT',
+  value: 'v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://r.example.net/v1',
+}
+
+describe('domainRecords', () => {
+  it.each<[string, Partial<DomainRecordsInput>, object[]]>([
+    ['neither a policy id nor TLS-RPT', {}, [cname]],
+    ['a policy id', { policyId: 'abc123' }, [cname, sts]],
+    ['an empty TLS-RPT list', { policyId: 'abc123', tlsRptRua: [] }, [cname, sts]],
+    [
+      'a policy id and TLS-RPT',
+      { policyId: 'abc123', tlsRptRua: ['mailto:tlsrpt@example.com', 'https://r.example.net/v1'] },
+      [cname, sts, tlsRpt],
+    ],
+    [
+      'TLS-RPT only',
+      { tlsRptRua: ['mailto:tlsrpt@example.com', 'https://r.example.net/v1'] },
+      [cname, tlsRpt],
+    ],
+    ['a service host with a root dot', { serviceHost: 'policy.example.net.' }, [cname]],
+  ])('when the domain has %s, then the records are exact', (_, change, expected) => {
+    const records = domainRecords({ ...input, ...change })
+    expect(records.map(({ name, type, value }) => ({ name, type, value }))).toEqual(expected)
+  })
+
+  it('when records are listed, then each has a one-line purpose citing its RFC', () => {
+    const records = domainRecords({ ...input, policyId: 'abc', tlsRptRua: ['mailto:a@b.example'] })
+    for (const record of records) {
+      expect(record.purpose).not.toMatch(/[\r\n]/)
+      expect(record.purpose).toMatch(/RFC 846[01] §/)
+    }
+  })
+})

@@ -1,0 +1,57 @@
+import { renderStsRecord } from '../mta-sts/sts-record.js'
+import { renderTlsRptRecord } from '../tls-rpt/rua.js'
+
+export type RecordType = 'CNAME' | 'TXT'
+
+/** One record a tenant publishes: name without the root dot, CNAME targets with it. */
+export interface DnsRecord {
+  name: string
+  type: RecordType
+  value: string
+  purpose: string
+}
+
+export interface DomainRecordsInput {
+  domain: string
+  serviceHost: string
+  policyId: string | null
+  tlsRptRua: string[] | null
+}
+
+/** Lists the DNS records a tenant publishes for a domain, in the order they should be added. */
+export function domainRecords(input: DomainRecordsInput): DnsRecord[] {
+  const { domain, policyId, tlsRptRua } = input
+  const target = input.serviceHost.replace(/\.$/, '')
+  const records: DnsRecord[] = [
+    {
+      // RFC 8461 §3.2: the policy is fetched from https://mta-sts.<domain>/.well-known/mta-sts.txt
+      name: `mta-sts.${domain}`,
+      type: 'CNAME',
+      value: `${target}.`,
+      purpose:
+        'Points the policy host at this service, which serves the policy over HTTPS ' +
+        'with its own certificate for this name (RFC 8461 §3.2).',
+    },
+  ]
+  if (policyId !== null) {
+    records.push({
+      // RFC 8461 §3.1: senders discover the policy and its version through this record
+      name: `_mta-sts.${domain}`,
+      type: 'TXT',
+      value: renderStsRecord(policyId),
+      purpose:
+        'Announces the policy and its version; change the id only after the new policy ' +
+        'is served (RFC 8461 §3.1, §8.1).',
+    })
+  }
+  if (tlsRptRua !== null && tlsRptRua.length > 0) {
+    records.push({
+      // RFC 8460 §3: reporting senders look up this name
+      name: `_smtp._tls.${domain}`,
+      type: 'TXT',
+      value: renderTlsRptRecord(tlsRptRua),
+      purpose: 'Tells senders where to send reports of TLS failures (RFC 8460 §3).',
+    })
+  }
+  return records
+}

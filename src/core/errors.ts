@@ -1,0 +1,33 @@
+/** One problem found in an input, addressed by its path (`mx.1`, `maxAge`, `rua.0`). */
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+/** The small set of failure kinds the edges know how to map (http/errors.ts, cli.ts). */
+export type ErrorCode =
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'VALIDATION'
+  | 'PRECONDITION_FAILED'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM'
+  | 'INTERNAL'
+
+/** A failure the caller can act on; `issues` lists every problem, not only the first. */
+export class DomainError extends Error {
+  readonly code: ErrorCode
+  readonly issues: FieldIssue[]
+
+  constructor(code: ErrorCode, message: string, issues: FieldIssue[] = []) {
+    super(message)
+    this.name = 'DomainError'
+    this.code = code
+    this.issues = issues
+  }
+}
+
+/** Result of a pure validator that reports every issue it finds. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] }

@@ -1,0 +1,163 @@
+/**
+ * Ports: the interfaces services need from the outside world. Adapters implement them; main.ts
+ * wires them. Repository methods return Promises so that another store can implement them later
+ * without touching services; each mutating method is atomic and writes its audit row in the same
+ * transaction.
+ */
+import type { Mode } from './mta-sts/policy.js'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+  child(fields: LogFields): Logger
+}
+
+export interface Clock {
+  now(): Date
+}
+
+export interface Tenant {
+  id: string
+  name: string
+  createdAt: Date
+}
+
+export interface ApiToken {
+  id: string
+  /** null for operator tokens. */
+  tenantId: string | null
+  label: string
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+}
+
+export interface NewToken {
+  id: string
+  tenantId: string | null
+  label: string
+  /** Lower-case hex SHA-256 of the secret; the secret itself is never stored. */
+  sha256: string
+  createdAt: Date
+}
+
+export type DomainStatus = 'active' | 'retiring'
+
+export interface Domain {
+  id: string
+  tenantId: string
+  name: string
+  status: DomainStatus
+  createdAt: Date
+  retiredAt: Date | null
+  /** When a retiring domain may finally be removed (RFC 8461 §8.3 step 3). */
+  removeAt: Date | null
+  /** Longest max_age of any non-`none` policy ever published for the domain. */
+  maxAgeHigh: number | null
+}
+
+export type HostnameRole = 'policy'
+
+export interface Hostname {
+  name: string
+  domainId: string
+  role: HostnameRole
+}
+
+export interface StoredPolicy {
+  domainId: string
+  mode: Mode
+  mx: string[]
+  maxAge: number
+  /** RFC 8461 §3.1 id of `text`. */
+  policyId: string
+  /** The exact bytes served. */
+  text: string
+  updatedAt: Date
+}
+
+export interface StoredTlsRpt {
+  domainId: string
+  rua: string[]
+  updatedAt: Date
+}
+
+export interface AuditEntry {
+  at: Date
+  tenantId: string | null
+  actorTokenId: string | null
+  action: string
+  subject: string
+  detail?: Record<string, unknown>
+}
+
+export interface TenantRepo {
+  /** Creates the tenant (and its first token, if any); CONFLICT when the name is taken. */
+  create(tenant: Tenant, firstToken: NewToken | null, audit: AuditEntry): Promise<void>
+  list(): Promise<Tenant[]>
+  byId(id: string): Promise<Tenant | null>
+  byName(name: string): Promise<Tenant | null>
+}
+
+export interface TokenRepo {
+  create(token: NewToken, audit: AuditEntry): Promise<void>
+  byHash(sha256: string): Promise<(ApiToken & { sha256: string }) | null>
+  byId(id: string): Promise<ApiToken | null>
+  touch(id: string, at: Date): Promise<void>
+  revoke(id: string, at: Date, audit: AuditEntry): Promise<void>
+  /** Makes `token` the only live env-bootstrapped operator token; false when already so. */
+  replaceEnvOperator(token: NewToken, audit: AuditEntry): Promise<boolean>
+}
+
+export interface DomainRepo {
+  /** CONFLICT when the name exists (any tenant). */
+  create(domain: Domain, hostnames: Hostname[], audit: AuditEntry): Promise<void>
+  byName(name: string): Promise<Domain | null>
+  /** Every domain of a tenant, or of all tenants when `tenantId` is null. */
+  list(tenantId: string | null): Promise<Domain[]>
+  hostnames(domainId: string): Promise<Hostname[]>
+  /** Marks the domain retiring and stores its `none` policy in one step. */
+  retire(domain: Domain, nonePolicy: StoredPolicy, audit: AuditEntry): Promise<void>
+  /** Deletes the domain with its hostnames, policy and settings. */
+  remove(domainId: string, audit: AuditEntry): Promise<void>
+  dueForRemoval(now: Date): Promise<Domain[]>
+}
+
+export interface PolicyRepo {
+  get(domainId: string): Promise<StoredPolicy | null>
+  /** Stores the policy and raises the domain's maxAgeHigh for non-`none` modes. */
+  put(policy: StoredPolicy, audit: AuditEntry): Promise<void>
+}
+
+export interface TlsRptRepo {
+  get(domainId: string): Promise<StoredTlsRpt | null>
+  put(settings: StoredTlsRpt, audit: AuditEntry): Promise<void>
+  remove(domainId: string, audit: AuditEntry): Promise<void>
+}
+
+/** What the public listener serves: hostname → exact policy bytes. */
+export interface ServedPolicy {
+  hostname: string
+  domainId: string
+  text: string
+}
+
+export interface SnapshotSource {
+  servedPolicies(): Promise<ServedPolicy[]>
+  /** Changes whenever another connection committed; cheap to poll. */
+  changeMarker(): Promise<number>
+}
+
+export interface Repos {
+  tenants: TenantRepo
+  tokens: TokenRepo
+  domains: DomainRepo
+  policies: PolicyRepo
+  tlsRpt: TlsRptRepo
+  snapshot: SnapshotSource
+}

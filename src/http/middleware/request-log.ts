@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from 'hono'
+import type { Logger } from '../../core/ports.js'
+import type { AppEnv } from '../env.js'
+
+const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+/**
+ * Gives every request an id (a sane incoming `X-Request-Id` is kept, so traces join up) and
+ * writes one canonical log line when it finishes: id, host, method, path, status, duration.
+ */
+export function requestLog(log: Logger, newId: () => string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now()
+    const incoming = c.req.header('x-request-id')
+    const requestId = incoming && VALID_ID.test(incoming) ? incoming : newId()
+    c.set('requestId', requestId)
+    c.set('log', log.child({ requestId }))
+    await next()
+    c.header('x-request-id', requestId)
+    log.info('request', {
+      requestId,
+      host: c.req.header('host'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    })
+  }
+}

@@ -1,0 +1,91 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import type { ServiceDeps } from '../../services/deps.js'
+import { addDomain, DomainInput, getDomain, listDomains } from '../../services/domains.js'
+import { retireDomain, type RetireResult } from '../../services/retire-domain.js'
+import { json, jsonBody, newRouter, problems } from '../openapi.js'
+import { DomainOut, domainView, policyView, RetireOut } from '../views.js'
+import { DomainParam, domainFromParam } from './domain-param.js'
+
+const create = createRoute({
+  method: 'post',
+  path: '/domains',
+  summary: "Register a domain for the caller's tenant (the operator passes tenantId)",
+  request: jsonBody(DomainInput),
+  responses: {
+    201: json(DomainOut, 'The domain; publish its records next'),
+    ...problems(400, 401, 403, 409, 413, 415, 422),
+  },
+})
+
+const list = createRoute({
+  method: 'get',
+  path: '/domains',
+  summary: "The caller's domains (all, for the operator)",
+  responses: { 200: json(z.object({ domains: z.array(DomainOut) }), 'Domains'), ...problems(401) },
+})
+
+const get = createRoute({
+  method: 'get',
+  path: '/domains/{name}',
+  summary: 'One domain',
+  request: { params: DomainParam },
+  responses: { 200: json(DomainOut, 'The domain'), ...problems(401, 404) },
+})
+
+const retire = createRoute({
+  method: 'delete',
+  path: '/domains/{name}',
+  summary: 'Retire a domain safely (RFC 8461 §8.3); ?force=true (operator) removes it at once',
+  request: {
+    params: DomainParam,
+    query: z.object({ force: z.enum(['true', 'false']).optional() }),
+  },
+  responses: {
+    200: json(RetireOut, 'Removed, or retiring with the time it will be removed'),
+    ...problems(401, 403, 404, 422),
+  },
+})
+
+function retireView(r: RetireResult) {
+  if (r.status === 'removed') {
+    return {
+      name: r.name,
+      status: r.status,
+      removedAt: r.removedAt.toISOString(),
+      message: 'removed; delete its DNS records (mta-sts CNAME, _mta-sts and _smtp._tls TXT)',
+    }
+  }
+  return {
+    name: r.name,
+    status: r.status,
+    retiredAt: r.retiredAt.toISOString(),
+    removeAt: r.removeAt.toISOString(),
+    policy: policyView({ ...r.policy, domain: r.name }),
+    message:
+      `now serving mode "none"; publish the new _mta-sts id (${r.policy.policyId}) at once. ` +
+      `The policy host stays up until ${r.removeAt.toISOString()}, when every earlier policy ` +
+      'has expired in sender caches; remove the DNS records only after that.',
+  }
+}
+
+export function domainRoutes(deps: ServiceDeps) {
+  return newRouter()
+    .openapi(create, async (c) => {
+      const d = await addDomain(deps, c.get('actor'), c.req.valid('json'))
+      return c.json(domainView(d), 201)
+    })
+    .openapi(list, async (c) => {
+      const domains = await listDomains(deps, c.get('actor'))
+      return c.json({ domains: domains.map(domainView) }, 200)
+    })
+    .openapi(get, async (c) => {
+      const d = await getDomain(deps, c.get('actor'), domainFromParam(c.req.valid('param').name))
+      return c.json(domainView(d), 200)
+    })
+    .openapi(retire, async (c) => {
+      const name = domainFromParam(c.req.valid('param').name)
+      const force = c.req.valid('query').force === 'true'
+      const result = await retireDomain(deps, c.get('actor'), name, { force })
+      return c.json(retireView(result), 200)
+    })
+}

@@ -1,0 +1,101 @@
+/**
+ * Response shapes of the admin API: the zod schemas feed the OpenAPI document, the functions
+ * turn service results into them (dates as ISO strings, no internal ids where not needed).
+ */
+import { z } from '@hono/zod-openapi'
+import type { Domain, StoredTlsRpt, Tenant } from '../core/ports.js'
+import type { PolicyView } from '../services/mta-sts.js'
+import { policyHostOf } from '../services/domains.js'
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
+
+export const TenantOut = z.object({ id: z.string(), name: z.string(), createdAt: z.string() })
+export const TenantCreatedOut = TenantOut.extend({ token: z.string() })
+export const tenantView = (t: Tenant) => ({
+  id: t.id,
+  name: t.name,
+  createdAt: t.createdAt.toISOString(),
+})
+
+export const TokenCreatedOut = z.object({
+  id: z.string(),
+  tenantId: z.string().nullable(),
+  label: z.string(),
+  token: z.string(),
+})
+
+export const DomainOut = z.object({
+  name: z.string(),
+  tenantId: z.string(),
+  status: z.enum(['active', 'retiring']),
+  policyHost: z.string(),
+  createdAt: z.string(),
+  retiredAt: z.string().nullable(),
+  removeAt: z.string().nullable(),
+})
+export const domainView = (d: Domain) => ({
+  name: d.name,
+  tenantId: d.tenantId,
+  status: d.status,
+  policyHost: policyHostOf(d.name),
+  createdAt: d.createdAt.toISOString(),
+  retiredAt: iso(d.retiredAt),
+  removeAt: iso(d.removeAt),
+})
+
+export const PolicyOut = z.object({
+  domain: z.string(),
+  mode: z.enum(['enforce', 'testing', 'none']),
+  mx: z.array(z.string()),
+  maxAge: z.number().int(),
+  id: z.string().describe('RFC 8461 §3.1 policy id, as published in the _mta-sts TXT record'),
+  text: z.string().describe('The exact policy body served at /.well-known/mta-sts.txt'),
+  updatedAt: z.string(),
+})
+export const policyView = (p: PolicyView) => ({
+  domain: p.domain,
+  mode: p.mode,
+  mx: p.mx,
+  maxAge: p.maxAge,
+  id: p.policyId,
+  text: p.text,
+  updatedAt: p.updatedAt.toISOString(),
+})
+
+export const RetireOut = z.object({
+  name: z.string(),
+  status: z.enum(['removed', 'retiring']),
+  removedAt: z.string().optional(),
+  retiredAt: z.string().optional(),
+  removeAt: z.string().optional(),
+  policy: PolicyOut.optional(),
+  message: z.string(),
+})
+
+export const TlsRptOut = z.object({
+  domain: z.string(),
+  rua: z.array(z.string()),
+  updatedAt: z.string(),
+})
+export const tlsRptView = (t: StoredTlsRpt & { domain: string }) => ({
+  domain: t.domain,
+  rua: t.rua,
+  updatedAt: t.updatedAt.toISOString(),
+})
+
+export const RecordOut = z.object({
+  name: z.string(),
+  type: z.enum(['CNAME', 'TXT']),
+  value: z.string(),
+  purpose: z.string(),
+})
+
+export const ProblemOut = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string(),
+  requestId: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+})

@@ -1,0 +1,35 @@
+/**
+ * services/: the use cases, one exported verb per file, every query scoped by the caller's
+ * tenant. They import core/ (rules, ports, errors) only; adapters come in through ServiceDeps,
+ * which main.ts builds.
+ */
+import type { Actor } from '../core/actor.js'
+import { actorTenant } from '../core/actor.js'
+import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
+import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
+
+export interface ServiceDeps {
+  repos: Repos
+  clock: Clock
+  log: Logger
+  /** A new unique id (UUID) for rows. */
+  newId: () => string
+  /** A new high-entropy secret for API tokens. */
+  newSecret: () => string
+  sha256Hex: Sha256Hex
+  serviceHost: string
+  /** Called after every committed change that alters what is served. */
+  onChange: () => Promise<void>
+}
+
+/** Builds the audit row for a change made by `actor`. */
+export function auditOf(
+  deps: Pick<ServiceDeps, 'clock'>,
+  actor: Actor,
+  action: string,
+  subject: string,
+  detail?: Record<string, unknown>,
+  tenantId: string | null = actorTenant(actor),
+): AuditEntry {
+  return { at: deps.clock.now(), tenantId, actorTokenId: actor.tokenId, action, subject, detail }
+}

@@ -1,0 +1,55 @@
+import type { Actor } from '../core/actor.js'
+import { DomainError } from '../core/errors.js'
+import type { StoredTlsRpt } from '../core/ports.js'
+import type { TlsRptSettings } from '../core/tls-rpt/rua.js'
+import { auditOf, type ServiceDeps } from './deps.js'
+import { ownedDomain, requireActive } from './scope.js'
+
+/** Sets where TLS reports for the domain go (RFC 8460 §3). */
+export async function setTlsRpt(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+  settings: TlsRptSettings,
+): Promise<StoredTlsRpt & { domain: string; changed: boolean }> {
+  const domain = await ownedDomain(deps, actor, name)
+  requireActive(domain)
+  const stored: StoredTlsRpt = {
+    domainId: domain.id,
+    rua: settings.rua,
+    updatedAt: deps.clock.now(),
+  }
+  const current = await deps.repos.tlsRpt.get(domain.id)
+  if (current && JSON.stringify(current.rua) === JSON.stringify(stored.rua)) {
+    return { ...current, domain: domain.name, changed: false }
+  }
+  await deps.repos.tlsRpt.put(
+    stored,
+    auditOf(deps, actor, 'tlsrpt.set', domain.name, { rua: stored.rua }, domain.tenantId),
+  )
+  return { ...stored, domain: domain.name, changed: true }
+}
+
+/** The stored TLS-RPT settings; NOT_FOUND when none are set. */
+export async function getTlsRpt(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+): Promise<StoredTlsRpt & { domain: string }> {
+  const domain = await ownedDomain(deps, actor, name)
+  const current = await deps.repos.tlsRpt.get(domain.id)
+  if (!current) throw new DomainError('NOT_FOUND', `domain "${name}" has no TLS-RPT settings`)
+  return { ...current, domain: domain.name }
+}
+
+/** Stops publishing TLS-RPT for the domain. */
+export async function clearTlsRpt(deps: ServiceDeps, actor: Actor, name: string): Promise<void> {
+  const domain = await ownedDomain(deps, actor, name)
+  if (!(await deps.repos.tlsRpt.get(domain.id))) {
+    throw new DomainError('NOT_FOUND', `domain "${name}" has no TLS-RPT settings`)
+  }
+  await deps.repos.tlsRpt.remove(
+    domain.id,
+    auditOf(deps, actor, 'tlsrpt.clear', domain.name, {}, domain.tenantId),
+  )
+}

@@ -1,0 +1,173 @@
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
+let dataDir: string
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
+    env: {
+      PATH: process.env.PATH,
+      DATA_DIR: dataDir,
+      POLICIES_DIR: '',
+      SERVICE_HOST: 'svc.example.net',
+      ...env,
+    },
+    encoding: 'utf8',
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'policyhost-cli-'))
+})
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+describe('policyhost CLI', () => {
+  it('when a tenant is created, then its first token is printed once and stored only as a hash', () => {
+    const r = cli(['tenant', 'create', 'acme'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out).toMatchObject({ name: 'acme' })
+    expect(out.token).toMatch(/^ph_[A-Za-z0-9_-]{43}$/)
+    const db = new Database(join(dataDir, 'policyhost.sqlite'), { readonly: true })
+    const rows = db.prepare('select sha256 from api_tokens where tenant_id = ?').all(out.id) as {
+      sha256: string
+    }[]
+    db.close()
+    expect(rows).toHaveLength(1)
+    expect(JSON.stringify(rows)).not.toContain(out.token)
+  })
+
+  it('when tokens are created, then only the secret goes to stdout', () => {
+    const op = cli(['token', 'create', '--operator'])
+    expect(op.code).toBe(0)
+    expect(op.stdout.trim()).toMatch(/^ph_[A-Za-z0-9_-]{43}$/)
+    expect(op.stderr).toContain('shown only this once')
+    const t = cli(['token', 'create', '--tenant', 'acme', '--label', 'ci'])
+    expect(t.code).toBe(0)
+    expect(t.stdout.trim()).toMatch(/^ph_/)
+  })
+
+  it('when token create names neither or an unknown tenant, then it fails with one line', () => {
+    const neither = cli(['token', 'create'])
+    expect(neither.code).toBe(2)
+    expect(neither.stderr.split('\n')[0]).toBe(
+      'policyhost: give exactly one of --operator or --tenant NAME',
+    )
+    const unknown = cli(['token', 'create', '--tenant', 'nobody'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr.trim()).toBe('policyhost: tenant "nobody" not found')
+  })
+
+  it('when a domain gets a policy, then records come out as JSON and BIND', () => {
+    expect(cli(['domain', 'add', 'Example.ORG.', '--tenant', 'acme']).code).toBe(0)
+    const set = cli([
+      'policy',
+      'set',
+      'example.org',
+      '--mode',
+      'enforce',
+      '--mx',
+      'mail.example.org',
+      '--max-age',
+      '86400',
+    ])
+    expect(set.code).toBe(0)
+    const id = /^id: ([A-Za-z0-9]{1,32})$/m.exec(set.stdout)?.[1]
+    expect(id).toBeDefined()
+    expect(set.stdout).toContain(
+      'version: STSv1\r\nmode: enforce\r\nmx: mail.example.org\r\nmax_age: 86400\r\n',
+    )
+    const again = cli([
+      'policy',
+      'set',
+      'example.org',
+      '--mode',
+      'enforce',
+      '--mx',
+      'mail.example.org',
+      '--max-age',
+      '86400',
+    ])
+    expect(again.stdout).toContain(`id: ${id} (unchanged)`)
+    const records = JSON.parse(cli(['records', 'example.org']).stdout)
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        name: 'mta-sts.example.org',
+        type: 'CNAME',
+        value: 'svc.example.net.',
+      }),
+    )
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        name: '_mta-sts.example.org',
+        type: 'TXT',
+        value: `v=STSv1; id=${id}`,
+      }),
+    )
+    const bind = cli(['records', 'example.org', '--format', 'bind'])
+    expect(bind.stdout).toContain('mta-sts.example.org. IN CNAME svc.example.net.')
+    expect(bind.stdout).toContain(`_mta-sts.example.org. IN TXT "v=STSv1; id=${id}"`)
+  })
+
+  it('when a policy is invalid, then the exit is 1 with every problem on one line', () => {
+    const r = cli([
+      'policy',
+      'set',
+      'example.org',
+      '--mode',
+      'enforce',
+      '--mx',
+      'mail*.example.org',
+      '--max-age',
+      '99999999999',
+    ])
+    expect(r.code).toBe(1)
+    const lines = r.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^policyhost: invalid input: /)
+    expect(lines[0]).toContain('mx.0')
+    expect(lines[0]).toContain('maxAge')
+  })
+
+  it('when a policies folder has a broken file, then it is named with its field and the rest applies', () => {
+    const dir = join(dataDir, 'policies')
+    mkdirSync(dir)
+    writeFileSync(
+      join(dir, 'good.example.com.json'),
+      JSON.stringify({ mtaSts: { mode: 'testing', mx: ['mx.good.example.com'], maxAge: 604800 } }),
+    )
+    writeFileSync(
+      join(dir, 'bad.example.com.json'),
+      JSON.stringify({ mtaSts: { mode: 'enforced', mx: [], maxAge: 1 } }),
+    )
+    writeFileSync(join(dir, 'broken.example.com.json'), '{ not json')
+    const r = cli(['sync', dir])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(`created\t${join(dir, 'good.example.com.json')}`)
+    expect(r.stdout).toMatch(
+      new RegExp(`error\\t${join(dir, 'bad.example.com.json')}\\tmtaSts.mode: `),
+    )
+    expect(r.stdout).toMatch(/error\t.*broken\.example\.com\.json\tinvalid JSON/)
+    const again = cli(['sync', dir])
+    expect(again.stdout).toContain(`unchanged\t${join(dir, 'good.example.com.json')}`)
+  })
+
+  it('when an environment variable is bad, then start-up stops with one line naming it', () => {
+    const r = cli(['migrate'], { HTTP_PORT: 'eighty' })
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^policyhost: invalid HTTP_PORT: /)
+  })
+
+  it('when the command is unknown, then usage is suggested and the exit is 2', () => {
+    const r = cli(['frobnicate'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('unknown command "frobnicate"')
+  })
+})
