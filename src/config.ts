@@ -4,6 +4,7 @@
  * line naming the variable.
  */
 import { z } from 'zod'
+import { isValidCron } from './adapters/scheduler/cron.js'
 
 const port = z.coerce.number().int().min(0).max(65535)
 const bool = z
@@ -49,7 +50,10 @@ const Env = z.object({
   ACME_KEY_TYPE: z.enum(['ecdsa-p256', 'rsa-2048']).default('ecdsa-p256'),
   ACME_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   ACME_PRODUCTION: bool.default(false),
-  RENEW_INTERVAL: z.string().default('*/15 * * * *'),
+  RENEW_INTERVAL: z
+    .string()
+    .refine(isValidCron, 'must be a cron expression')
+    .default('*/15 * * * *'),
   /** Public addresses of this service, for the DNS preflight when CNAMEs are flattened. */
   PUBLIC_ADDRESSES: z
     .string()
@@ -62,6 +66,9 @@ const Env = z.object({
     ),
 })
 
+/** Variables for which an empty value is meaningful (POLICIES_DIR='' disables the sync). */
+const EMPTY_IS_A_VALUE = new Set(['POLICIES_DIR'])
+
 export type Config = Readonly<
   z.output<typeof Env> & { dbPath: string; certsDir: string; acmeDirectoryUrl: string | null }
 >
@@ -73,8 +80,11 @@ export class ConfigError extends Error {
 
 /** Parse the environment (or a given record, for tests) into a frozen Config. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "unset", except where empty is itself a setting.
   const input = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+    Object.entries(env).filter(
+      ([k, v]) => v !== undefined && (v !== '' || EMPTY_IS_A_VALUE.has(k)),
+    ),
   )
   const parsed = Env.safeParse(input)
   if (!parsed.success) {

@@ -140,15 +140,18 @@ export interface TlsRptRepo {
   remove(domainId: string, audit: AuditEntry): Promise<void>
 }
 
-/** What the public listener serves: hostname → exact policy bytes. */
-export interface ServedPolicy {
+/** What the listeners need per hostname: the exact policy bytes and the current certificate. */
+export interface ServedHost {
   hostname: string
-  domainId: string
-  text: string
+  /** The policy text, or null when the domain has none yet. */
+  text: string | null
+  /** Serial of the certificate on disk, or null before the first issuance. */
+  certSerial: string | null
 }
 
 export interface SnapshotSource {
-  servedPolicies(): Promise<ServedPolicy[]>
+  /** Every hostname we answer for, plus `extra` names (the service host) when they have a certificate. */
+  hosts(extra: string[]): Promise<ServedHost[]>
   /** Changes whenever another connection committed; cheap to poll. */
   changeMarker(): Promise<number>
 }

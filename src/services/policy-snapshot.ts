@@ -6,15 +6,21 @@ export interface ServedBody {
   bytes: Uint8Array<ArrayBuffer>
 }
 
+interface HostEntry {
+  policy: ServedBody | undefined
+  certSerial: string | null
+}
+
 const encoder = new TextEncoder()
 
 /**
- * The in-memory map the public listener serves from (hostname → policy bytes), so the request
- * hot path never touches the database. Rebuilt after every local change and whenever another
- * process (the CLI, another instance) has committed, which `poll()` detects cheaply.
+ * The in-memory view both listeners serve from — hostname → policy bytes and current
+ * certificate serial — so no request or handshake touches the database. Rebuilt after every
+ * local change and whenever another process (the CLI, another instance) has committed, which
+ * `poll()` detects cheaply.
  */
 export class PolicySnapshot {
-  private byHost = new Map<string, ServedBody>()
+  private byHost = new Map<string, HostEntry>()
   private marker: number | null = null
   private running: Promise<void> | null = null
   private again = false
@@ -22,15 +28,25 @@ export class PolicySnapshot {
   constructor(
     private readonly source: SnapshotSource,
     private readonly log: Logger,
+    /** Names served besides customer hosts (the service host), for their certificates. */
+    private readonly extraHosts: string[] = [],
   ) {}
 
   /** The policy served on `hostname`, if any. */
   lookup(hostname: string): ServedBody | undefined {
-    return this.byHost.get(hostname)
+    return this.byHost.get(hostname)?.policy
   }
 
+  /** undefined: a name we do not answer for; null: ours, but no certificate yet. */
+  certSerial(hostname: string): string | null | undefined {
+    return this.byHost.get(hostname)?.certSerial
+  }
+
+  /** Number of policies being served. */
   get size(): number {
-    return this.byHost.size
+    let n = 0
+    for (const e of this.byHost.values()) if (e.policy) n++
+    return n
   }
 
   /** Reloads everything; concurrent calls coalesce into at most one more reload. */
@@ -43,13 +59,16 @@ export class PolicySnapshot {
       do {
         this.again = false
         const marker = await this.source.changeMarker()
-        const rows = await this.source.servedPolicies()
-        const next = new Map<string, ServedBody>()
-        for (const row of rows)
-          next.set(row.hostname, { text: row.text, bytes: encoder.encode(row.text) })
+        const rows = await this.source.hosts(this.extraHosts)
+        const next = new Map<string, HostEntry>()
+        for (const row of rows) {
+          const policy =
+            row.text === null ? undefined : { text: row.text, bytes: encoder.encode(row.text) }
+          next.set(row.hostname, { policy, certSerial: row.certSerial })
+        }
         this.byHost = next
         this.marker = marker
-        this.log.debug('snapshot_refreshed', { policies: next.size })
+        this.log.debug('snapshot_refreshed', { hosts: next.size })
       } while (this.again)
     })().finally(() => {
       this.running = null

@@ -93,3 +93,41 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_tenant_at').on(t.tenantId, t.at)],
 )
+
+/**
+ * Issuance state per hostname. No foreign key to hostnames: when a domain is removed its
+ * hostnames go, and this row is how the renewal job finds key material left to delete.
+ * `due_at` is the one indexed time the scheduler scans: first issuance, renewal, or retry.
+ */
+export const certificates = sqliteTable(
+  'certificates',
+  {
+    hostname: text('hostname').primaryKey(),
+    status: text('status', { enum: ['pending', 'dns_pending', 'ok', 'failed'] }).notNull(),
+    issuerName: text('issuer_name'),
+    serial: text('serial'),
+    issuer: text('issuer'),
+    notBefore: ms('not_before'),
+    notAfter: ms('not_after'),
+    renewAt: ms('renew_at'),
+    dueAt: ms('due_at').notNull(),
+    failures: integer('failures').notNull().default(0),
+    lastError: text('last_error'),
+    lastAttemptAt: ms('last_attempt_at'),
+    dnsStatus: text('dns_status', { enum: ['ok', 'pending'] }),
+    dnsDetail: text('dns_detail'),
+    updatedAt: ms('updated_at').notNull(),
+  },
+  (t) => [index('certificates_due_at').on(t.dueAt)],
+)
+
+/** HTTP-01 key authorizations, so any instance (or a restarted one) can answer the CA. */
+export const acmeChallenges = sqliteTable(
+  'acme_challenges',
+  {
+    token: text('token').primaryKey(),
+    keyAuthorization: text('key_authorization').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [index('acme_challenges_expires_at').on(t.expiresAt)],
+)

@@ -12,7 +12,8 @@ export const DomainParam = z.object({
 
 /** The normalised domain from the path; a name that cannot exist is simply not found. */
 export function domainFromParam(raw: string): string {
-  const checked = normalizeDomainName(decodeURIComponent(raw))
+  // hono has already percent-decoded the parameter; decoding again would misread a literal %.
+  const checked = normalizeDomainName(raw)
   if (!checked.ok) throw new DomainError('NOT_FOUND', `domain "${raw}" not found`)
   return checked.value
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, lte } from 'drizzle-orm'
 import type { Domain, DomainRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
-import { domains, hostnames, mtaStsPolicies } from '../schema.js'
+import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
 import { conflictOnUnique } from '../unique.js'
 
 export function domainRepo(db: Db): DomainRepo {
@@ -11,7 +11,22 @@ export function domainRepo(db: Db): DomainRepo {
       conflictOnUnique(`domain "${domain.name}" is already registered`, () =>
         db.transaction((tx) => {
           tx.insert(domains).values(domain).run()
-          if (names.length > 0) tx.insert(hostnames).values(names).run()
+          if (names.length > 0) {
+            tx.insert(hostnames).values(names).run()
+            // Queue each new hostname for its first certificate (issue at once).
+            const at = domain.createdAt
+            tx.insert(certificates)
+              .values(
+                names.map((h) => ({
+                  hostname: h.name,
+                  status: 'pending' as const,
+                  dueAt: at,
+                  updatedAt: at,
+                })),
+              )
+              .onConflictDoNothing()
+              .run()
+          }
           writeAudit(tx, audit)
         }),
       )

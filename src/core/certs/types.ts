@@ -1,0 +1,101 @@
+/**
+ * Certificate ports and shapes. One certificate per hostname; the store on disk holds the
+ * chain and key, SQLite mirrors the metadata and the scheduling state (renewal time, backoff,
+ * last error), so a restart neither forgets backoff nor burns CA limits.
+ */
+
+export type KeyType = 'ecdsa-p256' | 'rsa-2048'
+
+/** A certificate chain (leaf first) with its private key and parsed metadata. */
+export interface CertificateBundle {
+  hostname: string
+  chainPem: string
+  keyPem: string
+  notBefore: Date
+  notAfter: Date
+  /** Lower-case hex serial of the leaf. */
+  serial: string
+  /** Issuer distinguished name of the leaf. */
+  issuer: string
+}
+
+export type CertReadResult =
+  | { status: 'ok'; bundle: CertificateBundle }
+  | { status: 'missing' }
+  /** Half-written, unparsable, key not matching the certificate, or not for this hostname. */
+  | { status: 'corrupt'; reason: string }
+
+/**
+ * The certificate store on disk (`certs/<hostname>/`). Contract: write() is all or nothing —
+ * a reader sees either the previous complete bundle or the new one, never a mix; read() checks
+ * the bundle (parses, key matches, names the hostname) so a damaged one is never served.
+ */
+export interface CertStore {
+  write(bundle: CertificateBundle): Promise<void>
+  read(hostname: string): Promise<CertReadResult>
+  /** Deletes the hostname's key material. */
+  remove(hostname: string): Promise<void>
+}
+
+/** Something that issues certificates: an ACME CA or the built-in local CA. */
+export interface Issuer {
+  /** Stable name stored with each certificate, e.g. `local` or the ACME directory URL. */
+  readonly name: string
+  issue(hostname: string, signal: AbortSignal): Promise<CertificateBundle>
+}
+
+/** HTTP-01 key authorizations, shared by every instance through the database. */
+export interface ChallengeStore {
+  put(token: string, keyAuthorization: string, expiresAt: Date): Promise<void>
+  get(token: string, now: Date): Promise<string | null>
+  remove(token: string): Promise<void>
+}
+
+/** The DNS questions the preflight asks (RFC 8461 §3.2 policy host must reach us). */
+export interface DnsResolver {
+  /** CNAME targets of `name` (lower-case, no trailing dot); [] when none. */
+  cname(name: string): Promise<string[]>
+  /** A and AAAA addresses of `name`, following CNAMEs; [] when none. */
+  addresses(name: string): Promise<string[]>
+}
+
+export type CertStatus = 'pending' | 'dns_pending' | 'ok' | 'failed'
+
+/** Issuance and renewal state of one hostname, mirrored in SQLite. */
+export interface CertState {
+  hostname: string
+  /** Outcome of the last attempt: `ok` also while a valid certificate awaits renewal. */
+  status: CertStatus
+  issuerName: string | null
+  serial: string | null
+  issuer: string | null
+  notBefore: Date | null
+  notAfter: Date | null
+  renewAt: Date | null
+  /** When the scheduler should next look at this hostname. */
+  dueAt: Date
+  /** Consecutive failed attempts (drives the backoff ladder). */
+  failures: number
+  lastError: string | null
+  lastAttemptAt: Date | null
+  dnsStatus: 'ok' | 'pending' | null
+  dnsDetail: string | null
+  updatedAt: Date
+}
+
+export interface CertStateRepo {
+  get(hostname: string): Promise<CertState | null>
+  many(hostnames: string[]): Promise<CertState[]>
+  /** Existing hostnames (or one of `extra`) whose next action is due, most overdue first. */
+  due(now: Date, limit: number, extra: string[]): Promise<string[]>
+  /** State rows whose hostname no longer exists (domain removed), except `keep`. */
+  orphans(limit: number, keep: string[]): Promise<string[]>
+  save(state: CertState): Promise<void>
+  remove(hostname: string): Promise<void>
+  /** Pending rows for hostnames (and `extra`) that have none; returns how many were added. */
+  reconcile(now: Date, extra: string[]): Promise<number>
+  /** Makes every certificate from another issuer due now; returns how many. */
+  dueOnIssuerChange(issuerName: string, now: Date): Promise<number>
+  /** Every hostname that has a certificate on disk, with its serial. */
+  issued(): Promise<Array<{ hostname: string; serial: string }>>
+}

@@ -1,0 +1,222 @@
+/**
+ * Integration harness: the real server (openRuntime + serve) on an ephemeral loopback port with a
+ * real SQLite file in a temp dir. Requests go through node:http so the Host header is sent exactly
+ * as given (case, port, trailing dot). Log lines are captured for assertions.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { loadConfig } from '../../src/config.js'
+import type { Clock } from '../../src/core/ports.js'
+import { openRuntime, serve, type Runtime } from '../../src/main.js'
+
+export const ADMIN_TOKEN = 'test-operator-token-0123456789abcdef'
+export const SERVICE_HOST = 'sts.policyhost.test'
+
+/** A clock tests move by hand. */
+export class MutableClock implements Clock {
+  constructor(public current: Date) {}
+  now(): Date {
+    return new Date(this.current.getTime())
+  }
+  advance(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000)
+  }
+}
+
+export interface RequestOptions {
+  host?: string
+  token?: string
+  json?: unknown
+  rawBody?: string | Buffer
+  headers?: Record<string, string>
+}
+
+export interface TestResponse {
+  status: number
+  headers: IncomingHttpHeaders
+  text: string
+  bytes: Buffer
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json(): any
+}
+
+export type LogEntry = Record<string, unknown> & { msg: string; level: string }
+
+export interface StartOptions {
+  env?: Record<string, string>
+  dataDir?: string
+  clock?: Clock
+}
+
+export interface TestServer {
+  port: number
+  dataDir: string
+  logs: string[]
+  runtime: Runtime
+  /** Parsed log lines, optionally only those with the given message. */
+  logged(msg?: string): LogEntry[]
+  request(method: string, path: string, opts?: RequestOptions): Promise<TestResponse>
+  /** Stops the server; the data dir is removed unless `keepData`. */
+  close(opts?: { keepData?: boolean }): Promise<void>
+  /** Stops this server and starts a new one on the same data dir. */
+  restart(opts?: Omit<StartOptions, 'dataDir'>): Promise<TestServer>
+}
+
+/** Environment every test server gets unless overridden. */
+export function baseEnv(dataDir: string): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    HTTP_PORT: '0',
+    BIND_ADDRESS: '127.0.0.1',
+    SERVICE_HOST,
+    ADMIN_TOKEN,
+    POLICIES_DIR: '',
+    LOG_LEVEL: 'debug',
+  }
+}
+
+export function newDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'policyhost-test-'))
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? newDataDir()
+  const logs: string[] = []
+  const config = loadConfig({ ...baseEnv(dataDir), ...opts.env })
+  const runtime = await openRuntime(config, {
+    logSink: (line) => logs.push(line),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  })
+  const running = await serve(runtime)
+  const port = running.httpPort
+  const server: TestServer = {
+    port,
+    dataDir,
+    logs,
+    runtime,
+    logged: (msg) =>
+      logs.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
+    request: (method, path, ro = {}) => send(port, method, path, ro),
+    async close({ keepData = false } = {}) {
+      await running.close()
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true })
+    },
+    async restart(next = {}) {
+      await server.close({ keepData: true })
+      return startServer({ ...next, dataDir })
+    },
+  }
+  return server
+}
+
+function send(
+  port: number,
+  method: string,
+  path: string,
+  o: RequestOptions,
+): Promise<TestResponse> {
+  const headers: Record<string, string> = { host: o.host ?? 'localhost', ...o.headers }
+  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`
+  let body: Buffer | undefined
+  if (o.json !== undefined) {
+    body = Buffer.from(JSON.stringify(o.json))
+    headers['content-type'] ??= 'application/json'
+  } else if (o.rawBody !== undefined) {
+    body = Buffer.from(o.rawBody)
+  }
+  if (body) headers['content-length'] = String(body.byteLength)
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks)
+          const text = bytes.toString('utf8')
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            bytes,
+            json: () => JSON.parse(text),
+          })
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Runs `fn` on a read-only connection to the server's SQLite file. */
+export function readDb<T>(dataDir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'policyhost.sqlite'), {
+    readonly: true,
+    fileMustExist: true,
+  })
+  try {
+    return fn(db)
+  } finally {
+    db.close()
+  }
+}
+
+export interface AuditRow {
+  at: number
+  tenant_id: string | null
+  actor_token_id: string | null
+  action: string
+  subject: string
+  detail: string | null
+}
+
+export function auditRows(dataDir: string): AuditRow[] {
+  return readDb(
+    dataDir,
+    (db) => db.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[],
+  )
+}
+
+/** Operator creates a tenant; returns its id and first token. */
+export async function createTenant(
+  s: TestServer,
+  name: string,
+): Promise<{ id: string; name: string; token: string }> {
+  const res = await s.request('POST', '/api/v1/tenants', { token: ADMIN_TOKEN, json: { name } })
+  if (res.status !== 201) throw new Error(`tenant ${name}: ${res.status} ${res.text}`)
+  return res.json()
+}
+
+/** Tenant adds a domain and sets its policy; fails loudly when either step does. */
+export async function domainWithPolicy(
+  s: TestServer,
+  token: string,
+  name: string,
+  policy: { mode: string; mx: string[]; maxAge: number },
+): Promise<{ id: string; text: string }> {
+  const added = await s.request('POST', '/api/v1/domains', { token, json: { name } })
+  if (added.status !== 201) throw new Error(`domain ${name}: ${added.status} ${added.text}`)
+  const set = await s.request('PUT', `/api/v1/domains/${name}/mta-sts`, { token, json: policy })
+  if (set.status !== 200) throw new Error(`policy ${name}: ${set.status} ${set.text}`)
+  return set.json()
+}
+
+/** GET of the well-known policy path with the given Host. */
+export function fetchPolicy(s: TestServer, host: string, method = 'GET'): Promise<TestResponse> {
+  return s.request(method, '/.well-known/mta-sts.txt', { host })
+}
+
+/** Polls `check` until it returns true or `ms` pass; returns whether it did. */
+export async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const until = Date.now() + ms
+  for (;;) {
+    if (await check()) return true
+    if (Date.now() > until) return false
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
