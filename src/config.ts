@@ -13,6 +13,7 @@ const bool = z
 
 /** LE staging: a misconfigured install must not burn production rate limits (issue 3 switches). */
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory'
+export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory'
 
 const Env = z.object({
   /** The service's own name: admin API, /healthz, and the CNAME target for customer hosts. */
@@ -43,7 +44,24 @@ const Env = z.object({
   POLICY_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
   // ACME settings, used by the certificate issuer (issue 3).
   CERTS_DIR: z.string().optional(),
-  ACME_DIRECTORY_URL: z.string().url().optional(),
+  /** An ACME directory URL, or `letsencrypt` (staging unless ACME_PRODUCTION=true); unset → local CA. */
+  ACME_DIRECTORY_URL: z.union([z.literal('letsencrypt'), z.string().url()]).optional(),
+  /** A PEM file of extra CAs to trust when talking to the ACME server (private CAs, tests). */
+  ACME_CA_FILE: z.string().min(1).optional(),
+  /** Deadline for one certificate order. */
+  ACME_ORDER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Most TLS contexts cached in memory (LRU); the rest load from disk on demand. */
+  TLS_CONTEXT_CACHE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Resolvers for the DNS preflight (`ip` or `ip:port`, comma-separated); default: system. */
+  DNS_SERVERS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
   ACME_EMAIL: z.string().email().optional(),
   ACME_EAB_KID: z.string().optional(),
   ACME_EAB_HMAC_KEY: z.string().optional(),
@@ -100,6 +118,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...c,
     dbPath: `${c.DATA_DIR}/policyhost.sqlite`,
     certsDir: c.CERTS_DIR ?? `${c.DATA_DIR}/certs`,
-    acmeDirectoryUrl: c.ACME_DIRECTORY_URL ?? null,
+    acmeDirectoryUrl: acmeDirectory(c.ACME_DIRECTORY_URL, c.ACME_PRODUCTION),
   })
+}
+
+/** `letsencrypt` means staging until the operator opts into production. */
+function acmeDirectory(value: string | undefined, production: boolean): string | null {
+  if (value === undefined) return null
+  if (value === 'letsencrypt') return production ? LETS_ENCRYPT_PRODUCTION : LETS_ENCRYPT_STAGING
+  if (value === LETS_ENCRYPT_PRODUCTION && !production) {
+    throw new ConfigError(
+      "invalid ACME_DIRECTORY_URL: production Let's Encrypt needs ACME_PRODUCTION=true",
+    )
+  }
+  return value
 }

@@ -1,22 +1,28 @@
 /**
- * Composition root: config → database (migrated) → adapters → services → HTTP listener and
- * background jobs. The CLI calls openRuntime() for one-shot commands and serve() for the server.
- * Nothing else in src/ builds adapters.
+ * Composition root: config → database (migrated) → adapters → services → listeners and
+ * background jobs. The CLI calls openRuntime() for one-shot commands and serve() for the
+ * server. Nothing else in src/ builds adapters.
  */
 import { readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { serve as honoServe, type ServerType } from '@hono/node-server'
-import type { Server } from 'node:http'
+import { hostname as machineName } from 'node:os'
 import type { Config } from './config.js'
-import type { Clock, Logger } from './core/ports.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
+import type { Issuer } from './core/certs/types.js'
+import type { Clock, Logger } from './core/ports.js'
+import { acmeIssuer } from './adapters/acme/acme-issuer.js'
+import { fileCertStore } from './adapters/certs/file-store.js'
+import { localCa } from './adapters/certs/local-ca.js'
 import { newId, newSecret, sha256Hex } from './adapters/crypto/secrets.js'
 import { migrateDatabase, openDatabase, type OpenDb } from './adapters/db/database.js'
 import { sqliteRepos } from './adapters/db/repos.js'
+import { dnsResolver } from './adapters/dns/resolver.js'
 import { readPolicyDir } from './adapters/fs/policy-files.js'
 import { createLogger, type LogSink } from './adapters/log/logger.js'
-import { startScheduler, type Scheduler } from './adapters/scheduler/cron.js'
-import { createApp } from './http/app.js'
+import { startScheduler } from './adapters/scheduler/cron.js'
+import { SniCache } from './adapters/tls/sni-cache.js'
+import { createApp, type HttpDeps } from './http/app.js'
+import { closeGracefully, listenHttp, listenHttps, portOf } from './listeners.js'
+import { CertManager } from './services/cert-manager.js'
 import type { ServiceDeps } from './services/deps.js'
 import { PolicySnapshot } from './services/policy-snapshot.js'
 import { removeDueDomains } from './services/retire-domain.js'
@@ -36,6 +42,9 @@ export interface Runtime {
   config: Config
   deps: ServiceDeps
   snapshot: PolicySnapshot
+  certs: CertManager
+  sni: SniCache
+  issuer: Issuer
   log: Logger
   db: OpenDb
   close(): void
@@ -43,13 +52,40 @@ export interface Runtime {
 
 const systemClock: Clock = { now: () => new Date() }
 
-/** Opens and migrates the database and wires the services; no listener, no job. */
+async function makeIssuer(config: Config, deps: ServiceDeps): Promise<Issuer> {
+  if (config.acmeDirectoryUrl === null) {
+    // Real time, not the injected clock: clients check validity against their own clock.
+    return localCa(config.certsDir, {
+      keyType: config.ACME_KEY_TYPE,
+      clock: () => new Date(),
+    })
+  }
+  return acmeIssuer({
+    directoryUrl: config.acmeDirectoryUrl,
+    certsDir: config.certsDir,
+    email: config.ACME_EMAIL ?? null,
+    eab:
+      config.ACME_EAB_KID && config.ACME_EAB_HMAC_KEY
+        ? { kid: config.ACME_EAB_KID, hmacKey: config.ACME_EAB_HMAC_KEY }
+        : null,
+    keyType: config.ACME_KEY_TYPE,
+    caFile: config.ACME_CA_FILE ?? null,
+    challenges: deps.repos.challenges,
+    clock: () => deps.clock.now(),
+    log: deps.log,
+  })
+}
+
+/** Opens and migrates the database and wires services and certificates; no listener, no job. */
 export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = createLogger(config.LOG_LEVEL, opts.logSink)
   const db = openDatabase(config.dbPath)
   migrateDatabase(db)
   const repos = sqliteRepos(db)
-  const snapshot = new PolicySnapshot(repos.snapshot, log)
+  const extraHosts = [config.SERVICE_HOST]
+  const snapshot = new PolicySnapshot(repos.snapshot, log, extraHosts)
+  // The certificate manager needs deps, and deps' hooks call it: bound once it exists.
+  const late: { certs?: CertManager } = {}
   const deps: ServiceDeps = {
     repos,
     clock: opts.clock ?? systemClock,
@@ -58,10 +94,46 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     newSecret,
     sha256Hex,
     serviceHost: config.SERVICE_HOST,
-    onChange: () => snapshot.refresh(),
+    onChange: async () => {
+      await snapshot.refresh()
+      late.certs?.kick()
+    },
   }
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
-  return { config, deps, snapshot, log, db, close: () => db.close() }
+  const store = fileCertStore(config.certsDir)
+  const issuer = await makeIssuer(config, deps)
+  const sni = new SniCache({
+    store,
+    serialOf: (h) => snapshot.certSerial(h),
+    maxEntries: config.TLS_CONTEXT_CACHE,
+    log,
+    onDamaged: (h, reason) => void late.certs?.markDamaged(h, reason),
+  })
+  const certs = new CertManager(
+    {
+      repos,
+      store,
+      issuer,
+      dns: dnsResolver(config.DNS_SERVERS),
+      clock: deps.clock,
+      log,
+      serviceHost: config.SERVICE_HOST,
+      publicAddresses: config.PUBLIC_ADDRESSES,
+      preflight: config.acmeDirectoryUrl !== null,
+      orderTimeoutMs: config.ACME_ORDER_TIMEOUT_SECONDS * 1000,
+      onCertificate: (h, bundle) => {
+        sni.update(h, bundle)
+        void snapshot.refresh()
+      },
+    },
+    {
+      concurrency: config.ACME_CONCURRENCY,
+      extraHosts,
+      owner: `${machineName()}:${process.pid}:${newId()}`,
+    },
+  )
+  late.certs = certs
+  return { config, deps, snapshot, certs, sni, issuer, log, db, close: () => db.close() }
 }
 
 /** Applies `dir` (the policies/ folder) and logs each file's outcome. */
@@ -77,17 +149,19 @@ export async function syncDir(rt: Runtime, dir: string): Promise<SyncOutcome[]> 
 
 export interface RunningServer {
   httpPort: number
+  httpsPort: number
   runtime: Runtime
   /** Stops accepting, finishes in-flight requests, stops jobs, closes the database. */
   close(): Promise<void>
 }
 
-/** Starts the listener and the background jobs on an opened runtime. */
+/** Starts both listeners and the background jobs on an opened runtime. */
 export async function serve(rt: Runtime): Promise<RunningServer> {
   const { config, log } = rt
   if (config.POLICIES_DIR) await syncPoliciesAtStart(rt, config.POLICIES_DIR)
+  await rt.certs.prepare()
   await rt.snapshot.refresh()
-  const app = createApp({
+  const httpDeps: HttpDeps = {
     services: rt.deps,
     policies: rt.snapshot,
     serviceHost: config.SERVICE_HOST,
@@ -96,33 +170,64 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     log,
     newId,
     version: VERSION,
-  })
-  const server = await listen(app.fetch, config.HTTP_PORT, config.BIND_ADDRESS)
-  const httpPort = (server.address() as AddressInfo).port
+  }
+  const http = await listenHttp(
+    createApp(httpDeps, 'http').fetch,
+    config.HTTP_PORT,
+    config.BIND_ADDRESS,
+  )
+  const https = await listenHttps(
+    createApp(httpDeps, 'https').fetch,
+    config.HTTPS_PORT,
+    config.BIND_ADDRESS,
+    rt.sni,
+  )
   const poll = setInterval(() => {
     rt.snapshot
       .poll()
       .catch((err: Error) => log.error('snapshot_poll_failed', { error: err.message }))
   }, config.SNAPSHOT_POLL_SECONDS * 1000)
   poll.unref()
-  const jobs: Scheduler = startScheduler(
+  const jobs = startScheduler(
     [
       {
         name: 'remove-retired-domains',
         schedule: '* * * * *',
         run: () => removeDueDomains(rt.deps),
       },
+      // Up to a minute of random delay spreads instances' CA traffic.
+      {
+        name: 'renew-certificates',
+        schedule: config.RENEW_INTERVAL,
+        run: () => rt.certs.runDue(),
+        maxRandomDelayMs: 60_000,
+      },
     ],
     log,
   )
-  log.info('listening', { http: httpPort, serviceHost: config.SERVICE_HOST, version: VERSION })
+  // In the background: a damaged store must not delay serving the healthy certificates.
+  void rt.certs
+    .verifyStore()
+    .then(() => rt.certs.kick())
+    .catch((err: Error) => log.error('cert_verify_failed', { error: err.message }))
+  const httpPort = portOf(http)
+  const httpsPort = portOf(https)
+  log.info('listening', {
+    http: httpPort,
+    https: httpsPort,
+    serviceHost: config.SERVICE_HOST,
+    issuer: rt.issuer.name,
+    version: VERSION,
+  })
   return {
     httpPort,
+    httpsPort,
     runtime: rt,
     async close() {
       clearInterval(poll)
       await jobs.stop()
-      await closeServer(server as Server)
+      await Promise.all([closeGracefully(https), closeGracefully(http)])
+      await rt.certs.idle()
       rt.close()
       log.info('stopped')
     },
@@ -137,24 +242,4 @@ async function syncPoliciesAtStart(rt: Runtime, dir: string): Promise<void> {
     if (code === 'ENOENT') rt.log.info('policies_dir_absent', { dir })
     else throw err
   }
-}
-
-function listen(fetch: Parameters<typeof honoServe>[0]['fetch'], port: number, hostname: string) {
-  return new Promise<ServerType>((resolve, reject) => {
-    const server = honoServe({ fetch, port, hostname }, () => resolve(server))
-    server.once('error', reject)
-  })
-}
-
-/** Lets in-flight requests finish; idle keep-alive sockets are closed at once. */
-async function closeServer(server: Server, graceMs = 10_000): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs)
-    timer.unref()
-    server.close(() => {
-      clearTimeout(timer)
-      resolve()
-    })
-    server.closeIdleConnections()
-  })
 }

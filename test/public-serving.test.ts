@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
   createTenant,
+  expectHandshakeRefused,
+  issueDue,
   domainWithPolicy,
   readDb,
   SERVICE_HOST,
@@ -36,7 +38,8 @@ afterEach(async () => {
 })
 
 async function get(host: string, path = '/.well-known/mta-sts.txt', method = 'GET', tok?: string) {
-  const res = await s.request(method, path, { host, token: tok })
+  await issueDue(s)
+  const res = await s.request(method, path, { host, token: tok, https: true })
   seen.push(res)
   return res
 }
@@ -63,10 +66,10 @@ describe('public policy serving', () => {
     },
   )
 
-  it('when the host is unknown, then 404', async () => {
-    expectNotFound(await get('mta-sts.unknown-domain.org'), 'unknown host')
-    expectNotFound(await get('www.example.net'), 'other name of a known domain')
-    expectNotFound(await get(DOMAIN), 'the bare domain')
+  it('when the host is unknown, then no certificate is offered and nothing is served', async () => {
+    expectHandshakeRefused(await get('mta-sts.unknown-domain.org'), 'unknown host')
+    expectHandshakeRefused(await get('www.example.net'), 'other name of a known domain')
+    expectHandshakeRefused(await get(DOMAIN), 'the bare domain')
   })
 
   it('when a known domain has no policy yet, then 404', async () => {
@@ -110,18 +113,47 @@ describe('public policy serving', () => {
   it('when the admin API is asked on a customer hostname, then 404 and no JSON', async () => {
     for (const path of ['/api/v1/domains', '/api/v1/tenants', '/api/v1/openapi.json']) {
       expectNotFound(await get(HOST, path, 'GET', ADMIN_TOKEN), path)
-      expectNotFound(await get('mta-sts.unknown-domain.org', path, 'GET', ADMIN_TOKEN), path)
+      const plain = await s.request('GET', path, { host: HOST, token: ADMIN_TOKEN })
+      expectNotFound(plain, `${path} over HTTP`)
     }
   })
 
+  it('when a name has no certificate here, then the TLS handshake is refused', async () => {
+    await issueDue(s)
+    for (const host of ['mta-sts.unknown-domain.org', 'example.net', 'localhost']) {
+      expectHandshakeRefused(
+        await s.request('GET', '/.well-known/mta-sts.txt', { host, https: true }),
+        host,
+      )
+    }
+    const noSni = await s.request('GET', '/healthz', { host: '127.0.0.1', https: true })
+    expectHandshakeRefused(noSni, 'no SNI')
+  })
+
+  it('when the SNI is a policy host but the Host header is not, then 404', async () => {
+    await issueDue(s)
+    const res = await s.request('GET', '/.well-known/mta-sts.txt', {
+      host: 'mta-sts.unknown-domain.org',
+      servername: HOST,
+      https: true,
+    })
+    expectNotFound(res, 'Host unknown, SNI known')
+  })
+
+  it('when the policy is asked over plain HTTP, then 404: policies are served over HTTPS only', async () => {
+    expectNotFound(await s.request('GET', '/.well-known/mta-sts.txt', { host: HOST }), 'plain HTTP')
+  })
+
   it('when /healthz is asked on the service host or a loopback name, then it answers', async () => {
-    for (const host of [
-      SERVICE_HOST,
-      `${SERVICE_HOST.toUpperCase()}:8080`,
-      'localhost',
-      `127.0.0.1:${s.port}`,
-    ]) {
-      const res = await get(host, '/healthz')
+    for (const [host, https] of [
+      [SERVICE_HOST, true],
+      [`${SERVICE_HOST.toUpperCase()}:8080`, true],
+      [SERVICE_HOST, false],
+      ['localhost', false],
+      [`127.0.0.1:${s.port}`, false],
+    ] as const) {
+      await issueDue(s)
+      const res = await s.request('GET', '/healthz', { host, https })
       expect(res.status, host).toBe(200)
       expect(res.json(), host).toMatchObject({ status: 'ok', version: expect.any(String) })
       expect(res.json().policies).toBeGreaterThanOrEqual(1)
@@ -130,13 +162,16 @@ describe('public policy serving', () => {
 
   it('when the policy path is asked on the service host, then no policy is served', async () => {
     expectNotFound(await get(SERVICE_HOST), 'service host')
-    expectNotFound(await get('localhost'), 'localhost')
+    expectNotFound(
+      await s.request('GET', '/.well-known/mta-sts.txt', { host: 'localhost' }),
+      'localhost',
+    )
   })
 })
 
 describe('policies/ at start', () => {
   it('when POLICIES_DIR is empty, then no demo domain is loaded or served', async () => {
-    expectNotFound(await get('mta-sts.example.com'), 'demo host')
+    expectHandshakeRefused(await get('mta-sts.example.com'), 'demo host')
     const tenants = readDb(s.dataDir, (db) => db.prepare('SELECT name FROM tenants').pluck().all())
     expect(tenants).not.toContain('local')
     expect(s.logged('policy_file')).toEqual([])

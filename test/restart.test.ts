@@ -117,7 +117,7 @@ describe('changes from another process', () => {
     expect(await eventually(served(changed.text), 1000)).toBe(true)
 
     await retireDomain(cli.deps, SYSTEM_ACTOR, DOMAIN, { force: true })
-    const gone = async () => (await fetchPolicy(s, HOST)).status === 404
+    const gone = async () => (await fetchPolicy(s, HOST)).status !== 200
     expect(await eventually(gone, 1000)).toBe(true)
   })
 })

@@ -4,6 +4,7 @@
  * without touching services; each mutating method is atomic and writes its audit row in the same
  * transaction.
  */
+import type { ChallengeStore, CertStateRepo } from './certs/types.js'
 import type { Mode } from './mta-sts/policy.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -163,4 +164,6 @@ export interface Repos {
   policies: PolicyRepo
   tlsRpt: TlsRptRepo
   snapshot: SnapshotSource
+  certs: CertStateRepo
+  challenges: ChallengeStore
 }

@@ -1,14 +1,17 @@
 /**
- * http/: hono only. createApp(deps) builds the whole HTTP application with no listener, so tests
- * call app.request(). Requests are routed by Host: the service host (and loopback names) get the
- * admin API and /healthz; every other name is a customer host answered from the policy snapshot.
- * Handlers validate, call one service verb and map errors in errors.ts; they never touch the
- * database.
+ * http/: hono only. createApp(deps, listener) builds the HTTP application with no socket, so
+ * tests call app.request(). Requests are routed by Host: the service host (and loopback names)
+ * get the admin API and /healthz; every other name is a customer host.
+ * - HTTPS: customer hosts get their policy (from the in-memory snapshot); the admin API.
+ * - HTTP: ACME HTTP-01 answers on any host; /healthz; the admin API only on loopback names
+ *   (tokens never cross the network in clear); never a policy (RFC 8461 §3.3: HTTPS only).
+ * Handlers validate, call one service verb and map errors in errors.ts.
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { hostFromHeader } from '../core/domain-name.js'
 import type { Logger } from '../core/ports.js'
+import { challengeAnswer } from '../services/acme-challenge.js'
 import type { ServiceDeps } from '../services/deps.js'
 import type { AppEnv } from './env.js'
 import { onError, problem } from './errors.js'
@@ -36,14 +39,32 @@ export interface HttpDeps {
 /** Names on which the admin API answers besides SERVICE_HOST: local use only. */
 const LOCAL_HOSTS = ['localhost', '127.0.0.1', '::1']
 
-export function createApp(deps: HttpDeps): Hono<AppEnv> {
+export type Listener = 'https' | 'http'
+
+export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<AppEnv> {
   const adminHosts = new Set([deps.serviceHost, ...LOCAL_HOSTS])
   const app = new Hono<AppEnv>()
   app.onError(onError)
   app.use(requestLog(deps.log, deps.newId))
+  if (listener === 'http') {
+    app.get('/.well-known/acme-challenge/:token', async (c) => {
+      const answer = await challengeAnswer(deps.services, c.req.param('token'))
+      return answer === null ? c.text('not found\n', 404) : c.text(answer, 200)
+    })
+  }
   app.use(async (c, next) => {
     const host = hostFromHeader(c.req.header('host'))
-    if (host !== null && adminHosts.has(host)) return next()
+    if (host !== null && adminHosts.has(host)) {
+      if (listener === 'http' && c.req.path.startsWith('/api/') && !LOCAL_HOSTS.includes(host)) {
+        return problem(
+          c,
+          404,
+          `the admin API is served over HTTPS only: https://${deps.serviceHost}/api/v1`,
+        )
+      }
+      return next()
+    }
+    if (listener === 'http') return c.text('not found\n', 404)
     return servePublic(c, host, deps.policies, deps.policyCacheSeconds)
   })
 

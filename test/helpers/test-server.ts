@@ -3,8 +3,9 @@
  * real SQLite file in a temp dir. Requests go through node:http so the Host header is sent exactly
  * as given (case, port, trailing dot). Log lines are captured for assertions.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -32,10 +33,16 @@ export interface RequestOptions {
   json?: unknown
   rawBody?: string | Buffer
   headers?: Record<string, string>
+  /** Send over HTTPS (SNI from the Host, trusting the local CA) instead of plain HTTP. */
+  https?: boolean
+  /** SNI name to send instead of the one derived from the Host. */
+  servername?: string
 }
 
 export interface TestResponse {
+  /** 0 when the TLS handshake was refused (see `tlsError`). */
   status: number
+  tlsError?: string
   headers: IncomingHttpHeaders
   text: string
   bytes: Buffer
@@ -53,6 +60,9 @@ export interface StartOptions {
 
 export interface TestServer {
   port: number
+  httpsPort: number
+  /** The local CA root that signs the server's certificates. */
+  rootPem: string
   dataDir: string
   logs: string[]
   runtime: Runtime
@@ -70,6 +80,7 @@ export function baseEnv(dataDir: string): Record<string, string> {
   return {
     DATA_DIR: dataDir,
     HTTP_PORT: '0',
+    HTTPS_PORT: '0',
     BIND_ADDRESS: '127.0.0.1',
     SERVICE_HOST,
     ADMIN_TOKEN,
@@ -92,14 +103,18 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   })
   const running = await serve(runtime)
   const port = running.httpPort
+  const rootPem = readFileSync(join(config.certsDir, 'local-ca', 'root.pem'), 'utf8')
+  const tls = { port: running.httpsPort, ca: rootPem }
   const server: TestServer = {
     port,
+    httpsPort: running.httpsPort,
+    rootPem,
     dataDir,
     logs,
     runtime,
     logged: (msg) =>
       logs.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
-    request: (method, path, ro = {}) => send(port, method, path, ro),
+    request: (method, path, ro = {}) => send(ro.https ? tls : { port }, method, path, ro),
     async close({ keepData = false } = {}) {
       await running.close()
       if (!keepData) rmSync(dataDir, { recursive: true, force: true })
@@ -112,8 +127,14 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   return server
 }
 
+/** The SNI name a client derives from a Host value: no port, no trailing dot, lower case. */
+function sniOf(host: string): string | undefined {
+  const name = host.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase()
+  return /^[a-z0-9.-]+$/.test(name) && !/^[\d.]+$/.test(name) ? name : undefined
+}
+
 function send(
-  port: number,
+  target: { port: number; ca?: string },
   method: string,
   path: string,
   o: RequestOptions,
@@ -129,26 +150,42 @@ function send(
   }
   if (body) headers['content-length'] = String(body.byteLength)
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, method, path, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('error', reject)
-        res.on('end', () => {
-          const bytes = Buffer.concat(chunks)
-          const text = bytes.toString('utf8')
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            bytes,
-            json: () => JSON.parse(text),
-          })
+    const base = { host: '127.0.0.1', port: target.port, method, path, headers, agent: false }
+    const onResponse = (res: IncomingMessage) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('error', reject)
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks)
+        const text = bytes.toString('utf8')
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          bytes,
+          json: () => JSON.parse(text),
         })
-      },
-    )
-    req.on('error', reject)
+      })
+    }
+    const servername = o.servername ?? sniOf(headers.host ?? '')
+    const req = target.ca
+      ? httpsRequest({ ...base, ca: target.ca, servername }, onResponse)
+      : httpRequest(base, onResponse)
+    let answered = false
+    req.on('response', () => (answered = true))
+    req.on('error', (err) => {
+      // A refused handshake is an answer too: the server would not serve this name.
+      if (target.ca && !answered) {
+        resolve({
+          status: 0,
+          tlsError: err.message,
+          headers: {},
+          text: '',
+          bytes: Buffer.alloc(0),
+          json: () => undefined,
+        })
+      } else reject(err)
+    })
     req.end(body)
   })
 }
@@ -206,9 +243,20 @@ export async function domainWithPolicy(
   return set.json()
 }
 
-/** GET of the well-known policy path with the given Host. */
-export function fetchPolicy(s: TestServer, host: string, method = 'GET'): Promise<TestResponse> {
-  return s.request(method, '/.well-known/mta-sts.txt', { host })
+/** Issues every certificate that is due, as the scheduler would; local CA: milliseconds. */
+export async function issueDue(s: TestServer): Promise<void> {
+  await s.runtime.certs.idle()
+  await s.runtime.certs.runDue()
+}
+
+/** Fetches the well-known policy over HTTPS like a sender: SNI and Host = `host`. */
+export async function fetchPolicy(
+  s: TestServer,
+  host: string,
+  method = 'GET',
+): Promise<TestResponse> {
+  await issueDue(s)
+  return s.request(method, '/.well-known/mta-sts.txt', { host, https: true })
 }
 
 /** Polls `check` until it returns true or `ms` pass; returns whether it did. */
@@ -218,5 +266,12 @@ export async function eventually(check: () => Promise<boolean>, ms: number): Pro
     if (await check()) return true
     if (Date.now() > until) return false
     await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+/** The server refused the TLS handshake: no certificate for that name, nothing served. */
+export function expectHandshakeRefused(res: TestResponse, what = ''): void {
+  if (res.status !== 0 || !res.tlsError) {
+    throw new Error(`${what}: expected a refused TLS handshake, got HTTP ${res.status}`)
   }
 }

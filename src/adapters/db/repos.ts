@@ -1,5 +1,7 @@
 import type { Repos } from '../../core/ports.js'
 import type { OpenDb } from './database.js'
+import { certStateRepo } from './repos/cert-states.js'
+import { challengeStore } from './repos/challenges.js'
 import { domainRepo } from './repos/domains.js'
 import { policyRepo } from './repos/policies.js'
 import { snapshotSource } from './repos/snapshot.js'
@@ -16,5 +18,7 @@ export function sqliteRepos(open: OpenDb): Repos {
     policies: policyRepo(open.db),
     tlsRpt: tlsRptRepo(open.db),
     snapshot: snapshotSource(open),
+    certs: certStateRepo(open.db),
+    challenges: challengeStore(open.db),
   }
 }

@@ -116,6 +116,9 @@ export const certificates = sqliteTable(
     lastAttemptAt: ms('last_attempt_at'),
     dnsStatus: text('dns_status', { enum: ['ok', 'pending'] }),
     dnsDetail: text('dns_detail'),
+    // A lease, so only one process (server, CLI `renew`, another instance) orders at a time.
+    leaseOwner: text('lease_owner'),
+    leaseUntil: ms('lease_until'),
     updatedAt: ms('updated_at').notNull(),
   },
   (t) => [index('certificates_due_at').on(t.dueAt)],

@@ -18,9 +18,12 @@ describe('renewAt', () => {
     ['no jitter', 0, 60 * DAY],
     ['half jitter', 0.5, 60 * DAY - (90 * DAY) / 24],
     ['jitter clamped below 1', 5, 60 * DAY - ((90 * DAY) / 12) * 0.999],
-  ])('when %s, then renewal is a third of the lifetime before expiry, less the spread', (_, j, at) => {
-    expect(renewAt(ninetyDays, j).getTime()).toBe(t0.getTime() + at)
-  })
+  ])(
+    'when %s, then renewal is a third of the lifetime before expiry, less the spread',
+    (_, j, at) => {
+      expect(renewAt(ninetyDays, j).getTime()).toBe(t0.getTime() + at)
+    },
+  )
 
   it('when the jitter seeds differ, then renewal times of equal certificates differ', () => {
     const a = renewAt(ninetyDays, jitterFraction('mta-sts.a.example|01'))
@@ -30,12 +33,15 @@ describe('renewAt', () => {
 })
 
 describe('jitterFraction', () => {
-  it.each(['', 'a', 'mta-sts.example.com', 'x'.repeat(300)])('when seeded with %j, then it is stable and in [0,1)', (s) => {
-    const j = jitterFraction(s)
-    expect(j).toBe(jitterFraction(s))
-    expect(j).toBeGreaterThanOrEqual(0)
-    expect(j).toBeLessThan(1)
-  })
+  it.each(['', 'a', 'mta-sts.example.com', 'x'.repeat(300)])(
+    'when seeded with %j, then it is stable and in [0,1)',
+    (s) => {
+      const j = jitterFraction(s)
+      expect(j).toBe(jitterFraction(s))
+      expect(j).toBeGreaterThanOrEqual(0)
+      expect(j).toBeLessThan(1)
+    },
+  )
 })
 
 describe('backoffMs', () => {
@@ -83,6 +89,8 @@ describe('nextAttemptAt', () => {
 
   it('when the current certificate is about to expire, then retries come sooner', () => {
     const now = new Date(ninetyDays.notAfter.getTime() - DAY)
-    expect(nextAttemptAt(now, 12, 0, ninetyDays).getTime()).toBe(now.getTime() + EMERGENCY_BACKOFF_MAX_MS)
+    expect(nextAttemptAt(now, 12, 0, ninetyDays).getTime()).toBe(
+      now.getTime() + EMERGENCY_BACKOFF_MAX_MS,
+    )
   })
 })

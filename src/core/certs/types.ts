@@ -96,6 +96,12 @@ export interface CertStateRepo {
   reconcile(now: Date, extra: string[]): Promise<number>
   /** Makes every certificate from another issuer due now; returns how many. */
   dueOnIssuerChange(issuerName: string, now: Date): Promise<number>
+  /**
+   * Takes the hostname's issuance lease unless another owner holds an unexpired one. The row
+   * is created (pending) when missing. True when `owner` now holds it.
+   */
+  acquire(hostname: string, owner: string, now: Date, until: Date): Promise<boolean>
+  release(hostname: string, owner: string): Promise<void>
   /** Every hostname that has a certificate on disk, with its serial. */
   issued(): Promise<Array<{ hostname: string; serial: string }>>
 }

@@ -20,6 +20,8 @@ CREATE TABLE `certificates` (
 	`last_attempt_at` integer,
 	`dns_status` text,
 	`dns_detail` text,
+	`lease_owner` text,
+	`lease_until` integer,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint

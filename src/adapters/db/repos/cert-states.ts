@@ -1,23 +1,38 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm'
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  ne,
+  notInArray,
+  or,
+  sql,
+} from 'drizzle-orm'
 import type { CertState, CertStateRepo } from '../../../core/certs/types.js'
 import type { Db } from '../database.js'
 import { certificates, hostnames } from '../schema.js'
 
+// The lease columns stay inside this adapter: a saved state never clobbers a lease.
+const { leaseOwner: _owner, leaseUntil: _until, ...stateColumns } = getTableColumns(certificates)
+
 export function certStateRepo(db: Db): CertStateRepo {
   return {
     async get(hostname) {
-      return (
-        (db
-          .select()
-          .from(certificates)
-          .where(eq(certificates.hostname, hostname))
-          .get() as CertState) ?? null
-      )
+      const row = db
+        .select(stateColumns)
+        .from(certificates)
+        .where(eq(certificates.hostname, hostname))
+        .get()
+      return (row as CertState | undefined) ?? null
     },
     async many(names) {
       if (names.length === 0) return []
       return db
-        .select()
+        .select(stateColumns)
         .from(certificates)
         .where(inArray(certificates.hostname, names))
         .all() as CertState[]
@@ -93,6 +108,34 @@ export function certStateRepo(db: Db): CertStateRepo {
           ),
         )
         .run().changes
+    },
+    async acquire(hostname, owner, now, until) {
+      const at = now.getTime()
+      db.insert(certificates)
+        .values({ hostname, status: 'pending', dueAt: now, failures: 0, updatedAt: now })
+        .onConflictDoNothing()
+        .run()
+      const taken = db
+        .update(certificates)
+        .set({ leaseOwner: owner, leaseUntil: until })
+        .where(
+          and(
+            eq(certificates.hostname, hostname),
+            or(
+              isNull(certificates.leaseUntil),
+              sql`${certificates.leaseUntil} <= ${at}`,
+              eq(certificates.leaseOwner, owner),
+            ),
+          ),
+        )
+        .run()
+      return taken.changes === 1
+    },
+    async release(hostname, owner) {
+      db.update(certificates)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(and(eq(certificates.hostname, hostname), eq(certificates.leaseOwner, owner)))
+        .run()
     },
     async issued() {
       return db

@@ -1,0 +1,32 @@
+/**
+ * adapters/dns: the DNS questions the certificate preflight asks, through node:dns. Servers
+ * default to the system's (/etc/resolv.conf); DNS_SERVERS overrides them.
+ */
+import { Resolver } from 'node:dns/promises'
+import type { DnsResolver } from '../../core/certs/types.js'
+
+const NO_ANSWER = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN', 'ENONAME'])
+
+async function orEmpty(q: Promise<string[]>): Promise<string[]> {
+  try {
+    return await q
+  } catch (err) {
+    if (NO_ANSWER.has((err as NodeJS.ErrnoException).code ?? '')) return []
+    throw err
+  }
+}
+
+const clean = (names: string[]) => names.map((n) => n.toLowerCase().replace(/\.$/, ''))
+
+/** A resolver with a per-query timeout; `servers` as `ip` or `ip:port`. */
+export function dnsResolver(servers: string[] = [], timeoutMs = 3_000): DnsResolver {
+  const r = new Resolver({ timeout: timeoutMs, tries: 2 })
+  if (servers.length > 0) r.setServers(servers)
+  return {
+    cname: async (name) => clean(await orEmpty(r.resolveCname(name))),
+    async addresses(name) {
+      const [v4, v6] = await Promise.all([orEmpty(r.resolve4(name)), orEmpty(r.resolve6(name))])
+      return [...v4, ...v6]
+    },
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * adapters/tls: picks the certificate for each TLS handshake by SNI. A SecureContext is built
+ * once per certificate and kept in a bounded LRU, so 100k hostnames do not all sit in memory;
+ * a renewed certificate replaces its context in place (no restart, open connections keep the
+ * old one). Unknown names get no certificate: the handshake fails, and no other tenant's name
+ * is ever revealed (RFC 8461 §7.1).
+ */
+import { randomBytes } from 'node:crypto'
+import { createSecureContext, type SecureContext } from 'node:tls'
+import type { CertificateBundle, CertStore } from '../../core/certs/types.js'
+import type { Logger } from '../../core/ports.js'
+
+export interface SniOptions {
+  store: CertStore
+  /** Current serial for a hostname we serve: undefined = unknown name, null = none yet. */
+  serialOf: (hostname: string) => string | null | undefined
+  /** Most contexts kept; each costs a few KiB (ECDSA) and one parse of key and chain. */
+  maxEntries: number
+  log: Logger
+  /** Called when the bundle on disk is unusable, so it gets re-issued. */
+  onDamaged: (hostname: string, reason: string) => void
+}
+
+interface Entry {
+  serial: string
+  context: SecureContext
+}
+
+type SniCallback = (err: Error | null, ctx?: SecureContext) => void
+
+export class SniCache {
+  private readonly lru = new Map<string, Entry>()
+  private readonly loading = new Map<string, Promise<Entry | null>>()
+  /** One ticket key for every context, so sessions resume whichever context served them. */
+  private readonly ticketKeys = randomBytes(48)
+
+  constructor(private readonly opts: SniOptions) {}
+
+  /** The `SNICallback` for https.createServer. */
+  readonly callback = (servername: string, cb: SniCallback): void => {
+    const hostname = servername.toLowerCase().replace(/\.$/, '')
+    const serial = this.opts.serialOf(hostname)
+    if (!serial) return cb(new Error('no certificate for this name'))
+    const hit = this.lru.get(hostname)
+    if (hit && hit.serial === serial) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      this.lru.delete(hostname)
+      this.lru.set(hostname, hit)
+      return cb(null, hit.context)
+    }
+    this.load(hostname, serial).then(
+      (entry) => (entry ? cb(null, entry.context) : cb(new Error('certificate unavailable'))),
+      (err: Error) => cb(err),
+    )
+  }
+
+  /** Installs a just-issued certificate (or drops one that is gone). */
+  update(hostname: string, bundle: CertificateBundle | null): void {
+    this.lru.delete(hostname)
+    if (bundle) this.put(hostname, { serial: bundle.serial, context: this.contextOf(bundle) })
+  }
+
+  get size(): number {
+    return this.lru.size
+  }
+
+  private load(hostname: string, serial: string): Promise<Entry | null> {
+    const pending = this.loading.get(hostname)
+    if (pending) return pending
+    const p = this.opts.store
+      .read(hostname)
+      .then((read) => {
+        if (read.status !== 'ok') {
+          const reason = read.status === 'corrupt' ? read.reason : 'missing on disk'
+          this.opts.log.warn('cert_store_damaged', { hostname, reason })
+          this.opts.onDamaged(hostname, reason)
+          return null
+        }
+        // Keyed by the serial the snapshot expects, so a lagging snapshot does not reload forever.
+        const entry = { serial, context: this.contextOf(read.bundle) }
+        this.put(hostname, entry)
+        return entry
+      })
+      .finally(() => this.loading.delete(hostname))
+    this.loading.set(hostname, p)
+    return p
+  }
+
+  private put(hostname: string, entry: Entry): void {
+    this.lru.set(hostname, entry)
+    while (this.lru.size > this.opts.maxEntries) {
+      const oldest = this.lru.keys().next().value as string
+      this.lru.delete(oldest)
+    }
+  }
+
+  private contextOf(b: CertificateBundle): SecureContext {
+    return createSecureContext({
+      key: b.keyPem,
+      cert: b.chainPem,
+      minVersion: 'TLSv1.2', // RFC 8461 §7.2: TLS 1.2 or later
+      ticketKeys: this.ticketKeys,
+    })
+  }
+}

@@ -1,0 +1,177 @@
+import type { CertState } from '../core/certs/types.js'
+import { attemptIssue, issuedState, type AttemptOutcome, type CertDeps } from './cert-attempt.js'
+
+export interface CertManagerOptions {
+  /** Orders in flight at once (ACME_CONCURRENCY). */
+  concurrency: number
+  /** Names managed besides customer hostnames (the service host). */
+  extraHosts: string[]
+  /** Identifies this process in issuance leases. */
+  owner: string
+}
+
+export type RunSummary = Record<AttemptOutcome | 'skipped' | 'removed', number>
+
+/** Hostnames looked at per tick; the rest wait for the next tick (bounded work per tick). */
+const BATCH = 1_000
+
+/**
+ * Keeps a certificate for every hostname: first issuance, renewal inside the renewal window,
+ * retries along the backoff ladder, removal of key material for hostnames that are gone.
+ * One issuance per hostname at a time — in this process (in-flight set) and across processes
+ * (a lease in SQLite, checked again after taking it, as certmagic does with its storage lock).
+ */
+export class CertManager {
+  private readonly inFlight = new Set<string>()
+  private kicked: Promise<RunSummary> | null = null
+
+  constructor(
+    private readonly d: CertDeps,
+    private readonly opts: CertManagerOptions,
+  ) {}
+
+  /** Start-up: queue hostnames without state, and re-issue other issuers' certificates. */
+  async prepare(): Promise<void> {
+    const now = this.d.clock.now()
+    const added = await this.d.repos.certs.reconcile(now, this.opts.extraHosts)
+    const switched = await this.d.repos.certs.dueOnIssuerChange(this.d.issuer.name, now)
+    if (added || switched) this.d.log.info('certs_queued', { added, issuerChanged: switched })
+  }
+
+  /**
+   * Checks every stored bundle: a damaged or missing one is dropped from TLS and queued for
+   * re-issue; a complete newer one on disk (written before a crash) is adopted.
+   */
+  async verifyStore(): Promise<number> {
+    let bad = 0
+    for (const { hostname, serial } of await this.d.repos.certs.issued()) {
+      const read = await this.d.store.read(hostname)
+      if (read.status === 'ok' && read.bundle.serial === serial) continue
+      const state = await this.d.repos.certs.get(hostname)
+      if (!state) continue
+      const now = this.d.clock.now()
+      if (read.status === 'ok') {
+        await this.d.repos.certs.save(
+          issuedState(state, read.bundle, state.issuerName ?? this.d.issuer.name, now),
+        )
+        this.d.onCertificate(hostname, read.bundle)
+        continue
+      }
+      bad++
+      const reason = read.status === 'corrupt' ? read.reason : 'missing on disk'
+      this.d.log.warn('cert_store_damaged', { hostname, reason })
+      this.d.onCertificate(hostname, null)
+      await this.d.repos.certs.save(
+        this.reissueNow(state, `stored certificate unusable: ${reason}`, now),
+      )
+    }
+    return bad
+  }
+
+  /** One scheduler tick: clean up, then work through what is due. */
+  async runDue(): Promise<RunSummary> {
+    const removed = await this.cleanupOrphans()
+    const due = await this.d.repos.certs.due(this.d.clock.now(), BATCH, this.opts.extraHosts)
+    const summary = await this.runMany(due, false)
+    summary.removed = removed
+    return summary
+  }
+
+  /** Issues now for the given hostnames; `force` ignores the renewal window and backoff. */
+  renew(hostnames: string[], force: boolean): Promise<RunSummary> {
+    return this.runMany(hostnames, force)
+  }
+
+  /** The TLS layer found the stored bundle unusable: re-issue it now. */
+  async markDamaged(hostname: string, reason: string): Promise<void> {
+    const state = await this.d.repos.certs.get(hostname)
+    if (!state) return
+    const now = this.d.clock.now()
+    await this.d.repos.certs.save(
+      this.reissueNow(state, `stored certificate unusable: ${reason}`, now),
+    )
+    this.d.onCertificate(hostname, null)
+    this.kick()
+  }
+
+  /** Runs a tick soon (after an added domain), without waiting for the schedule. */
+  kick(): void {
+    if (this.kicked) return
+    this.kicked = this.runDue()
+      .catch((err: Error) => {
+        this.d.log.error('cert_tick_failed', { error: err.message })
+        return emptySummary()
+      })
+      .finally(() => {
+        this.kicked = null
+      })
+  }
+
+  /** Resolves when a kicked tick (if any) has finished; for shutdown and tests. */
+  async idle(): Promise<void> {
+    await this.kicked
+  }
+
+  private async runMany(hostnames: string[], force: boolean): Promise<RunSummary> {
+    const summary = emptySummary()
+    const queue = [...new Set(hostnames)]
+    const worker = async () => {
+      for (let h = queue.shift(); h !== undefined; h = queue.shift()) {
+        summary[await this.runOne(h, force)]++
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, worker))
+    return summary
+  }
+
+  private async runOne(hostname: string, force: boolean): Promise<AttemptOutcome | 'skipped'> {
+    if (this.inFlight.has(hostname)) return 'skipped'
+    this.inFlight.add(hostname)
+    const certs = this.d.repos.certs
+    const now = this.d.clock.now()
+    try {
+      const leaseUntil = new Date(now.getTime() + this.d.orderTimeoutMs + 60_000)
+      if (!(await certs.acquire(hostname, this.opts.owner, now, leaseUntil))) return 'skipped'
+      try {
+        // Check again after taking the lease: another process may have just renewed it.
+        const state = await certs.get(hostname)
+        if (!force && state && state.dueAt.getTime() > now.getTime()) return 'skipped'
+        return await attemptIssue(this.d, hostname)
+      } finally {
+        await certs.release(hostname, this.opts.owner)
+      }
+    } catch (err) {
+      this.d.log.error('cert_attempt_crashed', { hostname, error: (err as Error).message })
+      return 'failed'
+    } finally {
+      this.inFlight.delete(hostname)
+    }
+  }
+
+  /** Deletes certificates and keys of hostnames that no longer exist (domain removed). */
+  private async cleanupOrphans(): Promise<number> {
+    const gone = await this.d.repos.certs.orphans(BATCH, this.opts.extraHosts)
+    for (const hostname of gone) {
+      await this.d.store.remove(hostname)
+      await this.d.repos.certs.remove(hostname)
+      this.d.onCertificate(hostname, null)
+      this.d.log.info('cert_removed', { hostname })
+    }
+    return gone.length
+  }
+
+  private reissueNow(state: CertState, error: string, now: Date): CertState {
+    return {
+      ...state,
+      serial: null,
+      status: 'failed',
+      lastError: error,
+      dueAt: now,
+      updatedAt: now,
+    }
+  }
+}
+
+function emptySummary(): RunSummary {
+  return { obtained: 0, renewed: 0, failed: 0, dns_pending: 0, skipped: 0, removed: 0 }
+}
