@@ -31,6 +31,8 @@ const USAGE = `usage: policyhost <command> [options]
   policy set DOMAIN --mode M [--mx HOST]... --max-age SECONDS
   records DOMAIN [--format json|bind]     the DNS records to publish
   sync [DIR]                              apply policies/*.json (default POLICIES_DIR)
+  renew [HOST] [--force]                  obtain/renew certificates that are due (or HOST);
+                                          --force ignores renewal windows and backoff
 `
 
 class UsageError extends Error {}
@@ -86,6 +88,7 @@ async function run(argv: string[], config: Config): Promise<number> {
       mx: { type: 'string', multiple: true },
       'max-age': { type: 'string' },
       format: { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -99,12 +102,21 @@ async function run(argv: string[], config: Config): Promise<number> {
     { ...config, LOG_LEVEL: config.LOG_LEVEL === 'debug' ? 'debug' : 'warn' },
     {
       logSink: (line) => process.stderr.write(line + '\n'),
+      oneShot: true,
     },
   )
   try {
     const d = rt.deps
     const key = `${cmd} ${sub ?? ''}`.trim()
-    switch (key.startsWith('records') ? 'records' : key.startsWith('sync') ? 'sync' : key) {
+    switch (
+      key.startsWith('records')
+        ? 'records'
+        : key.startsWith('sync')
+          ? 'sync'
+          : key.startsWith('renew')
+            ? 'renew'
+            : key
+    ) {
       case 'migrate':
         out(`database ready at ${config.dbPath}`)
         return 0
@@ -152,6 +164,8 @@ async function run(argv: string[], config: Config): Promise<number> {
         else json(records)
         return 0
       }
+      case 'renew':
+        return await renew(rt, sub, Boolean(o.force))
       case 'sync': {
         const outcomes = await syncDir(rt, sub ?? config.POLICIES_DIR)
         for (const x of outcomes) out(`${x.result}\t${x.path}${x.error ? `\t${x.error}` : ''}`)
@@ -163,6 +177,27 @@ async function run(argv: string[], config: Config): Promise<number> {
   } finally {
     rt.close()
   }
+}
+
+/** Runs issuance now, as the scheduler would; exit 1 when any attempt failed. */
+async function renew(rt: Runtime, host: string | undefined, force: boolean): Promise<number> {
+  await rt.certs.prepare()
+  await rt.snapshot.refresh()
+  let summary
+  if (host) {
+    const name = host.toLowerCase().replace(/\.$/, '')
+    if (rt.snapshot.certSerial(name) === undefined)
+      throw new DomainError('NOT_FOUND', `no hostname "${name}" is served here`)
+    summary = await rt.certs.renew([name], force)
+  } else {
+    summary = force ? await rt.certs.renew(rt.snapshot.hostnames(), true) : await rt.certs.runDue()
+  }
+  out(
+    Object.entries(summary)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+  )
+  return summary.failed > 0 || summary.dns_pending > 0 ? 1 : 0
 }
 
 async function serveUntilSignal(config: Config): Promise<number> {

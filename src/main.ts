@@ -36,6 +36,8 @@ export const VERSION: string = JSON.parse(
 export interface RuntimeOptions {
   clock?: Clock
   logSink?: LogSink
+  /** One-shot CLI commands: changes do not start background issuance (the server does it). */
+  oneShot?: boolean
 }
 
 export interface Runtime {
@@ -82,7 +84,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const db = openDatabase(config.dbPath)
   migrateDatabase(db)
   const repos = sqliteRepos(db)
-  const extraHosts = [config.SERVICE_HOST]
+  // A single-label SERVICE_HOST (the default `localhost`) is local use: no certificate for it.
+  const extraHosts = config.SERVICE_HOST.includes('.') ? [config.SERVICE_HOST] : []
   const snapshot = new PolicySnapshot(repos.snapshot, log, extraHosts)
   // The certificate manager needs deps, and deps' hooks call it: bound once it exists.
   const late: { certs?: CertManager } = {}
@@ -96,7 +99,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     serviceHost: config.SERVICE_HOST,
     onChange: async () => {
       await snapshot.refresh()
-      late.certs?.kick()
+      if (!opts.oneShot) late.certs?.kick()
     },
   }
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
@@ -123,7 +126,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       orderTimeoutMs: config.ACME_ORDER_TIMEOUT_SECONDS * 1000,
       onCertificate: (h, bundle) => {
         sni.update(h, bundle)
-        void snapshot.refresh()
+        snapshot
+          .refresh()
+          .catch((err: Error) => log.warn('snapshot_refresh_failed', { error: err.message }))
       },
     },
     {
@@ -185,6 +190,8 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
   const poll = setInterval(() => {
     rt.snapshot
       .poll()
+      // Another process (CLI, instance) changed something: new hostnames may need certificates.
+      .then((changed) => changed && rt.certs.kick())
       .catch((err: Error) => log.error('snapshot_poll_failed', { error: err.message }))
   }, config.SNAPSHOT_POLL_SECONDS * 1000)
   poll.unref()

@@ -171,3 +171,36 @@ describe('policyhost CLI', () => {
     expect(r.stderr).toContain('unknown command "frobnicate"')
   })
 })
+
+describe('policyhost renew', () => {
+  it('when certificates are due, then renew issues them from the local CA and says so', () => {
+    const r = cli(['renew'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^obtained: [1-9]\d*$/m)
+    expect(r.stdout).toContain('failed: 0')
+    const again = cli(['renew'])
+    expect(again.stdout).toMatch(/^obtained: 0$/m)
+  })
+
+  it('when one host is forced, then only it is renewed', () => {
+    const r = cli(['renew', 'mta-sts.example.org', '--force'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^renewed: 1$/m)
+    const db = new Database(join(dataDir, 'policyhost.sqlite'), { readonly: true })
+    const row = db
+      .prepare("select status, serial from certificates where hostname = 'mta-sts.example.org'")
+      .get() as {
+      status: string
+      serial: string
+    }
+    db.close()
+    expect(row.status).toBe('ok')
+    expect(row.serial).toMatch(/^[0-9a-f]+$/)
+  })
+
+  it('when the host is not ours, then the exit is 1 with one line', () => {
+    const r = cli(['renew', 'mta-sts.nosuch.example'])
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toBe('policyhost: no hostname "mta-sts.nosuch.example" is served here')
+  })
+})

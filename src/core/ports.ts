@@ -151,7 +151,7 @@ export interface ServedHost {
 }
 
 export interface SnapshotSource {
-  /** Every hostname we answer for, plus `extra` names (the service host) when they have a certificate. */
+  /** Every hostname we answer for, plus the `extra` names (the service host). */
   hosts(extra: string[]): Promise<ServedHost[]>
   /** Changes whenever another connection committed; cheap to poll. */
   changeMarker(): Promise<number>

@@ -21,6 +21,7 @@ import { requestLog } from './middleware/request-log.js'
 import { newRouter } from './openapi.js'
 import { servePublic, type PolicyLookup } from './public.js'
 import { domainSettingRoutes } from './routes/domain-settings.js'
+import { domainStatusRoutes } from './routes/domain-status.js'
 import { domainRoutes } from './routes/domains.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { tokenRoutes } from './routes/tokens.js'
@@ -98,6 +99,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   api.route('/', tokenRoutes(deps.services))
   api.route('/', domainRoutes(deps.services))
   api.route('/', domainSettingRoutes(deps.services))
+  api.route('/', domainStatusRoutes(deps.services))
   app.route('/api/v1', api)
 
   app.notFound((c) =>

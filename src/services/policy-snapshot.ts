@@ -42,6 +42,11 @@ export class PolicySnapshot {
     return this.byHost.get(hostname)?.certSerial
   }
 
+  /** Every hostname we answer for. */
+  hostnames(): string[] {
+    return [...this.byHost.keys()]
+  }
+
   /** Number of policies being served. */
   get size(): number {
     let n = 0
@@ -76,9 +81,11 @@ export class PolicySnapshot {
     return this.running
   }
 
-  /** Reloads only when the database changed under us since the last load. */
-  async poll(): Promise<void> {
+  /** Reloads only when the database changed under us since the last load; true if it did. */
+  async poll(): Promise<boolean> {
     const marker = await this.source.changeMarker()
-    if (marker !== this.marker) await this.refresh()
+    if (marker === this.marker) return false
+    await this.refresh()
+    return true
   }
 }

@@ -1,4 +1,4 @@
-import { eq, inArray, isNotNull, and } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import type { SnapshotSource } from '../../../core/ports.js'
 import type { OpenDb } from '../database.js'
 import { certificates, hostnames, mtaStsPolicies } from '../schema.js'
@@ -17,12 +17,18 @@ export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
         .leftJoin(certificates, eq(certificates.hostname, hostnames.name))
         .all()
       if (extra.length === 0) return rows
-      const own = db
-        .select({ hostname: certificates.hostname, certSerial: certificates.serial })
-        .from(certificates)
-        .where(and(inArray(certificates.hostname, extra), isNotNull(certificates.serial)))
-        .all()
-      return [...rows, ...own.map((r) => ({ ...r, text: null }))]
+      const serials = new Map(
+        db
+          .select({ hostname: certificates.hostname, serial: certificates.serial })
+          .from(certificates)
+          .where(inArray(certificates.hostname, extra))
+          .all()
+          .map((r) => [r.hostname, r.serial]),
+      )
+      return [
+        ...rows,
+        ...extra.map((h) => ({ hostname: h, text: null, certSerial: serials.get(h) ?? null })),
+      ]
     },
     async changeMarker() {
       // PRAGMA data_version changes when another connection (CLI, second instance) commits.

@@ -1,0 +1,80 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import type { ServiceDeps } from '../../services/deps.js'
+import { domainStatus, type DomainStatus } from '../../services/domain-status.js'
+import { json, newRouter, problems } from '../openapi.js'
+import { DomainOut, domainView } from '../views.js'
+import { DomainParam, domainFromParam } from './domain-param.js'
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+const HostnameOut = z.object({
+  name: z.string(),
+  role: z.enum(['policy']),
+  dns: z.object({
+    status: z
+      .enum(['ok', 'pending', 'unchecked'])
+      .describe('Preflight: does the name point at us?'),
+    detail: z.string().nullable(),
+  }),
+  certificate: z.object({
+    status: z.enum(['pending', 'dns_pending', 'ok', 'failed']),
+    issuer: z.string().nullable(),
+    serial: z.string().nullable(),
+    notBefore: z.string().nullable(),
+    notAfter: z.string().nullable(),
+    renewAt: z.string().nullable(),
+    expired: z.boolean(),
+  }),
+  lastError: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  failures: z.number().int(),
+  nextAttemptAt: z.string().nullable(),
+})
+
+const StatusOut = z.object({
+  domain: DomainOut,
+  policy: z.object({ id: z.string(), mode: z.string(), maxAge: z.number().int() }).nullable(),
+  hostnames: z.array(HostnameOut),
+})
+
+const route = createRoute({
+  method: 'get',
+  path: '/domains/{name}/status',
+  summary: 'Per hostname: DNS preflight, certificate, last error and next attempt',
+  request: { params: DomainParam },
+  responses: { 200: json(StatusOut, 'The status'), ...problems(401, 404) },
+})
+
+function statusView(s: DomainStatus, now: Date) {
+  return {
+    domain: domainView(s.domain),
+    policy: s.policy
+      ? { id: s.policy.policyId, mode: s.policy.mode, maxAge: s.policy.maxAge }
+      : null,
+    hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
+      name,
+      role,
+      dns: { status: c?.dnsStatus ?? ('unchecked' as const), detail: c?.dnsDetail ?? null },
+      certificate: {
+        status: c?.status ?? ('pending' as const),
+        issuer: c?.issuer ?? null,
+        serial: c?.serial ?? null,
+        notBefore: iso(c?.notBefore ?? null),
+        notAfter: iso(c?.notAfter ?? null),
+        renewAt: iso(c?.renewAt ?? null),
+        expired: c?.notAfter ? c.notAfter.getTime() <= now.getTime() : false,
+      },
+      lastError: c?.lastError ?? null,
+      lastAttemptAt: iso(c?.lastAttemptAt ?? null),
+      failures: c?.failures ?? 0,
+      nextAttemptAt: iso(c?.dueAt ?? null),
+    })),
+  }
+}
+
+export function domainStatusRoutes(deps: ServiceDeps) {
+  return newRouter().openapi(route, async (c) => {
+    const s = await domainStatus(deps, c.get('actor'), domainFromParam(c.req.valid('param').name))
+    return c.json(statusView(s, deps.clock.now()), 200)
+  })
+}

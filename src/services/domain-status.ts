@@ -1,0 +1,39 @@
+import type { Actor } from '../core/actor.js'
+import type { CertState } from '../core/certs/types.js'
+import type { Domain, HostnameRole, StoredPolicy } from '../core/ports.js'
+import type { ServiceDeps } from './deps.js'
+import { ownedDomain } from './scope.js'
+
+export interface HostnameStatus {
+  name: string
+  role: HostnameRole
+  /** null: no certificate state yet (queued at the next tick). */
+  cert: CertState | null
+}
+
+export interface DomainStatus {
+  domain: Domain
+  policy: StoredPolicy | null
+  hostnames: HostnameStatus[]
+}
+
+/** What a domain owner needs to see: policy, and per hostname DNS and certificate state. */
+export async function domainStatus(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+): Promise<DomainStatus> {
+  const domain = await ownedDomain(deps, actor, name)
+  const [policy, hosts] = await Promise.all([
+    deps.repos.policies.get(domain.id),
+    deps.repos.domains.hostnames(domain.id),
+  ])
+  const certs = new Map(
+    (await deps.repos.certs.many(hosts.map((h) => h.name))).map((c) => [c.hostname, c]),
+  )
+  return {
+    domain,
+    policy,
+    hostnames: hosts.map((h) => ({ name: h.name, role: h.role, cert: certs.get(h.name) ?? null })),
+  }
+}
