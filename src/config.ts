@@ -7,6 +7,16 @@ import { z } from 'zod'
 import { isValidCron } from './adapters/scheduler/cron.js'
 
 const port = z.coerce.number().int().min(0).max(65535)
+/** A comma-separated list; blanks dropped. */
+const csv = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  )
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
@@ -53,15 +63,7 @@ const Env = z.object({
   /** Most TLS contexts cached in memory (LRU); the rest load from disk on demand. */
   TLS_CONTEXT_CACHE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Resolvers for the DNS preflight (`ip` or `ip:port`, comma-separated); default: system. */
-  DNS_SERVERS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean),
-    ),
+  DNS_SERVERS: csv,
   ACME_EMAIL: z.string().email().optional(),
   ACME_EAB_KID: z.string().optional(),
   ACME_EAB_HMAC_KEY: z.string().optional(),
@@ -73,15 +75,7 @@ const Env = z.object({
     .refine(isValidCron, 'must be a cron expression')
     .default('*/15 * * * *'),
   /** Public addresses of this service, for the DNS preflight when CNAMEs are flattened. */
-  PUBLIC_ADDRESSES: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean),
-    ),
+  PUBLIC_ADDRESSES: csv,
 })
 
 /** Variables for which an empty value is meaningful (POLICIES_DIR='' disables the sync). */

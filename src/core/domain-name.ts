@@ -1,7 +1,8 @@
 import { parse } from 'tldts'
 import { toASCII } from 'tr46'
-import { z } from 'zod'
+import type { z } from 'zod'
 import type { Checked } from './errors.js'
+import { checkedString } from './checked-schema.js'
 
 // UTS #46 nontransitional processing (IDNA2008 behaviour for ß, ς, ZWJ/ZWNJ) with every check on,
 // so a name we accept is one every resolver and CA will accept too.
@@ -134,14 +135,6 @@ export function hostFromHeader(header: string | undefined): string | null {
 }
 
 /** A customer domain from untrusted input, normalised by normalizeDomainName. */
-export const DomainName = z
-  .string()
-  .max(1000)
-  .transform((input, ctx) => {
-    const result = normalizeDomainName(input)
-    if (result.ok) return result.value
-    for (const issue of result.issues) ctx.addIssue({ code: 'custom', message: issue.message })
-    return z.NEVER
-  })
+export const DomainName = checkedString(1000, normalizeDomainName)
 
 export type DomainName = z.infer<typeof DomainName>

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Checked, FieldIssue } from '../errors.js'
 import { normalizeMxPattern } from './mx-pattern.js'
+import { checkedString } from '../checked-schema.js'
 
 /** RFC 8461 §3.2: the largest max_age, 365.25 days in seconds. */
 export const MAX_AGE_LIMIT = 31557600
@@ -9,15 +10,7 @@ export const MAX_AGE_LIMIT = 31557600
 export const Mode = z.enum(['enforce', 'testing', 'none'])
 export type Mode = z.infer<typeof Mode>
 
-const MxPattern = z
-  .string()
-  .max(260)
-  .transform((input, ctx) => {
-    const result = normalizeMxPattern(input)
-    if (result.ok) return result.value
-    for (const issue of result.issues) ctx.addIssue({ code: 'custom', message: issue.message })
-    return z.NEVER
-  })
+const MxPattern = checkedString(260, normalizeMxPattern)
 
 // `when` keeps these checks running beside other fields' issues, so every problem is reported.
 const MxList = z

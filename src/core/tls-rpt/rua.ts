@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { normalizeHostname } from '../domain-name.js'
 import type { Checked } from '../errors.js'
+import { checkedString } from '../checked-schema.js'
 
 // RFC 8460 §3: "," "!" ";" delimit the record, so inside a URI they must be percent-encoded.
 const RECORD_DELIMITER = /[,!;]/
@@ -88,15 +89,7 @@ function checkRua(input: string): Checked<string> {
 }
 
 /** One TLS-RPT reporting URI (RFC 8460 §3), returned with scheme and host normalised. */
-export const RuaUri = z
-  .string()
-  .max(512)
-  .transform((input, ctx) => {
-    const result = checkRua(input)
-    if (result.ok) return result.value
-    for (const issue of result.issues) ctx.addIssue({ code: 'custom', message: issue.message })
-    return z.NEVER
-  })
+export const RuaUri = checkedString(512, checkRua)
 
 /** The TLS-RPT settings of a domain: one to ten distinct reporting URIs. */
 export const TlsRptSettings = z
