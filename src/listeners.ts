@@ -10,9 +10,21 @@ import type { SniCache } from './adapters/tls/sni-cache.js'
 
 type Fetch = Parameters<typeof serve>[0]['fetch']
 
+/** Requests in flight per server, so shutdown waits for them and for nothing else. */
+const inFlight = new WeakMap<Server, { count: number; drained: Array<() => void> }>()
+
 function started(server: ServerType): Promise<Server> {
+  const http = server as Server
+  const state = { count: 0, drained: [] as Array<() => void> }
+  inFlight.set(http, state)
+  http.on('request', (_req, res) => {
+    state.count++
+    res.once('close', () => {
+      if (--state.count === 0) for (const done of state.drained.splice(0)) done()
+    })
+  })
   return new Promise((resolve, reject) => {
-    server.once('listening', () => resolve(server as Server))
+    server.once('listening', () => resolve(http))
     server.once('error', reject)
   })
 }
@@ -48,15 +60,25 @@ export function listenHttps(
 
 export const portOf = (server: Server): number => (server.address() as AddressInfo).port
 
-/** Stops accepting; in-flight requests finish (idle keep-alive sockets close at once). */
+/**
+ * Stops accepting; requests in flight finish (up to `graceMs`), then every remaining
+ * connection — idle keep-alive, mid-handshake, or connected but silent — is closed, so a port
+ * scan cannot hold shutdown past the platform's kill timeout.
+ */
 export async function closeGracefully(server: Server, graceMs = 10_000): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs)
-    timer.unref()
-    server.close(() => {
-      clearTimeout(timer)
-      resolve()
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  const state = inFlight.get(server)
+  if (state && state.count > 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs)
+      timer.unref()
+      state.drained.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
     })
-    server.closeIdleConnections()
-  })
+  }
+  server.closeAllConnections()
+  await closed
 }

@@ -213,7 +213,7 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     log,
   )
   // In the background: a damaged store must not delay serving the healthy certificates.
-  void rt.certs
+  const verified = rt.certs
     .verifyStore()
     .then(() => rt.certs.kick())
     .catch((err: Error) => log.error('cert_verify_failed', { error: err.message }))
@@ -232,9 +232,9 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     runtime: rt,
     async close() {
       clearInterval(poll)
-      await jobs.stop()
       await Promise.all([closeGracefully(https), closeGracefully(http)])
-      await rt.certs.idle()
+      await jobs.stop()
+      await rt.certs.stop([verified])
       rt.close()
       log.info('stopped')
     },

@@ -23,7 +23,9 @@ const BATCH = 1_000
  */
 export class CertManager {
   private readonly inFlight = new Set<string>()
-  private kicked: Promise<RunSummary> | null = null
+  private kicked: Promise<void> | null = null
+  private kickAgain = false
+  private stopped = false
 
   constructor(
     private readonly d: CertDeps,
@@ -94,22 +96,38 @@ export class CertManager {
     this.kick()
   }
 
-  /** Runs a tick soon (after an added domain), without waiting for the schedule. */
+  /**
+   * Runs a tick soon (after an added domain), without waiting for the schedule. A kick during
+   * a running tick queues exactly one more, since the running one has already read its list.
+   */
   kick(): void {
-    if (this.kicked) return
-    this.kicked = this.runDue()
-      .catch((err: Error) => {
-        this.d.log.error('cert_tick_failed', { error: err.message })
-        return emptySummary()
-      })
-      .finally(() => {
-        this.kicked = null
-      })
+    if (this.stopped) return
+    if (this.kicked) {
+      this.kickAgain = true
+      return
+    }
+    this.kicked = (async () => {
+      do {
+        this.kickAgain = false
+        await this.runDue().catch((err: Error) =>
+          this.d.log.error('cert_tick_failed', { error: err.message }),
+        )
+      } while (this.kickAgain && !this.stopped)
+    })().finally(() => {
+      this.kicked = null
+    })
   }
 
-  /** Resolves when a kicked tick (if any) has finished; for shutdown and tests. */
+  /** Resolves when kicked ticks (if any) have finished; for tests. */
   async idle(): Promise<void> {
-    await this.kicked
+    while (this.kicked) await this.kicked
+  }
+
+  /** For shutdown: no new ticks start; waits for `pending` work and running ticks. */
+  async stop(pending: Promise<unknown>[] = []): Promise<void> {
+    this.stopped = true
+    await Promise.allSettled(pending)
+    await this.idle()
   }
 
   private async runMany(hostnames: string[], force: boolean): Promise<RunSummary> {

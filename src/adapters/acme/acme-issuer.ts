@@ -38,16 +38,18 @@ export async function acmeIssuer(opts: AcmeOptions): Promise<Issuer> {
     })
   }
   const account = await loadAccount(opts.certsDir, opts.directoryUrl)
-  const client = new acme.Client({
-    directoryUrl: opts.directoryUrl,
-    accountKey: account.keyPem,
-    accountUrl: account.url ?? undefined,
-    externalAccountBinding: opts.eab ?? undefined,
-    // Poll validation quickly: a CA answers HTTP-01 within a second or two, not tens.
-    backoffMin: 250,
-    backoffMax: 5_000,
-    backoffAttempts: 12,
-  })
+  const newClient = (accountUrl: string | null) =>
+    new acme.Client({
+      directoryUrl: opts.directoryUrl,
+      accountKey: account.keyPem,
+      accountUrl: accountUrl ?? undefined,
+      externalAccountBinding: opts.eab ?? undefined,
+      // Poll validation quickly: a CA answers HTTP-01 within a second or two, not tens.
+      backoffMin: 250,
+      backoffMax: 5_000,
+      backoffAttempts: 12,
+    })
+  let client = newClient(account.url)
 
   async function ensureAccount(): Promise<void> {
     if (account.url) return
@@ -58,6 +60,28 @@ export async function acmeIssuer(opts: AcmeOptions): Promise<Issuer> {
     account.url = client.getAccountUrl()
     await account.saveUrl(account.url)
     opts.log.info('acme_account_registered', { directory: opts.directoryUrl })
+  }
+
+  /** RFC 8555 §7.3.1: the CA no longer knows the stored account (reset, deleted, new CA). */
+  const accountGone = (err: unknown) =>
+    /accountDoesNotExist|account\b.*\b(not found|does not exist)/i.test(
+      (err as Error).message ?? '',
+    )
+
+  /** One order; if the CA forgot our account, register again with the same key and retry once. */
+  async function orderWithAccount(hostname: string): Promise<CertificateBundle> {
+    try {
+      return await order(hostname)
+    } catch (err) {
+      if (!account.url || !accountGone(err)) throw err
+      opts.log.warn('acme_account_lost', {
+        directory: opts.directoryUrl,
+        error: (err as Error).message,
+      })
+      account.url = null
+      client = newClient(null)
+      return order(hostname)
+    }
   }
 
   async function order(hostname: string): Promise<CertificateBundle> {
@@ -105,7 +129,7 @@ export async function acmeIssuer(opts: AcmeOptions): Promise<Issuer> {
         const abort = () => reject(new Error(`ACME order for ${hostname} timed out`))
         if (signal.aborted) return abort()
         signal.addEventListener('abort', abort, { once: true })
-        order(hostname)
+        orderWithAccount(hostname)
           .then(resolve, reject)
           .finally(() => signal.removeEventListener('abort', abort))
       })

@@ -18,17 +18,20 @@ export interface Scheduler {
   stop(): Promise<void>
 }
 
-/** Starts every job; stop() waits for nothing but prevents further ticks. */
+/** Starts every job; stop() prevents further ticks and waits for running ones. */
 export function startScheduler(jobs: Job[], log: Logger): Scheduler {
+  const running = new Set<Promise<void>>()
   const tasks = jobs.map((job) =>
     cron.schedule(
       job.schedule,
-      async () => {
-        try {
-          await job.run()
-        } catch (err) {
-          log.error('job_failed', { job: job.name, error: (err as Error).message })
-        }
+      () => {
+        const tick = job
+          .run()
+          .then(() => undefined)
+          .catch((err: Error) => log.error('job_failed', { job: job.name, error: err.message }))
+          .finally(() => running.delete(tick))
+        running.add(tick)
+        return tick
       },
       {
         name: job.name,
@@ -42,6 +45,8 @@ export function startScheduler(jobs: Job[], log: Logger): Scheduler {
   return {
     async stop() {
       for (const t of tasks) await t.destroy()
+      // A tick already running finishes before the database it uses is closed.
+      await Promise.allSettled([...running])
     },
   }
 }
