@@ -3,7 +3,9 @@
  * The operator CLI: the same service verbs as the API, acting as the operator. Results go to
  * stdout (secrets only once); every failure is one line on stderr and a non-zero exit.
  */
+import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { convertToTinyPs } from './adapters/svg/convert.js'
 import { loadConfig, type Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import { renderBind } from './core/dns/bind.js'
@@ -31,6 +33,7 @@ const USAGE = `usage: policyhost <command> [options]
   policy set DOMAIN --mode M [--mx HOST]... --max-age SECONDS
   records DOMAIN [--format json|bind]     the DNS records to publish
   sync [DIR]                              apply policies/*.json (default POLICIES_DIR)
+  logo convert FILE [--title T] [--out F] turn an SVG into SVG Tiny PS; changes on stderr
   renew [HOST] [--force]                  obtain/renew certificates that are due (or HOST);
                                           --force ignores renewal windows and backoff
 `
@@ -89,6 +92,8 @@ async function run(argv: string[], config: Config): Promise<number> {
       'max-age': { type: 'string' },
       format: { type: 'string' },
       force: { type: 'boolean' },
+      title: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -98,6 +103,7 @@ async function run(argv: string[], config: Config): Promise<number> {
     return cmd || o.help ? 0 : 2
   }
   if (cmd === 'serve') return serveUntilSignal(config)
+  if (cmd === 'logo' && sub === 'convert') return convertFile(need(arg, 'FILE'), o.title, o.out)
   const rt = await openRuntime(
     { ...config, LOG_LEVEL: config.LOG_LEVEL === 'debug' ? 'debug' : 'warn' },
     {
@@ -198,6 +204,24 @@ async function renew(rt: Runtime, host: string | undefined, force: boolean): Pro
       .join('\n'),
   )
   return summary.failed > 0 || summary.dns_pending > 0 ? 1 : 0
+}
+
+/** Converts without a database: prints the SVG (or writes --out), changes and problems. */
+async function convertFile(
+  path: string,
+  title: string | undefined,
+  outPath: string | undefined,
+): Promise<number> {
+  const input = await readFile(path, 'utf8')
+  const r = convertToTinyPs(input, { title })
+  if (outPath) await writeFile(outPath, r.svg)
+  else out(r.svg)
+  for (const change of r.changes) process.stderr.write(`changed: ${change}\n`)
+  for (const i of r.verdict.errors)
+    process.stderr.write(`error: ${i.path} ${i.rule}: ${i.message}\n`)
+  for (const i of r.verdict.warnings)
+    process.stderr.write(`warning: ${i.path} ${i.rule}: ${i.message}\n`)
+  return r.verdict.valid ? 0 : 1
 }
 
 async function serveUntilSignal(config: Config): Promise<number> {

@@ -10,6 +10,8 @@ import { SYSTEM_ACTOR } from './core/actor.js'
 import type { Issuer } from './core/certs/types.js'
 import type { Clock, Logger } from './core/ports.js'
 import { acmeIssuer } from './adapters/acme/acme-issuer.js'
+import { convertToTinyPs } from './adapters/svg/convert.js'
+import { inspectMarkCertificate } from './adapters/vmc/mark-certificate.js'
 import { fileCertStore } from './adapters/certs/file-store.js'
 import { localCa } from './adapters/certs/local-ca.js'
 import { newId, newSecret, sha256Hex } from './adapters/crypto/secrets.js'
@@ -23,6 +25,7 @@ import { SniCache } from './adapters/tls/sni-cache.js'
 import { createApp, type HttpDeps } from './http/app.js'
 import { closeGracefully, listenHttp, listenHttps, portOf } from './listeners.js'
 import { CertManager } from './services/cert-manager.js'
+import { LogoFiles } from './services/logo-serving.js'
 import type { ServiceDeps } from './services/deps.js'
 import { PolicySnapshot } from './services/policy-snapshot.js'
 import { removeDueDomains } from './services/retire-domain.js'
@@ -44,6 +47,7 @@ export interface Runtime {
   config: Config
   deps: ServiceDeps
   snapshot: PolicySnapshot
+  logos: LogoFiles
   certs: CertManager
   sni: SniCache
   issuer: Issuer
@@ -89,6 +93,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const snapshot = new PolicySnapshot(repos.snapshot, log, extraHosts)
   // The certificate manager needs deps, and deps' hooks call it: bound once it exists.
   const late: { certs?: CertManager } = {}
+  const dns = dnsResolver(config.DNS_SERVERS)
+  const logos = new LogoFiles({ repos })
   const deps: ServiceDeps = {
     repos,
     clock: opts.clock ?? systemClock,
@@ -97,8 +103,11 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     newSecret,
     sha256Hex,
     serviceHost: config.SERVICE_HOST,
+    dns,
+    bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
     onChange: async () => {
       await snapshot.refresh()
+      logos.clear()
       if (!opts.oneShot) late.certs?.kick()
     },
   }
@@ -117,7 +126,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       repos,
       store,
       issuer,
-      dns: dnsResolver(config.DNS_SERVERS),
+      dns,
       clock: deps.clock,
       log,
       serviceHost: config.SERVICE_HOST,
@@ -138,7 +147,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     },
   )
   late.certs = certs
-  return { config, deps, snapshot, certs, sni, issuer, log, db, close: () => db.close() }
+  return { config, deps, snapshot, logos, certs, sni, issuer, log, db, close: () => db.close() }
 }
 
 /** Applies `dir` (the policies/ folder) and logs each file's outcome. */
@@ -169,6 +178,7 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
   const httpDeps: HttpDeps = {
     services: rt.deps,
     policies: rt.snapshot,
+    logos: rt.logos,
     serviceHost: config.SERVICE_HOST,
     bodyLimit: config.API_BODY_LIMIT,
     policyCacheSeconds: config.POLICY_CACHE_SECONDS,
@@ -191,7 +201,11 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     rt.snapshot
       .poll()
       // Another process (CLI, instance) changed something: new hostnames may need certificates.
-      .then((changed) => changed && rt.certs.kick())
+      .then((changed) => {
+        if (!changed) return
+        rt.logos.clear()
+        rt.certs.kick()
+      })
       .catch((err: Error) => log.error('snapshot_poll_failed', { error: err.message }))
   }, config.SNAPSHOT_POLL_SECONDS * 1000)
   poll.unref()

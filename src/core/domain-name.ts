@@ -138,3 +138,8 @@ export function hostFromHeader(header: string | undefined): string | null {
 export const DomainName = checkedString(1000, normalizeDomainName)
 
 export type DomainName = z.infer<typeof DomainName>
+
+/** The organizational (registrable) domain by the public suffix list, e.g. a.b.example.co.uk → example.co.uk. */
+export function organizationalDomain(name: string): string {
+  return parse(name, { allowPrivateDomains: false }).domain ?? name
+}

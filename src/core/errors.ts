@@ -2,6 +2,8 @@
 export interface FieldIssue {
   path: string
   message: string
+  /** A stable rule id, where the validator has one (e.g. `forbidden-element`). */
+  rule?: string
 }
 
 /** The small set of failure kinds the edges know how to map (http/errors.ts, cli.ts). */

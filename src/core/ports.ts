@@ -62,7 +62,8 @@ export interface Domain {
   maxAgeHigh: number | null
 }
 
-export type HostnameRole = 'policy'
+/** `policy`: mta-sts.<domain>; `logo`: a custom BIMI logo host CNAMEd to us. */
+export type HostnameRole = 'policy' | 'logo'
 
 export interface Hostname {
   name: string
@@ -144,7 +145,11 @@ export interface TlsRptRepo {
 /** What the listeners need per hostname: the exact policy bytes and the current certificate. */
 export interface ServedHost {
   hostname: string
-  /** The policy text, or null when the domain has none yet. */
+  /** Which content the name serves; null for the `extra` names (the service host). */
+  role: HostnameRole | null
+  /** The customer domain the name belongs to; null for the `extra` names. */
+  domain: string | null
+  /** The policy text (policy hosts only), or null when the domain has none yet. */
   text: string | null
   /** Serial of the certificate on disk, or null before the first issuance. */
   certSerial: string | null
@@ -157,6 +162,43 @@ export interface SnapshotSource {
   changeMarker(): Promise<number>
 }
 
+export interface StoredLogo {
+  sha256: string
+  /** The exact bytes accepted. */
+  svg: Uint8Array
+  size: number
+  createdAt: Date
+}
+
+export interface BimiAssertion {
+  domainId: string
+  selector: string
+  logoSha256: string
+  vmcPem: string | null
+  vmcNotAfter: Date | null
+  /** Whether the certificate embeds exactly this logo (null without a certificate). */
+  vmcMatchesLogo: boolean | null
+  updatedAt: Date
+}
+
+export interface BimiRepo {
+  list(domainId: string): Promise<BimiAssertion[]>
+  get(domainId: string, selector: string): Promise<BimiAssertion | null>
+  /** Stores the logo (once per hash), adds it to the domain's history and sets the assertion. */
+  putLogo(assertion: BimiAssertion, logo: StoredLogo, audit: AuditEntry): Promise<void>
+  /** Sets (or clears, with null pem) the assertion's mark certificate. */
+  putCertificate(assertion: BimiAssertion, audit: AuditEntry): Promise<void>
+  remove(domainId: string, selector: string, audit: AuditEntry): Promise<void>
+  logo(sha256: string): Promise<StoredLogo | null>
+  /** A logo the domain has published, by the hex prefix of its hash. */
+  domainLogoByPrefix(domainName: string, prefix: string): Promise<StoredLogo | null>
+  /** The current assertion for a domain name and selector (public serving). */
+  assertionByName(domainName: string, selector: string): Promise<BimiAssertion | null>
+  /** Adds a logo host for the domain (hostname row, certificate queued). */
+  addLogoHost(domainId: string, hostname: string, at: Date, audit: AuditEntry): Promise<void>
+  removeLogoHost(hostname: string, audit: AuditEntry): Promise<void>
+}
+
 export interface Repos {
   tenants: TenantRepo
   tokens: TokenRepo
@@ -166,4 +208,5 @@ export interface Repos {
   snapshot: SnapshotSource
   certs: CertStateRepo
   challenges: ChallengeStore
+  bimi: BimiRepo
 }

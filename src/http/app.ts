@@ -8,18 +8,20 @@
  * Handlers validate, call one service verb and map errors in errors.ts.
  */
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { hostFromHeader } from '../core/domain-name.js'
 import type { Logger } from '../core/ports.js'
 import { challengeAnswer } from '../services/acme-challenge.js'
 import type { ServiceDeps } from '../services/deps.js'
+import type { LogoFiles } from '../services/logo-serving.js'
 import type { AppEnv } from './env.js'
 import { onError, problem } from './errors.js'
 import { bearerAuth } from './middleware/bearer-auth.js'
-import { requireJsonBody } from './middleware/json-body.js'
+import { bodyRules } from './middleware/body-rules.js'
 import { requestLog } from './middleware/request-log.js'
 import { newRouter } from './openapi.js'
+import { serveLogoFile } from './logos.js'
 import { servePublic, type PolicyLookup } from './public.js'
+import { BIMI_BODY_RULES, bimiRoutes } from './routes/bimi.js'
 import { domainSettingRoutes } from './routes/domain-settings.js'
 import { domainStatusRoutes } from './routes/domain-status.js'
 import { domainRoutes } from './routes/domains.js'
@@ -28,7 +30,8 @@ import { tokenRoutes } from './routes/tokens.js'
 
 export interface HttpDeps {
   services: ServiceDeps
-  policies: PolicyLookup & { size: number }
+  policies: PolicyLookup & { size: number; logoDomainOf(hostname: string): string | null }
+  logos: LogoFiles
   serviceHost: string
   bodyLimit: number
   policyCacheSeconds: number
@@ -66,27 +69,36 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
       return next()
     }
     if (listener === 'http') return c.text('not found\n', 404)
+    const logoDomain = host === null ? null : deps.policies.logoDomainOf(host)
+    if (logoDomain !== null) {
+      // A logo host serves /<selector>.svg and /<selector>.pem, nothing else.
+      const file = c.req.path.slice(1)
+      return file.includes('/')
+        ? c.text('not found\n', 404)
+        : serveLogoFile(c, deps.logos, logoDomain, file, true)
+    }
     return servePublic(c, host, deps.policies, deps.policyCacheSeconds)
   })
+
+  if (listener === 'https') {
+    app.on(['GET', 'HEAD'], '/logos/:domain/:file', (c) =>
+      serveLogoFile(c, deps.logos, c.req.param('domain'), c.req.param('file'), false),
+    )
+  }
 
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: deps.version, policies: deps.policies.size }),
   )
 
   const api = newRouter()
-  api.use(
-    bodyLimit({
-      maxSize: deps.bodyLimit,
-      onError: (c) => problem(c, 413, `request body over ${deps.bodyLimit} bytes`),
-    }),
-  )
-  api.use(requireJsonBody())
+  api.use(bodyRules(BIMI_BODY_RULES, deps.bodyLimit))
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'policyhost admin API',
       version: deps.version,
-      description: 'Tenants, domains, MTA-STS policies, TLS-RPT settings and DNS records.',
+      description:
+        'Tenants, domains, MTA-STS policies, TLS-RPT settings, BIMI logos and DNS records.',
     },
     security: [{ bearer: [] }],
   })
@@ -100,6 +112,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   api.route('/', domainRoutes(deps.services))
   api.route('/', domainSettingRoutes(deps.services))
   api.route('/', domainStatusRoutes(deps.services))
+  api.route('/', bimiRoutes(deps.services))
   app.route('/api/v1', api)
 
   app.notFound((c) =>

@@ -5,6 +5,8 @@
  */
 import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
+import type { MarkCertificateInspector, SvgConverter } from '../core/bimi/types.js'
+import type { DnsResolver } from '../core/certs/types.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
 
@@ -18,6 +20,10 @@ export interface ServiceDeps {
   newSecret: () => string
   sha256Hex: Sha256Hex
   serviceHost: string
+  /** DNS lookups for checks shown to tenants (DMARC for BIMI). */
+  dns: DnsResolver
+  /** SVG conversion (svgo) and mark certificate inspection (X.509), both adapters. */
+  bimi: { convert: SvgConverter; inspectVmc: MarkCertificateInspector }
   /** Called after every committed change that alters what is served. */
   onChange: () => Promise<void>
 }

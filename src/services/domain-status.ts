@@ -2,6 +2,7 @@ import type { Actor } from '../core/actor.js'
 import type { CertState } from '../core/certs/types.js'
 import type { Domain, HostnameRole, StoredPolicy } from '../core/ports.js'
 import type { ServiceDeps } from './deps.js'
+import { bimiReadiness, type BimiReadiness } from './bimi-readiness.js'
 import { ownedDomain } from './scope.js'
 
 export interface HostnameStatus {
@@ -15,6 +16,8 @@ export interface DomainStatus {
   domain: Domain
   policy: StoredPolicy | null
   hostnames: HostnameStatus[]
+  /** Present when the domain publishes BIMI. */
+  bimi: BimiReadiness | null
 }
 
 /** What a domain owner needs to see: policy, and per hostname DNS and certificate state. */
@@ -24,9 +27,10 @@ export async function domainStatus(
   name: string,
 ): Promise<DomainStatus> {
   const domain = await ownedDomain(deps, actor, name)
-  const [policy, hosts] = await Promise.all([
+  const [policy, hosts, assertions] = await Promise.all([
     deps.repos.policies.get(domain.id),
     deps.repos.domains.hostnames(domain.id),
+    deps.repos.bimi.list(domain.id),
   ])
   const certs = new Map(
     (await deps.repos.certs.many(hosts.map((h) => h.name))).map((c) => [c.hostname, c]),
@@ -35,5 +39,6 @@ export async function domainStatus(
     domain,
     policy,
     hostnames: hosts.map((h) => ({ name: h.name, role: h.role, cert: certs.get(h.name) ?? null })),
+    bimi: assertions.length > 0 ? await bimiReadiness(deps, domain, assertions) : null,
   }
 }

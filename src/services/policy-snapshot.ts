@@ -9,6 +9,8 @@ export interface ServedBody {
 interface HostEntry {
   policy: ServedBody | undefined
   certSerial: string | null
+  /** Set for a customer's logo host: the domain whose logos it serves. */
+  logoDomain: string | null
 }
 
 const encoder = new TextEncoder()
@@ -35,6 +37,11 @@ export class PolicySnapshot {
   /** The policy served on `hostname`, if any. */
   lookup(hostname: string): ServedBody | undefined {
     return this.byHost.get(hostname)?.policy
+  }
+
+  /** The domain whose logos `hostname` serves, when it is a logo host. */
+  logoDomainOf(hostname: string): string | null {
+    return this.byHost.get(hostname)?.logoDomain ?? null
   }
 
   /** undefined: a name we do not answer for; null: ours, but no certificate yet. */
@@ -69,7 +76,8 @@ export class PolicySnapshot {
         for (const row of rows) {
           const policy =
             row.text === null ? undefined : { text: row.text, bytes: encoder.encode(row.text) }
-          next.set(row.hostname, { policy, certSerial: row.certSerial })
+          const logoDomain = row.role === 'logo' ? row.domain : null
+          next.set(row.hostname, { policy, certSerial: row.certSerial, logoDomain })
         }
         this.byHost = next
         this.marker = marker

@@ -1,6 +1,7 @@
 import type { Actor } from '../core/actor.js'
 import { domainRecords, type DnsRecord } from '../core/dns/records.js'
 import type { ServiceDeps } from './deps.js'
+import { bimiUrls } from './bimi-urls.js'
 import { ownedDomain } from './scope.js'
 
 /** Every DNS record the domain owner must publish, from the stored state. */
@@ -10,14 +11,24 @@ export async function recordsFor(
   name: string,
 ): Promise<DnsRecord[]> {
   const domain = await ownedDomain(deps, actor, name)
-  const [policy, tlsRpt] = await Promise.all([
+  const [policy, tlsRpt, bimi, hosts] = await Promise.all([
     deps.repos.policies.get(domain.id),
     deps.repos.tlsRpt.get(domain.id),
+    deps.repos.bimi.list(domain.id),
+    deps.repos.domains.hostnames(domain.id),
   ])
+  const assertions = await Promise.all(
+    bimi.map(async (a) => {
+      const urls = await bimiUrls(deps, domain.id, domain.name, a)
+      return { selector: a.selector, logoUrl: urls.logo, certificateUrl: urls.certificate }
+    }),
+  )
   return domainRecords({
     domain: domain.name,
     serviceHost: deps.serviceHost,
     policyId: policy?.policyId ?? null,
     tlsRptRua: tlsRpt?.rua ?? null,
+    logoHost: hosts.find((h) => h.role === 'logo')?.name ?? null,
+    bimi: assertions,
   })
 }

@@ -1,5 +1,6 @@
 import type { Repos } from '../../core/ports.js'
 import type { OpenDb } from './database.js'
+import { bimiRepo } from './repos/bimi.js'
 import { certStateRepo } from './repos/cert-states.js'
 import { challengeStore } from './repos/challenges.js'
 import { domainRepo } from './repos/domains.js'
@@ -20,5 +21,6 @@ export function sqliteRepos(open: OpenDb): Repos {
     snapshot: snapshotSource(open),
     certs: certStateRepo(open.db),
     challenges: challengeStore(open.db),
+    bimi: bimiRepo(open.db),
   }
 }

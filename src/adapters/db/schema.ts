@@ -3,7 +3,7 @@
  * file (`npm run db:generate`); they are committed and applied at start by migrate().
  * Times are integer milliseconds since the epoch.
  */
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' })
 
@@ -54,7 +54,7 @@ export const hostnames = sqliteTable(
     domainId: text('domain_id')
       .notNull()
       .references(() => domains.id, { onDelete: 'cascade' }),
-    role: text('role', { enum: ['policy'] }).notNull(),
+    role: text('role', { enum: ['policy', 'logo'] }).notNull(),
   },
   (t) => [index('hostnames_domain').on(t.domainId)],
 )
@@ -133,4 +133,52 @@ export const acmeChallenges = sqliteTable(
     expiresAt: ms('expires_at').notNull(),
   },
   (t) => [index('acme_challenges_expires_at').on(t.expiresAt)],
+)
+
+/** Accepted logos, content-addressed: the bytes served are exactly the bytes accepted. */
+export const logos = sqliteTable('logos', {
+  sha256: text('sha256').primaryKey(),
+  // A blob, not text: served byte for byte, BOM and all (a VMC embeds these exact bytes).
+  svg: blob('svg', { mode: 'buffer' }).notNull(),
+  size: integer('size').notNull(),
+  createdAt: ms('created_at').notNull(),
+})
+
+/**
+ * Every logo a domain has published. Its content-addressed URL keeps working after a newer
+ * logo replaces it, until the domain goes: receivers cache, and the tenant changes DNS later.
+ */
+export const domainLogos = sqliteTable(
+  'domain_logos',
+  {
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    sha256: text('sha256')
+      .notNull()
+      .references(() => logos.sha256, { onDelete: 'restrict' }),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.domainId, t.sha256] })],
+)
+
+/** One BIMI assertion per domain and selector: the logo and, optionally, its mark certificate. */
+export const bimiAssertions = sqliteTable(
+  'bimi_assertions',
+  {
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    selector: text('selector').notNull(),
+    logoSha256: text('logo_sha256')
+      .notNull()
+      .references(() => logos.sha256, { onDelete: 'restrict' }),
+    /** The mark certificate chain (PEM), stored byte for byte. */
+    vmcPem: text('vmc_pem'),
+    vmcNotAfter: ms('vmc_not_after'),
+    /** Whether the certificate embeds exactly this logo; `a=` is published only when it does. */
+    vmcMatchesLogo: integer('vmc_matches_logo', { mode: 'boolean' }),
+    updatedAt: ms('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.domainId, t.selector] })],
 )

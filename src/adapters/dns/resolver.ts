@@ -24,6 +24,9 @@ export function dnsResolver(servers: string[] = [], timeoutMs = 3_000): DnsResol
   if (servers.length > 0) r.setServers(servers)
   return {
     cname: async (name) => clean(await orEmpty(r.resolveCname(name))),
+    // RFC 7208 §3.3 / RFC 7489 §6.6.3: a record's strings are joined without spaces.
+    txt: async (name) =>
+      await orEmpty(r.resolveTxt(name).then((rs) => rs.map((parts) => parts.join('')))),
     async addresses(name) {
       const [v4, v6] = await Promise.all([orEmpty(r.resolve4(name)), orEmpty(r.resolve6(name))])
       return [...v4, ...v6]

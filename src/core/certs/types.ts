@@ -57,6 +57,8 @@ export interface DnsResolver {
   cname(name: string): Promise<string[]>
   /** A and AAAA addresses of `name`, following CNAMEs; [] when none. */
   addresses(name: string): Promise<string[]>
+  /** TXT records of `name`, each with its strings joined; [] when none. */
+  txt(name: string): Promise<string[]>
 }
 
 export type CertStatus = 'pending' | 'dns_pending' | 'ok' | 'failed'

@@ -46,3 +46,50 @@ describe('domainRecords', () => {
     }
   })
 })
+
+describe('domainRecords with BIMI', () => {
+  const base = {
+    domain: 'example.com',
+    serviceHost: 'svc.example.net',
+    policyId: null,
+    tlsRptRua: null,
+  }
+
+  it('when a selector has a logo and no certificate, then a= is empty', () => {
+    const r = domainRecords({
+      ...base,
+      bimi: [
+        {
+          selector: 'default',
+          logoUrl: 'https://svc.example.net/logos/example.com/0123456789abcdef.svg',
+          certificateUrl: null,
+        },
+      ],
+    })
+    expect(r.at(-1)).toMatchObject({
+      name: 'default._bimi.example.com',
+      type: 'TXT',
+      value: 'v=BIMI1; l=https://svc.example.net/logos/example.com/0123456789abcdef.svg; a=',
+    })
+  })
+
+  it('when the domain has a logo host and a certificate, then the CNAME comes before the records', () => {
+    const r = domainRecords({
+      ...base,
+      logoHost: 'bimi.example.com',
+      bimi: [
+        {
+          selector: 'brand',
+          logoUrl: 'https://bimi.example.com/brand.svg',
+          certificateUrl: 'https://bimi.example.com/brand.pem',
+        },
+      ],
+    })
+    expect(r.map((x) => `${x.name} ${x.type} ${x.value}`)).toEqual([
+      'mta-sts.example.com CNAME svc.example.net.',
+      'bimi.example.com CNAME svc.example.net.',
+      'brand._bimi.example.com TXT v=BIMI1; l=https://bimi.example.com/brand.svg; a=https://bimi.example.com/brand.pem',
+    ])
+    for (const x of r) expect(x.purpose).not.toContain('\n')
+  })
+})

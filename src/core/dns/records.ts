@@ -1,3 +1,4 @@
+import { bimiRecordName } from '../bimi/selector.js'
 import { renderStsRecord } from '../mta-sts/sts-record.js'
 import { renderTlsRptRecord } from '../tls-rpt/rua.js'
 
@@ -11,11 +12,26 @@ export interface DnsRecord {
   purpose: string
 }
 
+export interface BimiRecordInput {
+  selector: string
+  logoUrl: string
+  /** The mark certificate URL, or null for `a=` empty. */
+  certificateUrl: string | null
+}
+
 export interface DomainRecordsInput {
   domain: string
   serviceHost: string
   policyId: string | null
   tlsRptRua: string[] | null
+  /** The domain's own logo host (e.g. bimi.<domain>), if any. */
+  logoHost?: string | null
+  bimi?: BimiRecordInput[]
+}
+
+/** BIMI §4.2 (record format): `v=BIMI1` first, then `l=` and `a=` (empty when there is none). */
+export function renderBimiRecord(logoUrl: string, certificateUrl: string | null): string {
+  return `v=BIMI1; l=${logoUrl}; a=${certificateUrl ?? ''}`
 }
 
 /** Lists the DNS records a tenant publishes for a domain, in the order they should be added. */
@@ -51,6 +67,27 @@ export function domainRecords(input: DomainRecordsInput): DnsRecord[] {
       type: 'TXT',
       value: renderTlsRptRecord(tlsRptRua),
       purpose: 'Tells senders where to send reports of TLS failures (RFC 8460 §3).',
+    })
+  }
+  if (input.logoHost) {
+    records.push({
+      name: input.logoHost,
+      type: 'CNAME',
+      value: `${target}.`,
+      purpose:
+        'Points the logo host at this service, which serves the BIMI logo and mark ' +
+        'certificate over HTTPS with its own certificate for this name (BIMI §8.5).',
+    })
+  }
+  for (const b of input.bimi ?? []) {
+    records.push({
+      // BIMI §5.4: receivers look up <selector>._bimi.<Author Domain>
+      name: bimiRecordName(b.selector, domain),
+      type: 'TXT',
+      value: renderBimiRecord(b.logoUrl, b.certificateUrl),
+      purpose:
+        'Tells mailbox providers where the brand logo (and its mark certificate) is; shown only ' +
+        'while DMARC is at quarantine or reject (BIMI §4, §8.1).',
     })
   }
   return records

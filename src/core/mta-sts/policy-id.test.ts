@@ -5,7 +5,8 @@ import { renderPolicy } from './policy.js'
 import { isValidPolicyId, policyId } from './policy-id.js'
 import { renderStsRecord } from './sts-record.js'
 
-const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex')
+const sha256Hex = (data: string | Uint8Array): string =>
+  createHash('sha256').update(data).digest('hex')
 const base: MtaStsPolicy = {
   mode: 'enforce',
   mx: ['a.example.com', 'b.example.com'],

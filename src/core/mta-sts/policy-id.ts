@@ -1,5 +1,5 @@
-/** Lower-case hex SHA-256 of a string's UTF-8 bytes, injected so core stays free of node:*. */
-export type Sha256Hex = (text: string) => string
+/** Lower-case hex SHA-256 of bytes (a string counts as its UTF-8), injected so core stays free of node:*. */
+export type Sha256Hex = (data: string | Uint8Array) => string
 
 // RFC 8461 §3.1: sts-id = 1*32(ALPHA / DIGIT)
 const POLICY_ID = /^[A-Za-z0-9]{1,32}$/

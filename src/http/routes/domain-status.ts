@@ -9,7 +9,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 const HostnameOut = z.object({
   name: z.string(),
-  role: z.enum(['policy']),
+  role: z.enum(['policy', 'logo']),
   dns: z.object({
     status: z
       .enum(['ok', 'pending', 'unchecked'])
@@ -33,6 +33,20 @@ const HostnameOut = z.object({
 
 const StatusOut = z.object({
   domain: DomainOut,
+  bimi: z
+    .object({
+      dmarcBlockers: z
+        .array(z.string())
+        .describe('Why receivers will not show the logo (BIMI §8.1)'),
+      certificates: z.array(
+        z.object({
+          selector: z.string(),
+          notAfter: z.string().nullable(),
+          warnings: z.array(z.string()),
+        }),
+      ),
+    })
+    .nullable(),
   policy: z.object({ id: z.string(), mode: z.string(), maxAge: z.number().int() }).nullable(),
   hostnames: z.array(HostnameOut),
 })
@@ -51,6 +65,7 @@ function statusView(s: DomainStatus, now: Date) {
     policy: s.policy
       ? { id: s.policy.policyId, mode: s.policy.mode, maxAge: s.policy.maxAge }
       : null,
+    bimi: s.bimi,
     hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
       name,
       role,

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from 'drizzle-orm'
+import { and, asc, eq, lte, sql } from 'drizzle-orm'
 import type { Domain, DomainRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
@@ -61,6 +61,8 @@ export function domainRepo(db: Db): DomainRepo {
     async remove(domainId, audit) {
       db.transaction((tx) => {
         tx.delete(domains).where(eq(domains.id, domainId)).run()
+        // Logos are shared by hash; drop the ones no domain publishes any more.
+        tx.run(sql`delete from logos where sha256 not in (select sha256 from domain_logos)`)
         writeAudit(tx, audit)
       })
     },

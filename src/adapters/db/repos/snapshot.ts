@@ -1,7 +1,7 @@
-import { eq, inArray } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { SnapshotSource } from '../../../core/ports.js'
 import type { OpenDb } from '../database.js'
-import { certificates, hostnames, mtaStsPolicies } from '../schema.js'
+import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
 
 export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
   return {
@@ -9,11 +9,18 @@ export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
       const rows = db
         .select({
           hostname: hostnames.name,
+          role: hostnames.role,
+          domain: domains.name,
           text: mtaStsPolicies.text,
           certSerial: certificates.serial,
         })
         .from(hostnames)
-        .leftJoin(mtaStsPolicies, eq(mtaStsPolicies.domainId, hostnames.domainId))
+        .innerJoin(domains, eq(domains.id, hostnames.domainId))
+        // Only a policy host serves the policy; a logo host of the same domain never does.
+        .leftJoin(
+          mtaStsPolicies,
+          and(eq(mtaStsPolicies.domainId, hostnames.domainId), eq(hostnames.role, 'policy')),
+        )
         .leftJoin(certificates, eq(certificates.hostname, hostnames.name))
         .all()
       if (extra.length === 0) return rows
@@ -27,7 +34,13 @@ export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
       )
       return [
         ...rows,
-        ...extra.map((h) => ({ hostname: h, text: null, certSerial: serials.get(h) ?? null })),
+        ...extra.map((h) => ({
+          hostname: h,
+          role: null,
+          domain: null,
+          text: null,
+          certSerial: serials.get(h) ?? null,
+        })),
       ]
     },
     async changeMarker() {
