@@ -224,6 +224,35 @@ describe('mark certificate', () => {
   })
 })
 
+describe('mark certificate expiry', () => {
+  it('when the certificate expires within 30 days, then upload warns and the status says so', async () => {
+    await putLogo(LOGO)
+    const now = new Date()
+    const ca = await createMarkCa(now)
+    const mark = await ca.issue({
+      logotype: { kind: 'gzip', svg: LOGO.toString('utf8') },
+      dnsNames: [DOMAIN],
+      notBefore: new Date(now.getTime() - 86_400_000),
+      notAfter: new Date(now.getTime() + 10 * 86_400_000 + 3_600_000),
+    })
+    const res = await s.request('PUT', `/api/v1/domains/${DOMAIN}/bimi/certificate`, {
+      token,
+      rawBody: mark.chainPem,
+      headers: { 'content-type': 'application/pem-certificate-chain' },
+    })
+    expect(res.status, res.text).toBe(200)
+    expect(res.json().warnings.map((w: { rule: string }) => w.rule)).toContain('vmc-expiring')
+    const status = (await s.request('GET', `/api/v1/domains/${DOMAIN}/status`, { token })).json()
+    expect(status.bimi.certificates).toEqual([
+      {
+        selector: 'default',
+        notAfter: expect.any(String),
+        warnings: ['the mark certificate expires in 10 days'],
+      },
+    ])
+  })
+})
+
 describe('conversion and status', () => {
   it('when an ordinary SVG is converted, then a valid Tiny PS logo comes back with the changes', async () => {
     const input = LOGO.toString('utf8').replace('baseProfile="tiny-ps"', 'baseProfile="full"')

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -202,5 +202,35 @@ describe('policyhost renew', () => {
     const r = cli(['renew', 'mta-sts.nosuch.example'])
     expect(r.code).toBe(1)
     expect(r.stderr.trim()).toBe('policyhost: no hostname "mta-sts.nosuch.example" is served here')
+  })
+})
+
+describe('policyhost logo convert', () => {
+  const SVG_IN =
+    '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" x="0" y="0" width="100" height="100" viewBox="0 0 100 100">' +
+    '<rect width="100" height="100" style="fill:#ffffff"/><circle cx="50" cy="50" r="30" fill="#cc0000"/></svg>'
+
+  it('when an ordinary SVG is converted, then a valid Tiny PS logo is written and the changes listed', () => {
+    const input = join(dataDir, 'in.svg')
+    const output = join(dataDir, 'out.svg')
+    writeFileSync(input, SVG_IN)
+    const r = cli(['logo', 'convert', input, '--title', 'Example', '--out', output])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/^changed: /m)
+    expect(r.stderr).not.toMatch(/^error: /m)
+    const svg = readFileSync(output, 'utf8')
+    expect(svg).toContain('baseProfile="tiny-ps"')
+    expect(svg).toContain('<title>Example</title>')
+  })
+
+  it('when the result is still invalid, then the errors are listed and the exit is 1', () => {
+    const input = join(dataDir, 'raster.svg')
+    writeFileSync(
+      input,
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50"><rect width="100" height="50" fill="#123456"/></svg>',
+    )
+    const r = cli(['logo', 'convert', input, '--title', 'Wide'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^error: \/svg aspect-ratio: /m)
   })
 })
