@@ -56,6 +56,16 @@ const cases: Case[] = [
     errors: ['external-reference'],
   },
   {
+    when: 'a use points outside the document through xlink:href',
+    input: tiny('<use xlink:href="https://example.com/logo.svg#a" focusable="false"/>').replace(
+      `${NS} `,
+      `${NS} xmlns:xlink="http://www.w3.org/1999/xlink" `,
+    ),
+    changes: ['removed focusable="false" from /svg/use (no effect)'],
+    has: ['xlink:href="https://example.com/logo.svg#a"'],
+    errors: ['external-reference', 'foreign-attribute'],
+  },
+  {
     when: 'font weights are numeric',
     input: tiny('<path d="M0 0h1" font-weight="700"/><path d="M0 0h1" font-weight="600"/>'),
     changes: ['replaced font-weight="700" with "bold" on /svg/path[1] (same weight)'],

@@ -16,6 +16,8 @@ import {
   parentMap,
   referencedIds,
   rootSvg,
+  viewBoxOf,
+  viewportFits,
   type ChangeLog,
 } from './xast.js'
 
@@ -23,23 +25,9 @@ const NCNAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7]*$/u
 // CSS Fonts §3.2: 400 is normal, 700 is bold; the profile takes only the keywords.
 const WEIGHTS: Record<string, string> = { '400': 'normal', '700': 'bold' }
 // Attributes that only define geometry on the elements that have them in the schema.
-const GEOMETRY = /^(x|y|width|height|cx|cy|r|rx|ry|x1|y1|x2|y2|d|points|pathLength)$/
+const GEOMETRY = /^(x|y|width|height|cx|cy|r|rx|ry|x1|y1|x2|y2|d|points)$/
 const DECLARATION = /(?:[^;("']|\([^)]*\)|"[^"]*"|'[^']*')+/g
 const PAR = /^\s*(none|xMidYMid)\s*(meet)?\s*$/
-
-/** Whether the root's viewport has the viewBox's aspect, so preserveAspectRatio is moot. */
-function sameAspect(svg: XastElement): boolean {
-  const vb = (svg.attributes.viewBox ?? '')
-    .trim()
-    .split(/[\s,]+/)
-    .map(Number)
-  const [w, h] = [svg.attributes.width, svg.attributes.height].map((v) => Number(v ?? NaN))
-  const vbRatio = (vb[2] ?? NaN) / (vb[3] ?? NaN)
-  if (w !== undefined && h !== undefined && Number.isFinite(w) && Number.isFinite(h)) {
-    return Math.abs(w / h - vbRatio) < 1e-9
-  }
-  return svg.attributes.width === undefined && svg.attributes.height === undefined && vbRatio === 1
-}
 
 /** The Tiny PS attribute plugin; every change is appended to `log.changes`. */
 export function tinyPsAttributes(log: ChangeLog): CustomPlugin {
@@ -53,13 +41,22 @@ export function tinyPsAttributes(log: ChangeLog): CustomPlugin {
       const byId = new Map([...elements(root)].map(([el]) => [el.attributes.id ?? '', el]))
       const say = (line: string) => log.changes.push(line)
       for (const [el] of [...elements(root)]) {
-        if (!ALLOWED_ELEMENTS.has(el.name)) continue
         const p = paths.get(el) ?? el.name
         const a = el.attributes
+        // Handlers never draw anything, whatever element carries them.
+        const handlers = Object.keys(a).filter((k) => /^on/i.test(k))
+        for (const k of handlers) delete a[k]
+        if (handlers.length > 0) {
+          say(`removed event handlers ${handlers.join(', ')} from ${p} (no scripts; no effect)`)
+        }
+        if (!ALLOWED_ELEMENTS.has(el.name)) continue
         const inClipPath = [...ancestors(el, parents)].some((x) => x.name === 'clipPath')
         const stroke = inherited(el, 'stroke', parents) ?? 'none'
         const stroked = stroke !== 'none' && inherited(el, 'stroke-width', parents) !== '0'
-        const at = { hasTransform: a.transform !== undefined, inClipPath, stroked }
+        const up = parents.get(el)
+        const shown = up?.type === 'element' ? inherited(up, 'visibility', parents) : undefined
+        const underHidden = shown === 'hidden' || shown === 'collapse'
+        const at = { hasTransform: a.transform !== undefined, inClipPath, stroked, underHidden }
 
         if (a.style !== undefined) {
           const kept: string[] = []
@@ -82,12 +79,6 @@ export function tinyPsAttributes(log: ChangeLog): CustomPlugin {
           if (moved.length > 0)
             say(`moved ${moved.join('; ')} from the style of ${p} to attributes`)
           if (gone.length > 0) say(`removed from the style of ${p}: ${gone.join('; ')} (no effect)`)
-        }
-
-        const handlers = Object.keys(a).filter((k) => /^on/i.test(k))
-        for (const k of handlers) delete a[k]
-        if (handlers.length > 0) {
-          say(`removed event handlers ${handlers.join(', ')} from ${p} (no scripts; no effect)`)
         }
 
         const xhref = a['xlink:href']
@@ -121,14 +112,21 @@ export function tinyPsAttributes(log: ChangeLog): CustomPlugin {
         const inert: string[] = []
         const hints: string[] = []
         for (const [name, value] of Object.entries(a)) {
-          if (name in CONSTRAINED && (el === top || name === 'editable')) inert.push(name)
+          if (name in CONSTRAINED) {
+            inert.push(name)
+            continue
+          }
           if (name === 'preserveAspectRatio' && el === top && !PAR.test(value)) {
-            if (sameAspect(el)) inert.push(name)
+            const vb = viewBoxOf(el)
+            // Same aspect on both sides: nothing to align or slice.
+            if (vb && viewportFits(el, vb)) inert.push(name)
             continue
           }
           if (attributeAllowed(el.name, name) && name !== 'class') continue
           const prefix = name.includes(':') ? name.split(':')[0] : undefined
-          const foreign = prefix !== undefined && prefix !== 'xml' && prefix !== 'xmlns'
+          // xlink:href stays: an external reference is for the verdict to report, not to hide.
+          const foreign =
+            prefix !== undefined && !['xml', 'xmlns'].includes(prefix) && name !== 'xlink:href'
           const moot =
             name === 'class' ||
             (name === 'transform' && ['defs', 'stop', 'solidColor'].includes(el.name)) ||

@@ -3,17 +3,20 @@
  * the words that describe what it did. preset-default is never used: it removes `<title>`,
  * `<desc>` and `viewBox` (BIMI needs them) and rounds coordinates (the picture would move).
  */
-import type { PluginConfig, XastRoot } from 'svgo'
+import type { PluginConfig, XastChild, XastRoot } from 'svgo'
 import { added, dropped, reported, type Diff, type Edited } from './report.js'
 import { clip, listAttrs, referencedIds, tag, type ChangeLog } from './xast.js'
 
+/** A removed node as a change line names it. */
+function named(node: XastChild): string {
+  if (node.type === 'element') return tag(node)
+  if (node.type === 'comment') return `comment <!--${clip(node.value, 50)}-->`
+  if (node.type === 'instruction') return `<?${node.name} ${clip(node.value, 40)}?>`
+  return `${node.type} "${clip('value' in node ? node.value : '', 40)}"`
+}
+
 const removedLines = (d: Diff, line: (what: string, path: string) => string) =>
-  d.removed.map(({ node, path }) => {
-    if (node.type === 'element') return line(tag(node), path)
-    if (node.type === 'comment') return line(`comment <!--${clip(node.value, 50)}-->`, path)
-    if (node.type === 'instruction') return line(`<?${node.name} ${clip(node.value, 40)}?>`, path)
-    return line(`${node.type} "${clip('value' in node ? node.value : '', 40)}"`, path)
-  })
+  d.removed.map(({ node, path }) => line(named(node), path))
 
 const editedLines = (d: Diff, line: (e: Edited) => string) => d.edited.map(line)
 
@@ -89,10 +92,7 @@ export function tidySteps(log: ChangeLog): PluginConfig[] {
       d.removed.map(({ node, path }) =>
         node.type === 'element' && node.name === 'defs' && node.children.length === 0
           ? `removed the empty <defs> at ${path}`
-          : (removedLines(
-              { removed: [{ node, path }], edited: [] },
-              (what, at) => `removed ${what} at ${at}: it has no id, so it is never drawn`,
-            )[0] ?? ''),
+          : `removed ${named(node)} at ${path}: it has no id, so it is never drawn`,
       ),
     ),
     // After xlink:href → href no `xlink:` attribute may remain; its declaration goes too.

@@ -14,36 +14,13 @@ import {
   referencedIds,
   rootSvg,
   tag,
+  viewBoxOf,
+  viewportFits,
+  type Box,
   type ChangeLog,
 } from './xast.js'
 
-interface Box {
-  x: number
-  y: number
-  w: number
-  h: number
-}
-
 const CLIP_REF = /^\s*url\(\s*['"]?#([^'")\s]+)['"]?\s*\)\s*$/
-
-function viewBoxOf(svg: XastElement): Box | undefined {
-  const n = (svg.attributes.viewBox ?? '')
-    .trim()
-    .split(/[\s,]+/)
-    .map(Number)
-  const [x = NaN, y = NaN, w = NaN, h = NaN] = n
-  if (n.length !== 4 || ![x, y, w, h].every(Number.isFinite) || w <= 0 || h <= 0) return
-  const [vw, vh] = [svg.attributes.width, svg.attributes.height].map((v) => Number(v ?? NaN))
-  // With another viewport aspect the viewBox is letterboxed and content beyond it can show.
-  const sized = svg.attributes.width !== undefined || svg.attributes.height !== undefined
-  if (
-    sized &&
-    !(Number.isFinite(vw) && Number.isFinite(vh) && Math.abs(vw! / vh! - w / h) < 1e-9)
-  ) {
-    return undefined
-  }
-  return { x, y, w, h }
-}
 
 /** A length in user units; percentages of the viewBox, as for a rect in root user space. */
 function length(v: string | undefined, of: number, fallback: number | undefined) {
@@ -89,7 +66,8 @@ export function tinyPsCanvasClips(log: ChangeLog): CustomPlugin {
     fn: (root) => {
       const svg = rootSvg(root)
       const vb = svg && viewBoxOf(svg)
-      if (vb === undefined) return null
+      // With another viewport aspect the viewBox is letterboxed and content beyond it shows.
+      if (svg === undefined || vb === undefined || !viewportFits(svg, vb)) return null
       const paths = elementPaths(root)
       const all = [...elements(root)]
       const parents = new Map<XastElement, XastParent>(all)

@@ -33,6 +33,7 @@ const INERT: Record<string, (v: string) => boolean> = {
   'dominant-baseline': oneOf('auto'),
   'alignment-baseline': oneOf('auto', 'baseline'),
   'writing-mode': oneOf('horizontal-tb', 'lr-tb', 'lr'),
+  'text-orientation': oneOf('mixed'),
   'font-stretch': oneOf('normal', '100%'),
   'font-size-adjust': oneOf('none'),
   'font-variant-ligatures': oneOf('normal'),
@@ -92,17 +93,21 @@ const IGNORED = /^(data-.+|aria-.+|tabindex|lang|title|version|baseProfile)$/
 /**
  * Whether dropping `name="value"` from an element the profile allows keeps the picture (and
  * whether it is only a rendering hint). transform-origin needs a transform to act on, clip-rule
- * a clip path around it, paint-order a stroke.
+ * a clip path around it, paint-order a stroke, visibility="visible" a hidden ancestor.
  */
 export function inertness(
   name: string,
   value: string,
-  at: { hasTransform: boolean; inClipPath: boolean; stroked: boolean },
+  at: { hasTransform: boolean; inClipPath: boolean; stroked: boolean; underHidden: boolean },
 ): Inertness | null {
   if (/^-[a-z]+-/.test(name)) return NO_EFFECT // vendor properties: -inkscape-font-specification
   if (IGNORED.test(name)) return NO_EFFECT
   if (name === 'transform-origin' && !at.hasTransform) return NO_EFFECT
   if (name === 'clip-rule' && (!at.inClipPath || value.trim() === 'nonzero')) return NO_EFFECT
+  // visibility="visible" only matters below a hidden ancestor (it is inherited, not reset).
+  if (name === 'visibility' && !at.underHidden && oneOf('visible', 'inherit')(value)) {
+    return NO_EFFECT
+  }
   // Painting order matters only when there is a stroke to paint before the fill.
   if (name === 'paint-order' && !at.stroked) return NO_EFFECT
   if (INERT[name]?.(value)) return NO_EFFECT

@@ -68,7 +68,8 @@ export function attributeAllowed(element: string, attr: string): boolean {
 
 /**
  * SVG-PS §2.3 (as quoted from -12): attributes that "SHOULD NOT be present" and, if present, must
- * have one value. None of them affects a static picture, so the converter drops them.
+ * have one value; plus contentScriptType, which only names a script language. None of them
+ * affects a static picture, so the converter drops them whatever their value.
  */
 export const CONSTRAINED: Readonly<Record<string, string>> = {
   zoomAndPan: 'disable',

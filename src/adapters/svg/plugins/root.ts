@@ -3,25 +3,7 @@
  * `baseProfile="tiny-ps"`, no `x`/`y`, a `viewBox`, and one `<title>` as its first child.
  */
 import type { CustomPlugin, XastElement } from 'svgo'
-import { clip, isElement, num, rootSvg, SVG_NS, textOf, type ChangeLog } from './xast.js'
-
-// CSS Values §6.2 absolute units in px, the user unit of an SVG without a viewBox.
-const UNITS: Record<string, number> = {
-  '': 1,
-  px: 1,
-  pt: 4 / 3,
-  pc: 16,
-  mm: 96 / 25.4,
-  cm: 96 / 2.54,
-  in: 96,
-}
-
-/** An absolute length in user units; undefined for percentages, em and the like. */
-function userUnits(v: string | undefined): number | undefined {
-  const m = /^\s*((?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([a-z]*)\s*$/i.exec(v ?? '')
-  const factor = m ? UNITS[(m[2] ?? '').toLowerCase()] : undefined
-  return m && factor !== undefined ? Number(m[1]) * factor : undefined
-}
+import { clip, isElement, num, rootSvg, SVG_NS, textOf, userUnits, type ChangeLog } from './xast.js'
 
 function titles(svg: XastElement): XastElement[] {
   return svg.children.filter((c): c is XastElement => isElement(c) && c.name === 'title')

@@ -127,3 +127,56 @@ export function num(n: number): string {
   const r = Number(n.toPrecision(6))
   return Object.is(r, -0) ? '0' : String(r)
 }
+
+// CSS Values §6.2 absolute units in px, the user unit of an SVG without a viewBox.
+const UNITS: Record<string, number> = {
+  '': 1,
+  px: 1,
+  pt: 4 / 3,
+  pc: 16,
+  mm: 96 / 25.4,
+  cm: 96 / 2.54,
+  in: 96,
+}
+
+/** An absolute length in user units; undefined for percentages, em and the like. */
+export function userUnits(v: string | undefined): number | undefined {
+  const m = /^\s*((?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([a-z]*)\s*$/i.exec(v ?? '')
+  const factor = m ? UNITS[(m[2] ?? '').toLowerCase()] : undefined
+  return m && factor !== undefined ? Number(m[1]) * factor : undefined
+}
+
+export interface Box {
+  x: number
+  y: number
+  w: number
+  h: number
+}
+
+/** The root's viewBox when it is four numbers with a positive size. */
+export function viewBoxOf(svg: XastElement): Box | undefined {
+  const n = (svg.attributes.viewBox ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number)
+  const [x = NaN, y = NaN, w = NaN, h = NaN] = n
+  if (n.length !== 4 || ![x, y, w, h].every(Number.isFinite) || w <= 0 || h <= 0) return
+  return { x, y, w, h }
+}
+
+// Editors round page sizes (Inkscape: 135.46666 × 135.46667). A 1e-4 relative difference
+// letterboxes a 1024 px rendering by a tenth of a pixel, which nobody can see.
+const ASPECT_TOLERANCE = 1e-4
+
+/**
+ * Whether the viewport shows exactly the viewBox, no letterbox: same aspect, or no size given
+ * and a square viewBox (receivers show logos in a square).
+ */
+export function viewportFits(svg: XastElement, vb: Box): boolean {
+  const { width, height } = svg.attributes
+  const ratio =
+    width === undefined && height === undefined
+      ? 1
+      : (userUnits(width) ?? NaN) / (userUnits(height) ?? NaN)
+  return Math.abs(ratio / (vb.w / vb.h) - 1) < ASPECT_TOLERANCE
+}
