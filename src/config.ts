@@ -52,6 +52,13 @@ const Env = z.object({
   SNAPSHOT_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(2),
   /** `Cache-Control: max-age` on policies; RFC 8461 §8.2 suggests 60 s for shared hosts. */
   POLICY_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
+  /** Largest TLS report body on the wire, bytes (413 above). */
+  TLSRPT_MAX_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(1_048_576),
+  /** Largest TLS report after gunzip, bytes: a gzip bomb stops here. */
+  TLSRPT_MAX_DECOMPRESSED: z.coerce.number().int().min(1024).max(1_073_741_824).default(10_485_760),
+  /** Reports accepted per minute from one source address, and for one tenant. */
+  TLSRPT_RATE_PER_SOURCE: z.coerce.number().int().min(1).default(120),
+  TLSRPT_RATE_PER_TENANT: z.coerce.number().int().min(1).default(1_200),
   // ACME settings, used by the certificate issuer (issue 3).
   CERTS_DIR: z.string().optional(),
   /** An ACME directory URL, or `letsencrypt` (staging unless ACME_PRODUCTION=true); unset → local CA. */

@@ -5,12 +5,14 @@
  */
 import { readFileSync } from 'node:fs'
 import { hostname as machineName } from 'node:os'
+import { gzipSync } from 'node:zlib'
 import type { Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import type { Issuer } from './core/certs/types.js'
 import type { Clock, Logger } from './core/ports.js'
 import { acmeIssuer } from './adapters/acme/acme-issuer.js'
 import { convertToTinyPs } from './adapters/svg/convert.js'
+import { decodeReport } from './adapters/tlsrpt/decode.js'
 import { inspectMarkCertificate } from './adapters/vmc/mark-certificate.js'
 import { fileCertStore } from './adapters/certs/file-store.js'
 import { localCa } from './adapters/certs/local-ca.js'
@@ -28,6 +30,7 @@ import { CertManager } from './services/cert-manager.js'
 import { LogoFiles } from './services/logo-serving.js'
 import type { ServiceDeps } from './services/deps.js'
 import { PolicySnapshot } from './services/policy-snapshot.js'
+import { RateLimiter } from './services/rate-limit.js'
 import { removeDueDomains } from './services/retire-domain.js'
 import { syncPolicyFiles, type SyncOutcome } from './services/sync.js'
 import { bootstrapOperatorToken } from './services/tokens.js'
@@ -105,6 +108,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     serviceHost: config.SERVICE_HOST,
     dns,
     bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
+    tlsrpt: { decode: decodeReport, gzip: (bytes) => gzipSync(bytes) },
     onChange: async () => {
       await snapshot.refresh()
       logos.clear()
@@ -179,6 +183,12 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     services: rt.deps,
     policies: rt.snapshot,
     logos: rt.logos,
+    reports: {
+      maxBytes: config.TLSRPT_MAX_BYTES,
+      maxDecompressed: config.TLSRPT_MAX_DECOMPRESSED,
+      perSource: new RateLimiter(config.TLSRPT_RATE_PER_SOURCE),
+      perTenant: new RateLimiter(config.TLSRPT_RATE_PER_TENANT),
+    },
     serviceHost: config.SERVICE_HOST,
     bodyLimit: config.API_BODY_LIMIT,
     policyCacheSeconds: config.POLICY_CACHE_SECONDS,

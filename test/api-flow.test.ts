@@ -79,7 +79,13 @@ describe('the whole flow', () => {
     expect(records.status).toBe(200)
     const body = records.json()
     expect(body.domain).toBe(DOMAIN)
-    const tlsValue = `v=TLSRPTv1; rua=${RUA.join(',')}`
+    // Our hosted report endpoint comes first (issue 5), then the tenant's own URIs.
+    const reportToken = readDb(s.dataDir, (db) =>
+      db.prepare('SELECT token FROM tlsrpt_tokens').pluck().get(),
+    ) as string
+    expect(reportToken).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    const hosted = `https://${SERVICE_HOST}/tlsrpt/${reportToken}`
+    const tlsValue = `v=TLSRPTv1; rua=${[hosted, ...RUA].join(',')}`
     expect(
       body.records.map(({ name, type, value }: Record<string, string>) => [name, type, value]),
     ).toEqual([

@@ -10,12 +10,8 @@ import {
   type TestServer,
 } from './helpers/test-server.js'
 
-const LOGO = readFileSync(
-  new URL('../../shared/svg-tiny-ps/realworld/fastmail-FM-good.svg', import.meta.url),
-)
-const OTHER_LOGO = readFileSync(
-  new URL('../../shared/svg-tiny-ps/realworld/login-gov-bimi.svg', import.meta.url),
-)
+const LOGO = readFileSync(new URL('./fixtures/svg/real-fastmail-fm.svg', import.meta.url))
+const OTHER_LOGO = readFileSync(new URL('./fixtures/svg/real-login-gov.svg', import.meta.url))
 const DOMAIN = 'brand.example.org'
 const BAD_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" x="0" y="0" viewBox="0 0 100 50"><script>alert(1)</script></svg>'

@@ -8,6 +8,9 @@ export interface FieldIssue {
 
 /** The small set of failure kinds the edges know how to map (http/errors.ts, cli.ts). */
 export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'

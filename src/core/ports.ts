@@ -199,6 +199,60 @@ export interface BimiRepo {
   removeLogoHost(hostname: string, audit: AuditEntry): Promise<void>
 }
 
+/** A received TLS report as stored: summary columns, the parsed report and the raw bytes. */
+export interface StoredReport {
+  id: string
+  domainId: string
+  organization: string
+  reportId: string
+  contact: string | null
+  startAt: Date
+  endAt: Date
+  /** UTC day (YYYY-MM-DD) of startAt. */
+  day: string
+  successful: number
+  failed: number
+  parsed: unknown
+  warnings: string[]
+  /** The body as received, gzip-compressed. */
+  raw: Uint8Array
+  /** Where it came from: `https:<ip>` or `import:<file>`. */
+  source: string
+  receivedAt: Date
+}
+
+export type ReportSummary = Omit<StoredReport, 'parsed' | 'raw'>
+
+export interface ReportEndpoint {
+  domainId: string
+  domain: string
+  tenantId: string
+}
+
+export interface TlsReportRepo {
+  /** Stores the report unless the same submitter already sent this report id; true if stored. */
+  insert(report: StoredReport): Promise<boolean>
+  list(domainId: string, fromDay: string, toDay: string, limit: number): Promise<ReportSummary[]>
+  get(domainId: string, id: string): Promise<StoredReport | null>
+  /** The parsed reports of a domain whose day is in [fromDay, toDay]. */
+  parsedInWindow(
+    domainId: string,
+    fromDay: string,
+    toDay: string,
+  ): Promise<Array<{ id: string; organization: string; parsed: unknown }>>
+  /** The domain a report URL token belongs to, if the token is current or in its grace period. */
+  endpoint(token: string, now: Date): Promise<ReportEndpoint | null>
+  currentToken(domainId: string): Promise<string | null>
+  /** Adds `token` as current; earlier current tokens keep working until `graceUntil`. */
+  rotateToken(
+    domainId: string,
+    token: string,
+    now: Date,
+    graceUntil: Date,
+    audit: AuditEntry | null,
+  ): Promise<void>
+}
+
 export interface Repos {
   tenants: TenantRepo
   tokens: TokenRepo
@@ -209,4 +263,5 @@ export interface Repos {
   certs: CertStateRepo
   challenges: ChallengeStore
   bimi: BimiRepo
+  reports: TlsReportRepo
 }

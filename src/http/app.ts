@@ -13,6 +13,7 @@ import type { Logger } from '../core/ports.js'
 import { challengeAnswer } from '../services/acme-challenge.js'
 import type { ServiceDeps } from '../services/deps.js'
 import type { LogoFiles } from '../services/logo-serving.js'
+import type { IntakeLimits } from '../services/report-intake.js'
 import type { AppEnv } from './env.js'
 import { onError, problem } from './errors.js'
 import { bearerAuth } from './middleware/bearer-auth.js'
@@ -24,6 +25,7 @@ import { servePublic, type PolicyLookup } from './public.js'
 import { BIMI_BODY_RULES, bimiRoutes } from './routes/bimi.js'
 import { domainSettingRoutes } from './routes/domain-settings.js'
 import { domainStatusRoutes } from './routes/domain-status.js'
+import { reportIntakeRoutes } from './routes/report-intake.js'
 import { domainRoutes } from './routes/domains.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { tokenRoutes } from './routes/tokens.js'
@@ -32,6 +34,7 @@ export interface HttpDeps {
   services: ServiceDeps
   policies: PolicyLookup & { size: number; logoDomainOf(hostname: string): string | null }
   logos: LogoFiles
+  reports: IntakeLimits & { maxBytes: number }
   serviceHost: string
   bodyLimit: number
   policyCacheSeconds: number
@@ -81,6 +84,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   })
 
   if (listener === 'https') {
+    app.route('/tlsrpt', reportIntakeRoutes(deps.services, deps.reports))
     app.on(['GET', 'HEAD'], '/logos/:domain/:file', (c) =>
       serveLogoFile(c, deps.logos, c.req.param('domain'), c.req.param('file'), false),
     )

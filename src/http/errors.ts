@@ -10,6 +10,9 @@ import { DomainError, type ErrorCode, type FieldIssue } from '../core/errors.js'
 import type { AppEnv } from './env.js'
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -38,8 +41,8 @@ const TITLE: Record<number, string> = {
 }
 
 /** Writes a problem+json response. */
-export function problem(
-  c: Context<AppEnv>,
+export function problem<E extends AppEnv>(
+  c: Context<E>,
   status: ContentfulStatusCode,
   detail: string,
   errors: FieldIssue[] = [],

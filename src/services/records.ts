@@ -2,6 +2,7 @@ import type { Actor } from '../core/actor.js'
 import { domainRecords, type DnsRecord } from '../core/dns/records.js'
 import type { ServiceDeps } from './deps.js'
 import { bimiUrls } from './bimi-urls.js'
+import { ensureReportToken, reportUrl } from './report-endpoint.js'
 import { ownedDomain } from './scope.js'
 
 /** Every DNS record the domain owner must publish, from the stored state. */
@@ -27,7 +28,10 @@ export async function recordsFor(
     domain: domain.name,
     serviceHost: deps.serviceHost,
     policyId: policy?.policyId ?? null,
-    tlsRptRua: tlsRpt?.rua ?? null,
+    // RFC 8460 §3: our https: endpoint first, then the tenant's own URIs.
+    tlsRptRua: tlsRpt
+      ? [reportUrl(deps.serviceHost, await ensureReportToken(deps, domain.id)), ...tlsRpt.rua]
+      : null,
     logoHost: hosts.find((h) => h.role === 'logo')?.name ?? null,
     bimi: assertions,
   })

@@ -3,9 +3,10 @@ import { DomainError } from '../core/errors.js'
 import type { StoredTlsRpt } from '../core/ports.js'
 import type { TlsRptSettings } from '../core/tls-rpt/rua.js'
 import { auditOf, type ServiceDeps } from './deps.js'
+import { ensureReportToken } from './report-endpoint.js'
 import { ownedDomain, requireActive } from './scope.js'
 
-/** Sets where TLS reports for the domain go (RFC 8460 §3). */
+/** Sets where TLS reports for the domain go (RFC 8460 §3), besides our hosted endpoint. */
 export async function setTlsRpt(
   deps: ServiceDeps,
   actor: Actor,
@@ -19,6 +20,7 @@ export async function setTlsRpt(
     rua: settings.rua,
     updatedAt: deps.clock.now(),
   }
+  await ensureReportToken(deps, domain.id)
   const current = await deps.repos.tlsRpt.get(domain.id)
   if (current && JSON.stringify(current.rua) === JSON.stringify(stored.rua)) {
     return { ...current, domain: domain.name, changed: false }

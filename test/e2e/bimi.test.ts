@@ -20,9 +20,7 @@ import {
   type Testbed,
 } from './harness/policyhost.js'
 
-const LOGO = readFileSync(
-  new URL('../../../shared/svg-tiny-ps/realworld/fastmail-FM-good.svg', import.meta.url),
-)
+const LOGO = readFileSync(new URL('../fixtures/svg/real-fastmail-fm.svg', import.meta.url))
 const DOMAIN = 'delta.test'
 
 function raw(method: string, path: string, token: string, body: Buffer, type: string) {

@@ -7,6 +7,7 @@ import { domainRepo } from './repos/domains.js'
 import { policyRepo } from './repos/policies.js'
 import { snapshotSource } from './repos/snapshot.js'
 import { tenantRepo } from './repos/tenants.js'
+import { tlsReportRepo } from './repos/tls-reports.js'
 import { tlsRptRepo } from './repos/tls-rpt.js'
 import { tokenRepo } from './repos/tokens.js'
 
@@ -22,5 +23,6 @@ export function sqliteRepos(open: OpenDb): Repos {
     certs: certStateRepo(open.db),
     challenges: challengeStore(open.db),
     bimi: bimiRepo(open.db),
+    reports: tlsReportRepo(open.db),
   }
 }

@@ -3,7 +3,15 @@
  * file (`npm run db:generate`); they are committed and applied at start by migrate().
  * Times are integer milliseconds since the epoch.
  */
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core'
 
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' })
 
@@ -181,4 +189,53 @@ export const bimiAssertions = sqliteTable(
     updatedAt: ms('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.domainId, t.selector] })],
+)
+
+/**
+ * Per-domain report URL tokens (`https://SERVICE_HOST/tlsrpt/<token>`). The token is published
+ * in DNS, so it is not a secret; it only keeps the endpoint from being enumerated. A rotated
+ * token keeps working until `expires_at`.
+ */
+export const tlsRptTokens = sqliteTable(
+  'tlsrpt_tokens',
+  {
+    token: text('token').primaryKey(),
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    createdAt: ms('created_at').notNull(),
+    /** Null while current; set when rotated away (grace period end). */
+    expiresAt: ms('expires_at'),
+  },
+  (t) => [index('tlsrpt_tokens_domain').on(t.domainId)],
+)
+
+/** One received report, with its raw bytes (gzip) so nothing is lost if parsing improves. */
+export const tlsReports = sqliteTable(
+  'tls_reports',
+  {
+    id: text('id').primaryKey(),
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    organization: text('organization').notNull(),
+    reportId: text('report_id').notNull(),
+    contact: text('contact'),
+    startAt: ms('start_at').notNull(),
+    endAt: ms('end_at').notNull(),
+    /** UTC day (YYYY-MM-DD) of start_at: the unit of the health view. */
+    day: text('day').notNull(),
+    successful: integer('successful').notNull(),
+    failed: integer('failed').notNull(),
+    /** The parsed report (normalized) as JSON. */
+    parsed: text('parsed', { mode: 'json' }).notNull(),
+    warnings: text('warnings', { mode: 'json' }).$type<string[]>().notNull(),
+    raw: blob('raw', { mode: 'buffer' }).notNull(),
+    source: text('source').notNull(),
+    receivedAt: ms('received_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('tls_reports_submitter').on(t.domainId, t.organization, t.reportId),
+    index('tls_reports_domain_day').on(t.domainId, t.day),
+  ],
 )

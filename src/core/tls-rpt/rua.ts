@@ -91,13 +91,15 @@ function checkRua(input: string): Checked<string> {
 /** One TLS-RPT reporting URI (RFC 8460 §3), returned with scheme and host normalised. */
 export const RuaUri = checkedString(512, checkRua)
 
-/** The TLS-RPT settings of a domain: one to ten distinct reporting URIs. */
+/**
+ * The TLS-RPT settings of a domain: up to nine distinct reporting URIs of the tenant's own.
+ * Our hosted https: endpoint is always added in front, so an empty list means "ours only".
+ */
 export const TlsRptSettings = z
   .object({
     rua: z
       .array(RuaUri)
-      .min(1)
-      .max(10)
+      .max(9)
       .superRefine(
         (uris, ctx) => {
           const seen = new Set<string>()

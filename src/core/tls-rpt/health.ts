@@ -1,0 +1,145 @@
+import type { NormalizedPolicy, NormalizedReport } from './report.js'
+import type { HealthFigures, MxSuccess, Tally } from './health-tally.js'
+import { addReport, figuresOf, hostKey, newTally } from './health-tally.js'
+
+export type {
+  FailingEntry,
+  HealthFigures,
+  MxSuccess,
+  PolicyUse,
+  ResultTypeCount,
+} from './health-tally.js'
+
+/** A stored report: our row id, who delivered it, and its parsed content. */
+export interface HealthReport {
+  id: string
+  submitter: string
+  report: NormalizedReport
+}
+
+/** A policy version we served, as rendered at /.well-known/mta-sts.txt. */
+export interface ServedPolicy {
+  policyId: string
+  text: string
+}
+
+export interface HealthInput {
+  /** The policy domain asked about, lower-case A-labels; other policies in a report are skipped. */
+  domain: string
+  reports: HealthReport[]
+  served: ServedPolicy[]
+  now: Date
+  /** Days in the window, today (UTC) included; 1 to MAX_HEALTH_DAYS. */
+  days: number
+}
+
+/** One UTC day of the window. */
+export interface DayHealth extends HealthFigures {
+  /** YYYY-MM-DD, UTC. */
+  day: string
+  /** Reporters seen on an earlier day of the window but not on this one. */
+  silentReporters: string[]
+}
+
+export interface TlsHealth {
+  domain: string
+  from: string
+  to: string
+  days: DayHealth[]
+  totals: HealthFigures & { daysWithReports: number; mxWithSuccessfulSessions: MxSuccess[] }
+}
+
+/** Policies we did not serve, or that the sender did not quote, count under this id. */
+export const UNKNOWN_POLICY = 'unknown'
+/** A year and a day: a longer window is a different question (and a bigger response). */
+export const MAX_HEALTH_DAYS = 366
+
+const DAY_MS = 86_400_000
+
+const dayNumber = (date: Date): number => Math.floor(date.getTime() / DAY_MS)
+const dayName = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10)
+
+// Senders list policy lines in their own order (Google: max_age before mx; we render mx first),
+// and may drop the line terminators, so the lines are compared as a sorted set.
+function policyKey(lines: string[]): string {
+  return lines
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .sort()
+    .join('\n')
+}
+
+function policyIdIndex(served: ServedPolicy[]): Map<string, string> {
+  const index = new Map<string, string>()
+  for (const { policyId, text } of served) {
+    const key = policyKey(text.split(/\r?\n/))
+    if (!index.has(key)) index.set(key, policyId)
+  }
+  return index
+}
+
+function appliedId(policy: NormalizedPolicy, index: Map<string, string>): string {
+  // RFC 8460 §4.5: an sts policy-string is the policy the sender applied, line by line.
+  if (policy.policyType !== 'sts' || policy.policyString.length === 0) return UNKNOWN_POLICY
+  return index.get(policyKey(policy.policyString)) ?? UNKNOWN_POLICY
+}
+
+/**
+ * Aggregates stored reports per UTC day for `GET /tls-health`. A report is attributed to the
+ * day of its start-datetime: RFC 8460 §4.1 asks for whole UTC days, so a report spanning days
+ * is either a late-starting day or an error, and splitting its counts would invent precision.
+ */
+export function tlsHealth(input: HealthInput): TlsHealth {
+  const { domain, days } = input
+  if (!Number.isInteger(days) || days < 1 || days > MAX_HEALTH_DAYS) {
+    throw new RangeError(`days must be an integer from 1 to ${MAX_HEALTH_DAYS}`)
+  }
+  const last = dayNumber(input.now)
+  const first = last - days + 1
+  const index = policyIdIndex(input.served)
+  const perDay = new Map<number, Tally>()
+  const totals = newTally()
+  const seen = new Set<string>()
+  for (const { id, report } of input.reports) {
+    const day = dayNumber(report.dateRange.start)
+    // The same report can reach us twice (mail import and https, RFC 8460 §3 lets senders use
+    // every rua), under different row ids and submitters: organization and report-id decide.
+    const key = `${report.organizationName}\n${report.reportId}`
+    if (day < first || day > last || seen.has(key)) continue
+    const policies = report.policies
+      .filter((policy) => policy.policyDomain === hostKey(domain))
+      .map((policy) => ({ policy, policyId: appliedId(policy, index) }))
+    if (policies.length === 0) continue
+    seen.add(key)
+    const tally = perDay.get(day) ?? newTally()
+    perDay.set(day, tally)
+    addReport(tally, id, report, policies)
+    addReport(totals, id, report, policies)
+  }
+  const earlier = new Set<string>()
+  const dayList: DayHealth[] = []
+  for (let day = first; day <= last; day++) {
+    const figures = figuresOf(perDay.get(day) ?? newTally())
+    const today = new Set(figures.reporters)
+    const silentReporters = [...earlier].filter((name) => !today.has(name)).sort()
+    for (const name of today) earlier.add(name)
+    dayList.push({ day: dayName(day), ...figures, silentReporters })
+  }
+  const mxWithSuccessfulSessions = [...totals.mxSuccess]
+    .map(([mx, successfulSessions]) => ({ mx, successfulSessions }))
+    .sort((a, b) => (a.mx < b.mx ? -1 : a.mx > b.mx ? 1 : 0))
+  return {
+    domain,
+    from: dayName(first),
+    to: dayName(last),
+    days: dayList,
+    totals: {
+      ...figuresOf(totals),
+      daysWithReports: perDay.size,
+      mxWithSuccessfulSessions,
+    },
+  }
+}
+
+export { enforceReadiness } from './readiness.js'
+export type { Readiness, ReadinessOptions } from './readiness.js'
