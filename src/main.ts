@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { hostname as machineName } from 'node:os'
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import type { Issuer } from './core/certs/types.js'
@@ -108,7 +108,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     serviceHost: config.SERVICE_HOST,
     dns,
     bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
-    tlsrpt: { decode: decodeReport, gzip: (bytes) => gzipSync(bytes) },
+    tlsrpt: { decode: decodeReport, gzip: (b) => gzipSync(b), gunzip: (b) => gunzipSync(b) },
     onChange: async () => {
       await snapshot.refresh()
       logos.clear()

@@ -132,7 +132,9 @@ export interface DomainRepo {
 
 export interface PolicyRepo {
   get(domainId: string): Promise<StoredPolicy | null>
-  /** Stores the policy and raises the domain's maxAgeHigh for non-`none` modes. */
+  /** Every policy version the domain has published (id and exact text). */
+  versions(domainId: string): Promise<Array<{ policyId: string; text: string }>>
+  /** Stores the policy (and its version) and raises maxAgeHigh for non-`none` modes. */
   put(policy: StoredPolicy, audit: AuditEntry): Promise<void>
 }
 

@@ -26,6 +26,7 @@ import { BIMI_BODY_RULES, bimiRoutes } from './routes/bimi.js'
 import { domainSettingRoutes } from './routes/domain-settings.js'
 import { domainStatusRoutes } from './routes/domain-status.js'
 import { reportIntakeRoutes } from './routes/report-intake.js'
+import { tlsReportRoutes } from './routes/tls-reports.js'
 import { domainRoutes } from './routes/domains.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { tokenRoutes } from './routes/tokens.js'
@@ -117,6 +118,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   api.route('/', domainSettingRoutes(deps.services))
   api.route('/', domainStatusRoutes(deps.services))
   api.route('/', bimiRoutes(deps.services))
+  api.route('/', tlsReportRoutes(deps.services))
   app.route('/api/v1', api)
 
   app.notFound((c) =>

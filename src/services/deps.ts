@@ -26,7 +26,11 @@ export interface ServiceDeps {
   /** SVG conversion (svgo) and mark certificate inspection (X.509), both adapters. */
   bimi: { convert: SvgConverter; inspectVmc: MarkCertificateInspector }
   /** TLS report bytes → I-JSON (gunzip with caps, strict UTF-8) and gzip for raw storage. */
-  tlsrpt: { decode: ReportDecoder; gzip: (bytes: Uint8Array) => Uint8Array }
+  tlsrpt: {
+    decode: ReportDecoder
+    gzip: (bytes: Uint8Array) => Uint8Array
+    gunzip: (bytes: Uint8Array) => Uint8Array
+  }
   /** Called after every committed change that alters what is served. */
   onChange: () => Promise<void>
 }

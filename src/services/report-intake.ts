@@ -80,7 +80,7 @@ export async function receiveReport(
   if (!parsed.ok)
     refuse(
       deps,
-      new DomainError('VALIDATION', 'not a valid TLS report (RFC 8460 §4)', parsed.issues),
+      new DomainError('BAD_REQUEST', 'not a valid TLS report (RFC 8460 §4)', parsed.issues),
       fields,
     )
   await requireOwnDomains(deps, endpoint, parsed.report, fields)

@@ -239,3 +239,17 @@ export const tlsReports = sqliteTable(
     index('tls_reports_domain_day').on(t.domainId, t.day),
   ],
 )
+
+/** Every policy text a domain has published, so TLS reports can be matched to the version applied. */
+export const policyVersions = sqliteTable(
+  'policy_versions',
+  {
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    policyId: text('policy_id').notNull(),
+    text: text('text').notNull(),
+    firstServedAt: ms('first_served_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.domainId, t.policyId] })],
+)

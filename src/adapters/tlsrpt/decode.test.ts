@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib'
+import type * as Zlib from 'node:zlib'
 import { describe, expect, it, vi } from 'vitest'
 import type { ReportDecoder } from '../../core/tls-rpt/decoder.js'
 import type { ReportMediaType } from './decode.js'
@@ -6,7 +7,7 @@ import { decodeReport } from './decode.js'
 
 // Wrap gunzipSync so the tests can see the options it was called with.
 vi.mock('node:zlib', async (importOriginal) => {
-  const zlib = await importOriginal<typeof import('node:zlib')>()
+  const zlib = await importOriginal<typeof Zlib>()
   return { ...zlib, gunzipSync: vi.fn(zlib.gunzipSync) }
 })
 const { gunzipSync } = await import('node:zlib')

@@ -2,7 +2,7 @@ import { and, asc, eq, lte, sql } from 'drizzle-orm'
 import type { Domain, DomainRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
-import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
+import { certificates, domains, hostnames, mtaStsPolicies, policyVersions } from '../schema.js'
 import { conflictOnUnique } from '../unique.js'
 
 export function domainRepo(db: Db): DomainRepo {
@@ -54,6 +54,15 @@ export function domainRepo(db: Db): DomainRepo {
         tx.insert(mtaStsPolicies)
           .values(nonePolicy)
           .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: nonePolicy })
+          .run()
+        tx.insert(policyVersions)
+          .values({
+            domainId: nonePolicy.domainId,
+            policyId: nonePolicy.policyId,
+            text: nonePolicy.text,
+            firstServedAt: nonePolicy.updatedAt,
+          })
+          .onConflictDoNothing()
           .run()
         writeAudit(tx, audit)
       })

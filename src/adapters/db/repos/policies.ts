@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import type { PolicyRepo, StoredPolicy } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
-import { domains, mtaStsPolicies } from '../schema.js'
+import { domains, mtaStsPolicies, policyVersions } from '../schema.js'
 
 export function policyRepo(db: Db): PolicyRepo {
   return {
@@ -14,11 +14,27 @@ export function policyRepo(db: Db): PolicyRepo {
         .get()
       return (row as StoredPolicy | undefined) ?? null
     },
+    async versions(domainId) {
+      return db
+        .select({ policyId: policyVersions.policyId, text: policyVersions.text })
+        .from(policyVersions)
+        .where(eq(policyVersions.domainId, domainId))
+        .all()
+    },
     async put(policy, audit) {
       db.transaction((tx) => {
         tx.insert(mtaStsPolicies)
           .values(policy)
           .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
+          .run()
+        tx.insert(policyVersions)
+          .values({
+            domainId: policy.domainId,
+            policyId: policy.policyId,
+            text: policy.text,
+            firstServedAt: policy.updatedAt,
+          })
+          .onConflictDoNothing()
           .run()
         if (policy.mode !== 'none') {
           // RFC 8461 §8.3: removal waits for the longest max_age ever served, so keep the high mark.

@@ -1,0 +1,77 @@
+import type { Actor } from '../core/actor.js'
+import { DomainError } from '../core/errors.js'
+import type { ReportSummary } from '../core/ports.js'
+import { MAX_HEALTH_DAYS, tlsHealth, type TlsHealth } from '../core/tls-rpt/health.js'
+import { enforceReadiness, type Readiness } from '../core/tls-rpt/readiness.js'
+import type { NormalizedReport } from '../core/tls-rpt/report.js'
+import type { ServiceDeps } from './deps.js'
+import { dayOf } from './report-intake.js'
+import { ownedDomain } from './scope.js'
+
+/** The most reports one listing returns. */
+const LIST_LIMIT = 1_000
+
+/** Stored as JSON, the report's dates come back as strings. */
+function revive(parsed: unknown): NormalizedReport {
+  const r = parsed as NormalizedReport & { dateRange: { start: string | Date; end: string | Date } }
+  return { ...r, dateRange: { start: new Date(r.dateRange.start), end: new Date(r.dateRange.end) } }
+}
+
+/** The domain's reports whose period starts within [from, to] (UTC days), newest first. */
+export async function listReports(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+  range: { from?: string; to?: string },
+): Promise<ReportSummary[]> {
+  const domain = await ownedDomain(deps, actor, name)
+  const to = range.to ?? dayOf(deps.clock.now())
+  const from = range.from ?? dayOf(new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000))
+  return deps.repos.reports.list(domain.id, from, to, LIST_LIMIT)
+}
+
+/** One report: the parsed form and the raw JSON exactly as received (decompressed). */
+export async function getReport(deps: ServiceDeps, actor: Actor, name: string, id: string) {
+  const domain = await ownedDomain(deps, actor, name)
+  const report = await deps.repos.reports.get(domain.id, id)
+  if (!report) throw new DomainError('NOT_FOUND', `report "${id}" not found`)
+  const { raw, ...rest } = report
+  return { ...rest, rawJson: new TextDecoder().decode(deps.tlsrpt.gunzip(raw)) }
+}
+
+/** Per-day TLS health over the last `days` days, matched against the policies we served. */
+export async function domainTlsHealth(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+  days: number,
+): Promise<TlsHealth> {
+  const domain = await ownedDomain(deps, actor, name)
+  const now = deps.clock.now()
+  const span = Math.min(Math.max(days, 1), MAX_HEALTH_DAYS)
+  const from = dayOf(new Date(now.getTime() - (span - 1) * 86_400_000))
+  const [rows, served] = await Promise.all([
+    deps.repos.reports.parsedInWindow(domain.id, from, dayOf(now)),
+    deps.repos.policies.versions(domain.id),
+  ])
+  const reports = rows.map((r) => ({
+    id: r.id,
+    submitter: r.organization,
+    report: revive(r.parsed),
+  }))
+  return tlsHealth({ domain: domain.name, reports, served, now, days: span })
+}
+
+/** Readiness to move from testing to enforce: 14 days of reports, < 1 % failures, every mx seen. */
+export async function enforceAdvice(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+): Promise<Readiness | null> {
+  const domain = await ownedDomain(deps, actor, name)
+  const policy = await deps.repos.policies.get(domain.id)
+  if (!policy || policy.mode !== 'testing') return null
+  const health = await domainTlsHealth(deps, actor, name, 30)
+  // Google Workspace suggests about two weeks in testing; 1 % leaves room for stray senders.
+  return enforceReadiness(health, { minDays: 14, maxFailureRate: 0.01, policyMx: policy.mx })
+}
