@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { readReportFile, type ReportFile } from './adapters/mail/report-files.js'
 import { convertToTinyPs } from './adapters/svg/convert.js'
 import { loadConfig, type Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
@@ -18,6 +19,7 @@ import { openRuntime, serve, syncDir, type Runtime } from './main.js'
 import { addDomain, DomainInput } from './services/domains.js'
 import { setPolicy } from './services/mta-sts.js'
 import { recordsFor } from './services/records.js'
+import { importReport } from './services/report-import.js'
 import { createTenant, ensureTenant, listTenants, TenantInput } from './services/tenants.js'
 import { createToken } from './services/tokens.js'
 
@@ -34,6 +36,7 @@ const USAGE = `usage: policyhost <command> [options]
   records DOMAIN [--format json|bind]     the DNS records to publish
   sync [DIR]                              apply policies/*.json (default POLICIES_DIR)
   logo convert FILE [--title T] [--out F] turn an SVG into SVG Tiny PS; changes on stderr
+  tlsrpt import FILE...                   store TLS reports received by mail (.json, .json.gz, .eml)
   renew [HOST] [--force]                  obtain/renew certificates that are due (or HOST);
                                           --force ignores renewal windows and backoff
 `
@@ -170,6 +173,8 @@ async function run(argv: string[], config: Config): Promise<number> {
         else json(records)
         return 0
       }
+      case 'tlsrpt import':
+        return await importFiles(rt, p.slice(2))
       case 'renew':
         return await renew(rt, sub, Boolean(o.force))
       case 'sync': {
@@ -204,6 +209,40 @@ async function renew(rt: Runtime, host: string | undefined, force: boolean): Pro
       .join('\n'),
   )
   return summary.failed > 0 || summary.dns_pending > 0 ? 1 : 0
+}
+
+/** Imports mailed reports through the same validation as the HTTPS endpoint. */
+async function importFiles(rt: Runtime, files: string[]): Promise<number> {
+  if (files.length === 0) throw new UsageError('missing FILE')
+  let failed = 0
+  for (const path of files) {
+    let reports: ReportFile[]
+    try {
+      reports = await readReportFile(path)
+      if (reports.length === 0) throw new Error('no TLS report attachment')
+    } catch (err) {
+      failed++
+      out(`error\t${path}\t${oneLine(err)}`)
+      continue
+    }
+    for (const r of reports) {
+      try {
+        const res = await importReport(rt.deps, {
+          body: r.body,
+          media: r.media,
+          source: `import:${r.name}`,
+          maxDecompressed: rt.config.TLSRPT_MAX_DECOMPRESSED,
+        })
+        out(
+          `${res.duplicate ? 'duplicate' : 'stored'}\t${r.name}\t${res.domain}${res.id ? `\t${res.id}` : ''}`,
+        )
+      } catch (err) {
+        failed++
+        out(`error\t${r.name}\t${oneLine(err)}`)
+      }
+    }
+  }
+  return failed > 0 ? 1 : 0
 }
 
 /** Converts without a database: prints the SVG (or writes --out), changes and problems. */

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -205,10 +207,39 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
     ).json()
     const day = health.days.find((d: { day: string }) => d.day === '2026-11-01')
     expect(day.successfulSessions + day.failedSessions).toBeGreaterThan(0)
+    const status = (await s.request('GET', '/api/v1/domains/example.com/status', { token })).json()
+    expect(status.enforceAdvice.ready).toBe(false)
+    expect(status.enforceAdvice.reasons.join('\n')).toContain('days have reports')
     const other = await createTenant(s, 'nosy')
     expect(
       (await s.request('GET', '/api/v1/domains/example.com/tls-health', { token: other.token }))
         .status,
     ).toBe(404)
+  })
+
+  it('when report strings are hostile, then they are stored as data and nothing is fetched', async () => {
+    const { token, urls } = await setup()
+    let fetched = 0
+    const trap = createServer((_req, res) => {
+      fetched++
+      res.end()
+    })
+    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r))
+    const port = (trap.address() as AddressInfo).port
+    const base = JSON.parse(rule('base.json').toString('utf8'))
+    base['organization-name'] = '<script>alert(1)</script>'
+    base.policies[0]['failure-details'][0]['additional-information'] = `http://127.0.0.1:${port}/x`
+    const created = await post(urls['example.com']!, Buffer.from(JSON.stringify(base)), JSON_TYPE)
+    expect(created.status, created.text).toBe(201)
+    const list = await s.request(
+      'GET',
+      '/api/v1/domains/example.com/tls-reports?from=2026-01-01&to=2026-12-31',
+      { token },
+    )
+    expect(list.headers['content-type']).toMatch(/^application\/json/)
+    expect(list.json().reports[0].organization).toBe('<script>alert(1)</script>')
+    await new Promise((r) => setTimeout(r, 200))
+    expect(fetched).toBe(0)
+    trap.close()
   })
 })

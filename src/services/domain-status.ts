@@ -4,6 +4,8 @@ import type { Domain, HostnameRole, StoredPolicy } from '../core/ports.js'
 import type { ServiceDeps } from './deps.js'
 import { bimiReadiness, type BimiReadiness } from './bimi-readiness.js'
 import { ownedDomain } from './scope.js'
+import { enforceAdvice } from './tls-reports.js'
+import type { Readiness } from '../core/tls-rpt/readiness.js'
 
 export interface HostnameStatus {
   name: string
@@ -18,6 +20,8 @@ export interface DomainStatus {
   hostnames: HostnameStatus[]
   /** Present when the domain publishes BIMI. */
   bimi: BimiReadiness | null
+  /** While the policy is `testing`: whether TLS reports suggest it can move to `enforce`. */
+  enforceAdvice: Readiness | null
 }
 
 /** What a domain owner needs to see: policy, and per hostname DNS and certificate state. */
@@ -40,5 +44,6 @@ export async function domainStatus(
     policy,
     hostnames: hosts.map((h) => ({ name: h.name, role: h.role, cert: certs.get(h.name) ?? null })),
     bimi: assertions.length > 0 ? await bimiReadiness(deps, domain, assertions) : null,
+    enforceAdvice: await enforceAdvice(deps, actor, name),
   }
 }

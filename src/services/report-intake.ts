@@ -28,7 +28,11 @@ const MEDIA: Record<string, ReportMediaType> = {
 /** UTC day of a date, the unit of the health view. */
 export const dayOf = (d: Date): string => d.toISOString().slice(0, 10)
 
-function refuse(deps: ServiceDeps, err: DomainError, fields: Record<string, unknown>): never {
+export function refuse(
+  deps: ServiceDeps,
+  err: DomainError,
+  fields: Record<string, unknown>,
+): never {
   // Every refusal is logged with its reason (and never the report text itself).
   deps.log.warn('tlsrpt_refused', { ...fields, status: err.code, reason: err.message })
   throw err
@@ -66,7 +70,25 @@ export async function receiveReport(
       fields,
     )
   }
-  const decoded = deps.tlsrpt.decode(input.body, media, { maxDecompressed: limits.maxDecompressed })
+  const parsed = decodeAndParse(deps, input.body, media, limits.maxDecompressed, fields)
+  return storeReport(
+    deps,
+    endpoint,
+    parsed,
+    { body: input.body, media, source: input.source, now },
+    fields,
+  )
+}
+
+/** Bytes → a validated report, or a refusal (logged) with the status it deserves. */
+export function decodeAndParse(
+  deps: ServiceDeps,
+  body: Uint8Array,
+  media: ReportMediaType,
+  maxDecompressed: number,
+  fields: Record<string, unknown>,
+): { report: NormalizedReport; warnings: string[] } {
+  const decoded = deps.tlsrpt.decode(body, media, { maxDecompressed })
   if (!decoded.ok) {
     const code =
       decoded.status === 413
@@ -77,17 +99,29 @@ export async function receiveReport(
     refuse(deps, new DomainError(code, decoded.reason), fields)
   }
   const parsed = parseReport(decoded.json)
-  if (!parsed.ok)
+  if (!parsed.ok) {
     refuse(
       deps,
       new DomainError('BAD_REQUEST', 'not a valid TLS report (RFC 8460 §4)', parsed.issues),
       fields,
     )
+  }
+  return parsed
+}
+
+/** Checks the report's domains against the endpoint and stores it unless it is a repeat. */
+export async function storeReport(
+  deps: ServiceDeps,
+  endpoint: ReportEndpoint,
+  parsed: { report: NormalizedReport; warnings: string[] },
+  input: { body: Uint8Array; media: ReportMediaType; source: string; now: Date },
+  fields: Record<string, unknown>,
+): Promise<IntakeResult> {
   await requireOwnDomains(deps, endpoint, parsed.report, fields)
   const report = toStored(deps, endpoint, parsed.report, parsed.warnings, {
-    raw: media === 'application/tlsrpt+gzip' ? input.body : deps.tlsrpt.gzip(input.body),
+    raw: input.media === 'application/tlsrpt+gzip' ? input.body : deps.tlsrpt.gzip(input.body),
     source: input.source,
-    now,
+    now: input.now,
   })
   const stored = await deps.repos.reports.insert(report)
   deps.log.info('tlsrpt_received', {

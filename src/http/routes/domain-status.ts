@@ -33,6 +33,10 @@ const HostnameOut = z.object({
 
 const StatusOut = z.object({
   domain: DomainOut,
+  enforceAdvice: z
+    .object({ ready: z.boolean(), reasons: z.array(z.string()) })
+    .nullable()
+    .describe('While testing: do TLS reports suggest moving to enforce? Advice only'),
   bimi: z
     .object({
       dmarcBlockers: z
@@ -66,6 +70,7 @@ function statusView(s: DomainStatus, now: Date) {
       ? { id: s.policy.policyId, mode: s.policy.mode, maxAge: s.policy.maxAge }
       : null,
     bimi: s.bimi,
+    enforceAdvice: s.enforceAdvice,
     hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
       name,
       role,

@@ -1,0 +1,34 @@
+import { DomainError } from '../core/errors.js'
+import type { ReportMediaType } from '../core/tls-rpt/decoder.js'
+import { policyDomainsOf } from '../core/tls-rpt/report.js'
+import type { ServiceDeps } from './deps.js'
+import { decodeAndParse, refuse, storeReport, type IntakeResult } from './report-intake.js'
+
+/**
+ * A report that arrived another way (mailto: rua, RFC 8460 §3): the operator imports it through
+ * the same validation. Its first policy-domain must be a hosted domain. RFC 8460 §3 requires a
+ * valid DKIM signature on mailed reports; by importing, the operator vouches for the file.
+ */
+export async function importReport(
+  deps: ServiceDeps,
+  input: { body: Uint8Array; media: ReportMediaType; source: string; maxDecompressed: number },
+): Promise<IntakeResult> {
+  const fields = { source: input.source }
+  const parsed = decodeAndParse(deps, input.body, input.media, input.maxDecompressed, fields)
+  const [first] = policyDomainsOf(parsed.report)
+  const domain = first ? await deps.repos.domains.byName(first) : null
+  if (!domain)
+    refuse(
+      deps,
+      new DomainError('NOT_FOUND', `no hosted domain "${first ?? ''}" for this report`),
+      fields,
+    )
+  const endpoint = { domainId: domain.id, domain: domain.name, tenantId: domain.tenantId }
+  return storeReport(
+    deps,
+    endpoint,
+    parsed,
+    { ...input, now: deps.clock.now() },
+    { ...fields, domain: domain.name },
+  )
+}
