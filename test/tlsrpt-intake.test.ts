@@ -122,6 +122,34 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
     expect(count()).toBe(0)
   })
 
+  it('when a report names a subdomain, then it is accepted only if the same tenant hosts it', async () => {
+    const { token, urls } = await setup()
+    const base = JSON.parse(rule('base.json').toString('utf8'))
+    const forDomain = (name: string, id: string) => {
+      const r = structuredClone(base)
+      r['report-id'] = id
+      r.policies[0].policy['policy-domain'] = name
+      return Buffer.from(JSON.stringify(r))
+    }
+    await s.request('POST', '/api/v1/domains', { token, json: { name: 'mail.example.com' } })
+    const other = await createTenant(s, 'neighbour')
+    await s.request('POST', '/api/v1/domains', {
+      token: other.token,
+      json: { name: 'shop.example.com' },
+    })
+    expect(
+      (await post(urls['example.com']!, forDomain('mail.example.com', 'own-sub'), JSON_TYPE))
+        .status,
+    ).toBe(201)
+    const foreign = await post(
+      urls['example.com']!,
+      forDomain('shop.example.com', 'foreign-sub'),
+      JSON_TYPE,
+    )
+    expect(foreign.status).toBe(422)
+    expect(count()).toBe(1)
+  })
+
   it('when a report is for a domain the endpoint does not serve, then 422 and nothing is stored', async () => {
     const { urls } = await setup()
     const res = await post(urls['company-y.example']!, rule('base.json'), JSON_TYPE)
