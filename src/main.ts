@@ -109,8 +109,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     dns,
     bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
     tlsrpt: { decode: decodeReport, gzip: (b) => gzipSync(b), gunzip: (b) => gunzipSync(b) },
-    onChange: async () => {
-      await snapshot.refresh()
+    onChange: async (domainId) => {
+      await snapshot.refreshDomain(domainId)
       logos.clear()
       if (!opts.oneShot) late.certs?.kick()
     },
@@ -139,9 +139,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       orderTimeoutMs: config.ACME_ORDER_TIMEOUT_SECONDS * 1000,
       onCertificate: (h, bundle) => {
         sni.update(h, bundle)
-        snapshot
-          .refresh()
-          .catch((err: Error) => log.warn('snapshot_refresh_failed', { error: err.message }))
+        snapshot.setCertSerial(h, bundle?.serial ?? null)
       },
     },
     {

@@ -151,6 +151,7 @@ export interface ServedHost {
   role: HostnameRole | null
   /** The customer domain the name belongs to; null for the `extra` names. */
   domain: string | null
+  domainId: string | null
   /** The policy text (policy hosts only), or null when the domain has none yet. */
   text: string | null
   /** Serial of the certificate on disk, or null before the first issuance. */
@@ -160,6 +161,8 @@ export interface ServedHost {
 export interface SnapshotSource {
   /** Every hostname we answer for, plus the `extra` names (the service host). */
   hosts(extra: string[]): Promise<ServedHost[]>
+  /** The hostnames of one domain (none once it is removed). */
+  hostsOfDomain(domainId: string): Promise<ServedHost[]>
   /** Changes whenever another connection committed; cheap to poll. */
   changeMarker(): Promise<number>
 }

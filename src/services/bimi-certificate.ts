@@ -68,7 +68,7 @@ export async function uploadCertificate(
       domain.tenantId,
     ),
   )
-  await deps.onChange()
+  await deps.onChange(domain.id)
   const urls = await bimiUrls(deps, domain.id, domain.name, next)
   return { ...next, domain: domain.name, urls, warnings: report.warnings }
 }
@@ -101,5 +101,5 @@ export async function removeCertificate(
       domain.tenantId,
     ),
   )
-  await deps.onChange()
+  await deps.onChange(domain.id)
 }

@@ -85,7 +85,7 @@ export async function uploadLogo(
     ),
   )
   deps.log.info('bimi_logo_set', { domain: domain.name, selector, sha256 })
-  await deps.onChange()
+  await deps.onChange(domain.id)
   const urls = await bimiUrls(deps, domain.id, domain.name, assertion)
   const warnings = [...verdict.warnings]
   if (report && !report.matchesLogo) {
@@ -130,5 +130,5 @@ export async function removeBimi(
     selector,
     auditOf(deps, actor, 'bimi.remove', `${selector}._bimi.${domain.name}`, {}, domain.tenantId),
   )
-  await deps.onChange()
+  await deps.onChange(domain.id)
 }

@@ -31,8 +31,8 @@ export interface ServiceDeps {
     gzip: (bytes: Uint8Array) => Uint8Array
     gunzip: (bytes: Uint8Array) => Uint8Array
   }
-  /** Called after every committed change that alters what is served. */
-  onChange: () => Promise<void>
+  /** Called after every committed change that alters what is served, with the domain changed. */
+  onChange: (domainId: string) => Promise<void>
 }
 
 /** Builds the audit row for a change made by `actor`. */

@@ -55,7 +55,7 @@ export async function addDomain(
     auditOf(deps, actor, 'domain.create', domain.name, {}, tenantId),
   )
   deps.log.info('domain_added', { tenantId, domain: domain.name })
-  await deps.onChange()
+  await deps.onChange(domain.id)
   return domain
 }
 

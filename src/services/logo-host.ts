@@ -43,7 +43,7 @@ export async function setLogoHost(
     now,
     auditOf(deps, actor, 'bimi.logo_host', host, {}, domain.tenantId),
   )
-  await deps.onChange()
+  await deps.onChange(domain.id)
   return host
 }
 
@@ -56,5 +56,5 @@ export async function removeLogoHost(deps: ServiceDeps, actor: Actor, name: stri
     existing.name,
     auditOf(deps, actor, 'bimi.logo_host.remove', existing.name, {}, domain.tenantId),
   )
-  await deps.onChange()
+  await deps.onChange(domain.id)
 }

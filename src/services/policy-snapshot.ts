@@ -1,4 +1,4 @@
-import type { Logger, SnapshotSource } from '../core/ports.js'
+import type { Logger, ServedHost, SnapshotSource } from '../core/ports.js'
 
 /** A policy ready to send: the exact bytes, encoded once. */
 export interface ServedBody {
@@ -23,6 +23,8 @@ const encoder = new TextEncoder()
  */
 export class PolicySnapshot {
   private byHost = new Map<string, HostEntry>()
+  /** domain id → its hostnames, so one domain's entries can be replaced without a scan. */
+  private byDomain = new Map<string, string[]>()
   private marker: number | null = null
   private running: Promise<void> | null = null
   private again = false
@@ -73,13 +75,14 @@ export class PolicySnapshot {
         const marker = await this.source.changeMarker()
         const rows = await this.source.hosts(this.extraHosts)
         const next = new Map<string, HostEntry>()
+        const index = new Map<string, string[]>()
         for (const row of rows) {
-          const policy =
-            row.text === null ? undefined : { text: row.text, bytes: encoder.encode(row.text) }
-          const logoDomain = row.role === 'logo' ? row.domain : null
-          next.set(row.hostname, { policy, certSerial: row.certSerial, logoDomain })
+          next.set(row.hostname, entryOf(row))
+          if (row.domainId !== null)
+            index.set(row.domainId, [...(index.get(row.domainId) ?? []), row.hostname])
         }
         this.byHost = next
+        this.byDomain = index
         this.marker = marker
         this.log.debug('snapshot_refreshed', { hosts: next.size })
       } while (this.again)
@@ -89,11 +92,42 @@ export class PolicySnapshot {
     return this.running
   }
 
+  /**
+   * Reloads one domain's hostnames after a change made here: O(its hostnames), not O(all),
+   * so API writes stay cheap with 100k domains. A removed domain's names disappear.
+   */
+  async refreshDomain(domainId: string): Promise<void> {
+    const rows = await this.source.hostsOfDomain(domainId)
+    for (const host of this.byDomain.get(domainId) ?? []) this.byHost.delete(host)
+    for (const row of rows) this.byHost.set(row.hostname, entryOf(row))
+    if (rows.length > 0)
+      this.byDomain.set(
+        domainId,
+        rows.map((r) => r.hostname),
+      )
+    else this.byDomain.delete(domainId)
+  }
+
+  /** A certificate was issued (or dropped) for `hostname` in this process. */
+  setCertSerial(hostname: string, serial: string | null): void {
+    const e = this.byHost.get(hostname)
+    if (e) this.byHost.set(hostname, { ...e, certSerial: serial })
+  }
+
   /** Reloads only when the database changed under us since the last load; true if it did. */
   async poll(): Promise<boolean> {
     const marker = await this.source.changeMarker()
     if (marker === this.marker) return false
     await this.refresh()
     return true
+  }
+}
+
+function entryOf(row: ServedHost): HostEntry {
+  const policy = row.text === null ? undefined : { text: row.text, bytes: encoder.encode(row.text) }
+  return {
+    policy,
+    certSerial: row.certSerial,
+    logoDomain: row.role === 'logo' ? row.domain : null,
   }
 }

@@ -62,7 +62,7 @@ export async function retireDomain(
     ),
   )
   deps.log.info('domain_retiring', { domain: domain.name, removeAt: removeAt.toISOString() })
-  await deps.onChange()
+  await deps.onChange(domain.id)
   return retiring(domain, now, removeAt, policy)
 }
 
@@ -70,9 +70,7 @@ export async function retireDomain(
 export async function removeDueDomains(deps: ServiceDeps): Promise<string[]> {
   const now = deps.clock.now()
   const due = await deps.repos.domains.dueForRemoval(now)
-  for (const domain of due)
-    await remove(deps, SYSTEM_ACTOR, domain, now, 'retirement_complete', false)
-  if (due.length > 0) await deps.onChange()
+  for (const domain of due) await remove(deps, SYSTEM_ACTOR, domain, now, 'retirement_complete')
   return due.map((d) => d.name)
 }
 
@@ -91,13 +89,12 @@ async function remove(
   domain: Domain,
   now: Date,
   reason: string,
-  notify = true,
 ): Promise<RetireResult> {
   await deps.repos.domains.remove(
     domain.id,
     auditOf(deps, actor, 'domain.remove', domain.name, { reason }, domain.tenantId),
   )
   deps.log.info('domain_removed', { domain: domain.name, reason })
-  if (notify) await deps.onChange()
+  await deps.onChange(domain.id)
   return { status: 'removed', name: domain.name, removedAt: now }
 }
