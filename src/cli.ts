@@ -3,25 +3,23 @@
  * The operator CLI: the same service verbs as the API, acting as the operator. Results go to
  * stdout (secrets only once); every failure is one line on stderr and a non-zero exit.
  */
-import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { readReportFile, type ReportFile } from './adapters/mail/report-files.js'
-import { convertToTinyPs } from './adapters/svg/convert.js'
 import { loadConfig, type Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import { renderBind } from './core/dns/bind.js'
-import { normalizeDomainName } from './core/domain-name.js'
 import { DomainError } from './core/errors.js'
-import { fieldIssues } from './core/issues.js'
 import { MtaStsPolicyInput } from './core/mta-sts/policy.js'
 import { LOCAL_TENANT } from './core/tenant-name.js'
 import { openRuntime, serve, syncDir, type Runtime } from './main.js'
 import { addDomain, DomainInput } from './services/domains.js'
 import { setPolicy } from './services/mta-sts.js'
 import { recordsFor } from './services/records.js'
-import { importReport } from './services/report-import.js'
 import { createTenant, ensureTenant, listTenants, TenantInput } from './services/tenants.js'
 import { createToken } from './services/tokens.js'
+import { convertFile } from './cli/logo-convert.js'
+import { domainArg, json, need, oneLine, out, parse, UsageError } from './cli/output.js'
+import { renew } from './cli/renew.js'
+import { importFiles } from './cli/tlsrpt-import.js'
 
 const USAGE = `usage: policyhost <command> [options]
 
@@ -40,40 +38,6 @@ const USAGE = `usage: policyhost <command> [options]
   renew [HOST] [--force]                  obtain/renew certificates that are due (or HOST);
                                           --force ignores renewal windows and backoff
 `
-
-class UsageError extends Error {}
-
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n')
-const json = (v: unknown) => out(JSON.stringify(v, null, 2))
-
-function need(value: string | undefined, what: string): string {
-  if (!value) throw new UsageError(`missing ${what}`)
-  return value
-}
-
-/** Parses with zod and turns failures into one VALIDATION error listing every issue. */
-function parse<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ):
-      | { success: true; data: T }
-      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
-  },
-  v: unknown,
-): T {
-  const r = schema.safeParse(v)
-  if (!r.success) throw new DomainError('VALIDATION', 'invalid input', fieldIssues(r.error.issues))
-  return r.data
-}
-
-/** A domain argument, normalised the same way as in the API. */
-function domainArg(value: string | undefined): string {
-  const checked = normalizeDomainName(need(value, 'DOMAIN'))
-  if (!checked.ok)
-    throw new DomainError('VALIDATION', `invalid DOMAIN: ${checked.issues[0]?.message}`)
-  return checked.value
-}
 
 async function tenantIdByName(rt: Runtime, name: string): Promise<string> {
   if (name === LOCAL_TENANT) return (await ensureTenant(rt.deps, SYSTEM_ACTOR, name)).id
@@ -190,79 +154,6 @@ async function run(argv: string[], config: Config): Promise<number> {
   }
 }
 
-/** Runs issuance now, as the scheduler would; exit 1 when any attempt failed. */
-async function renew(rt: Runtime, host: string | undefined, force: boolean): Promise<number> {
-  await rt.certs.prepare()
-  await rt.snapshot.refresh()
-  let summary
-  if (host) {
-    const name = host.toLowerCase().replace(/\.$/, '')
-    if (rt.snapshot.certSerial(name) === undefined)
-      throw new DomainError('NOT_FOUND', `no hostname "${name}" is served here`)
-    summary = await rt.certs.renew([name], force)
-  } else {
-    summary = force ? await rt.certs.renew(rt.snapshot.hostnames(), true) : await rt.certs.runDue()
-  }
-  out(
-    Object.entries(summary)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\n'),
-  )
-  return summary.failed > 0 || summary.dns_pending > 0 ? 1 : 0
-}
-
-/** Imports mailed reports through the same validation as the HTTPS endpoint. */
-async function importFiles(rt: Runtime, files: string[]): Promise<number> {
-  if (files.length === 0) throw new UsageError('missing FILE')
-  let failed = 0
-  for (const path of files) {
-    let reports: ReportFile[]
-    try {
-      reports = await readReportFile(path)
-      if (reports.length === 0) throw new Error('no TLS report attachment')
-    } catch (err) {
-      failed++
-      out(`error\t${path}\t${oneLine(err)}`)
-      continue
-    }
-    for (const r of reports) {
-      try {
-        const res = await importReport(rt.deps, {
-          body: r.body,
-          media: r.media,
-          source: `import:${r.name}`,
-          maxDecompressed: rt.config.TLSRPT_MAX_DECOMPRESSED,
-        })
-        out(
-          `${res.duplicate ? 'duplicate' : 'stored'}\t${r.name}\t${res.domain}${res.id ? `\t${res.id}` : ''}`,
-        )
-      } catch (err) {
-        failed++
-        out(`error\t${r.name}\t${oneLine(err)}`)
-      }
-    }
-  }
-  return failed > 0 ? 1 : 0
-}
-
-/** Converts without a database: prints the SVG (or writes --out), changes and problems. */
-async function convertFile(
-  path: string,
-  title: string | undefined,
-  outPath: string | undefined,
-): Promise<number> {
-  const input = await readFile(path, 'utf8')
-  const r = convertToTinyPs(input, { title })
-  if (outPath) await writeFile(outPath, r.svg)
-  else out(r.svg)
-  for (const change of r.changes) process.stderr.write(`changed: ${change}\n`)
-  for (const i of r.verdict.errors)
-    process.stderr.write(`error: ${i.path} ${i.rule}: ${i.message}\n`)
-  for (const i of r.verdict.warnings)
-    process.stderr.write(`warning: ${i.path} ${i.rule}: ${i.message}\n`)
-  return r.verdict.valid ? 0 : 1
-}
-
 async function serveUntilSignal(config: Config): Promise<number> {
   const server = await serve(await openRuntime(config))
   await new Promise<void>((resolve) => {
@@ -272,13 +163,6 @@ async function serveUntilSignal(config: Config): Promise<number> {
   })
   await server.close()
   return 0
-}
-
-function oneLine(err: unknown): string {
-  if (err instanceof DomainError && err.issues.length > 0) {
-    return `${err.message}: ${err.issues.map((i) => `${i.path || '(value)'}: ${i.message}`).join('; ')}`
-  }
-  return err instanceof Error ? err.message : String(err)
 }
 
 async function main(): Promise<void> {

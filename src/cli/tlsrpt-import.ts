@@ -1,0 +1,38 @@
+import { readReportFile, type ReportFile } from '../adapters/mail/report-files.js'
+import type { Runtime } from '../main.js'
+import { importReport } from '../services/report-import.js'
+import { oneLine, out, UsageError } from './output.js'
+
+/** Imports mailed reports through the same validation as the HTTPS endpoint. */
+export async function importFiles(rt: Runtime, files: string[]): Promise<number> {
+  if (files.length === 0) throw new UsageError('missing FILE')
+  let failed = 0
+  for (const path of files) {
+    let reports: ReportFile[]
+    try {
+      reports = await readReportFile(path)
+      if (reports.length === 0) throw new Error('no TLS report attachment')
+    } catch (err) {
+      failed++
+      out(`error\t${path}\t${oneLine(err)}`)
+      continue
+    }
+    for (const r of reports) {
+      try {
+        const res = await importReport(rt.deps, {
+          body: r.body,
+          media: r.media,
+          source: `import:${r.name}`,
+          maxDecompressed: rt.config.TLSRPT_MAX_DECOMPRESSED,
+        })
+        out(
+          `${res.duplicate ? 'duplicate' : 'stored'}\t${r.name}\t${res.domain}${res.id ? `\t${res.id}` : ''}`,
+        )
+      } catch (err) {
+        failed++
+        out(`error\t${r.name}\t${oneLine(err)}`)
+      }
+    }
+  }
+  return failed > 0 ? 1 : 0
+}
