@@ -1,0 +1,112 @@
+/**
+ * bench, setup L (100k domains, policies and certificates seeded by seed.ts): start-up time,
+ * RSS, keep-alive with a random Host per request, full handshakes with a random SNI per
+ * connection (the SNI cache holds TLS_CONTEXT_CACHE=10,000 contexts by default, so most miss),
+ * the writer, and CPU profiles of both load shapes.
+ */
+import { readFileSync } from 'node:fs'
+import { apiOf, withWriter } from './admin.js'
+import { repeat, type Ctx } from './ctx.js'
+import { profileDuring } from './profile.js'
+import { f0, f1, median } from './report.js'
+import { largeRows, type SmallFigures } from './rows.js'
+import { hostOf } from './seed.js'
+import { startOurs, waitPolicy } from './server.js'
+import { cpuSeconds, log, rssMb, sleep, waitIdle } from './tools.js'
+import { runHandshakes, runWrk, type LoadSpec } from './wrk.js'
+
+export async function largeSetup(ctx: Ctx, dataDir: string, token: string, s: SmallFigures) {
+  const n = ctx.domains
+  const probe = hostOf(1 + Math.floor(Math.random() * n))
+  log(`L: starting on ${f0(n)} domains; first policy probed: ${probe}`)
+  const ours = await startOurs({
+    entry: ctx.entry,
+    dataDir,
+    workDir: ctx.workDir,
+    token,
+    label: 'large',
+  })
+  const startMs = await waitPolicy(ours, probe)
+  const rssStart = rssMb(ours.pid)
+  log(`L: first policy after ${f0(startMs)} ms, RSS ${f0(rssStart)} MB; waiting for start-up work`)
+  const t0 = performance.now()
+  ctx.profiles.push(
+    ...(await profileDuring(
+      ours.pid,
+      ctx.workDir,
+      'L start-up work after the first policy (10 s)',
+      () => sleep(10_000),
+    )),
+  )
+  const idleMs = performance.now() - t0 + (await waitIdle(ours.pid, 5, 420_000))
+  const cpuStart = cpuSeconds(ours.pid)
+  const rssIdle = rssMb(ours.pid)
+  log(
+    `L: idle ${f1(idleMs / 1000)} s later (${f1(cpuStart)} s CPU since spawn), RSS ${f0(rssIdle)} MB`,
+  )
+
+  const spec = (more: Partial<LoadSpec> = {}): LoadSpec => ({
+    port: ours.httpsPort,
+    sni: hostOf(1),
+    hosts: n,
+    conns: ctx.conns,
+    seconds: ctx.seconds,
+    ...more,
+  })
+  const keepAlive = () => runWrk(ours.pid, spec(), ctx.workDir)
+  const handshakes = () => runHandshakes(ours.pid, spec())
+  log('L: keep-alive, random Host per request (SNI fixed per wrk connection)')
+  const ka = await repeat(ctx, 'ours keep-alive L', ctx.reps, keepAlive)
+  log('L: full handshakes, random SNI per connection (tlsload)')
+  const rssBefore = rssMb(ours.pid)
+  let handshaken = 0
+  const hs = await repeat(ctx, 'ours handshakes L', ctx.reps, async () => {
+    const r = await handshakes()
+    handshaken += r.requests
+    return r
+  })
+  // Expected distinct hostnames among `handshaken` uniform picks, capped by the LRU.
+  const loaded = Math.min(10_000, n * (1 - Math.pow(1 - 1 / n, handshaken)))
+  const grown = rssMb(ours.pid) - rssBefore
+  ctx.notes.push(
+    `L: RSS grew ${f0(grown)} MB over the handshake runs, which loaded ~${f0(loaded)} distinct certificates into the SNI context cache (${f0(handshaken)} handshakes over ${f0(n)} names; LRU of 10,000): ~${f0((1024 * grown) / Math.max(1, loaded))} KB per cached context.`,
+  )
+  log(`L: keep-alive while an API writer changes ${ctx.writesPerSecond} policies/s`)
+  const api = apiOf(ours.httpPort, token)
+  const written: number[] = []
+  const writeMs: number[] = []
+  const write = await repeat(ctx, 'ours keep-alive L + writer', ctx.reps, async () => {
+    const r = await withWriter(api, n, ctx.writesPerSecond, keepAlive)
+    written.push(r.writes)
+    writeMs.push(r.medianMs)
+    return r.run
+  })
+  const rssAfter = rssMb(ours.pid)
+  log('L: CPU profiles of our server (inspector attached after the measured runs)')
+  ctx.profiles.push(
+    ...(await profileDuring(ours.pid, ctx.workDir, 'L full handshakes, random SNI', handshakes)),
+    ...(await profileDuring(ours.pid, ctx.workDir, 'L keep-alive, random Host', keepAlive)),
+    ...(await profileDuring(ours.pid, ctx.workDir, 'L keep-alive + API writer', () =>
+      withWriter(api, n, ctx.writesPerSecond, keepAlive),
+    )),
+  )
+  await ours.stop()
+  const damaged = (readFileSync(ours.logPath, 'utf8').match(/cert_store_damaged/g) ?? []).length
+  ctx.notes.push(
+    `L: the server logged ${damaged} cert_store_damaged lines for the seeded store (0: every seeded bundle was accepted).`,
+  )
+  largeRows(ctx, s, {
+    n,
+    ka,
+    hs,
+    write,
+    writes: median(written),
+    writeMs: median(writeMs),
+    startMs,
+    rssStart,
+    rssIdle,
+    rssAfter,
+    idleMs,
+    cpuStart,
+  })
+}
