@@ -1,5 +1,5 @@
 /** bench: what every phase shares — settings, the table, notes — and repeated runs. */
-import { describe, medianRun, othersPct, Table } from './report.js'
+import { describe, medianRun, Table } from './report.js'
 import { log } from './tools.js'
 import type { Run } from './wrk.js'
 
@@ -43,7 +43,7 @@ export async function repeat(ctx: Ctx, label: string, n: number, fn: () => Promi
   for (let i = 0; i < n; i++) {
     const r = await fn()
     log(`  ${label} #${i + 1}: ${describe(r)}`)
-    ctx.others.push(othersPct(r))
+    ctx.others.push(r.others)
     runs.push(r)
   }
   const m = medianRun(runs)
@@ -60,7 +60,7 @@ export async function interleaved(ctx: Ctx, series: [Series, Series]): Promise<[
     for (const [k, [label, fn]] of series.entries()) {
       const r = await fn()
       log(`  ${label} #${i + 1}: ${describe(r)}`)
-      ctx.others.push(othersPct(r))
+      ctx.others.push(r.others)
       runs[k]!.push(r)
     }
   }

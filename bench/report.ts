@@ -28,6 +28,7 @@ export function medianRun(runs: Run[]): Run {
     cpuPerReqMs: pick((r) => r.cpuPerReqMs),
     loadCpuS: pick((r) => r.loadCpuS),
     cores: (runs[0]?.cores ?? []).map((_, i) => pick((r) => r.cores[i] ?? 0)),
+    others: Math.max(...runs.map((r) => r.others)),
     resumed: runs.some((r) => r.resumed !== undefined)
       ? runs.reduce((s, r) => s + (r.resumed ?? 0), 0)
       : undefined,
@@ -52,7 +53,7 @@ export function describe(r: Run): string {
     `${f0(r.rps)} req/s, p50 ${f2(r.p50ms)} ms, p99 ${f2(r.p99ms)} ms, errors ${r.errors}${res}; ` +
     `server ${pct(r.serverCpuS)}% CPU (user ${pct(r.userS)} + sys ${pct(r.sysS)}), ` +
     `${f3(r.cpuPerReqMs)} ms/req, ${f1(r.readsPerReq)} read + ${f1(r.writesPerReq)} write syscalls/req; ` +
-    `generator ${pct(r.loadCpuS)}%; ${cores}; others ${f0(othersPct(r))}%`
+    `generator ${pct(r.loadCpuS)}%; ${cores}; others ${f0(r.others)}%`
   )
 }
 
@@ -65,6 +66,8 @@ export interface Row {
   ratio?: number
   target?: string
   ok?: boolean
+  /** The runs the figure comes from: the table shows the most other processes used in them. */
+  from?: Run[]
 }
 
 export class Table {
@@ -74,7 +77,17 @@ export class Table {
   }
 
   print(): string {
-    const head = ['#', 'figure', 'setup', 'ours', 'nginx / reference', 'ratio', 'target', 'met']
+    const head = [
+      '#',
+      'figure',
+      'setup',
+      'ours',
+      'nginx / reference',
+      'ratio',
+      'target',
+      'met',
+      'others',
+    ]
     const sorted = [...this.rows].sort((a, b) => a.n.localeCompare(b.n, 'en', { numeric: true }))
     const cells = sorted.map((r) => [
       r.n,
@@ -85,6 +98,7 @@ export class Table {
       r.ratio === undefined ? '' : `${f2(r.ratio)}x`,
       r.target ?? '',
       r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
+      r.from ? `${f0(Math.max(...r.from.map((x) => x.others)))}%` : '',
     ])
     const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
     const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`

@@ -1,4 +1,4 @@
-/** bench: the table rows of both setups, with their targets from issue 6. */
+/** bench: the table rows of the small setup against nginx, with the targets from issue 6. */
 import type { Bulk } from './admin.js'
 import type { Ctx } from './ctx.js'
 import { f0, f1, f2, f3 } from './report.js'
@@ -25,24 +25,9 @@ export interface SmallFigures {
   certsLater: number
 }
 
-export interface LargeFigures {
-  n: number
-  ka: Run
-  hs: Run
-  write: Run
-  writes: number
-  writeMs: number
-  startMs: number
-  rssStart: number
-  rssIdle: number
-  rssAfter: number
-  idleMs: number
-  cpuStart: number
-}
-
-const lat = (r: Run) => `${f2(r.p50ms)} / ${f2(r.p99ms)}`
+export const lat = (r: Run) => `${f2(r.p50ms)} / ${f2(r.p99ms)}`
 /** Server user + sys ms per request, and read + write system calls per request. */
-const cost = (r: Run) => {
+export const cost = (r: Run) => {
   const per = (s: number) => f3((1000 * s) / Math.max(1, r.requests))
   return `${per(r.userS)} + ${per(r.sysS)}; ${f1(r.readsPerReq)} + ${f1(r.writesPerReq)}`
 }
@@ -60,8 +45,16 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ratio: ka.rps / nka.rps,
     target: '>= 0.5x nginx',
     ok: ka.rps >= 0.5 * nka.rps,
+    from: [ka, nka],
   })
-  t.add({ n: '1b', figure: 'keep-alive p50 / p99 ms', setup: S, ours: lat(ka), ref: lat(nka) })
+  t.add({
+    n: '1b',
+    figure: 'keep-alive p50 / p99 ms',
+    setup: S,
+    ours: lat(ka),
+    ref: lat(nka),
+    from: [ka, nka],
+  })
   t.add({
     n: '1c',
     figure: 'keep-alive server CPU ms per request',
@@ -69,6 +62,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ours: f3(ka.cpuPerReqMs),
     ref: f3(nka.cpuPerReqMs),
     ratio: ka.cpuPerReqMs / nka.cpuPerReqMs,
+    from: [ka, nka],
   })
   t.add({
     n: '1e',
@@ -76,6 +70,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     setup: S,
     ours: cost(ka),
     ref: cost(nka),
+    from: [ka, nka],
   })
   t.add({
     n: '1d',
@@ -86,6 +81,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ratio: f.oursHalf.p99ms / f.nginxHalf.p99ms,
     target: '<= 5 ms',
     ok: f.oursHalf.p99ms <= 5,
+    from: [f.oursHalf, f.nginxHalf],
   })
   t.add({
     n: '2a',
@@ -94,6 +90,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ours: f0(hs.rps),
     ref: f0(nhs.rps),
     ratio: hs.rps / nhs.rps,
+    from: [hs, nhs],
   })
   t.add({
     n: '2b',
@@ -104,6 +101,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ratio: hs.cpuPerReqMs / nhs.cpuPerReqMs,
     target: '<= 1.5x nginx',
     ok: hs.cpuPerReqMs <= 1.5 * nhs.cpuPerReqMs,
+    from: [hs, nhs],
   })
   t.add({
     n: '2c',
@@ -111,6 +109,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     setup: `${S}; tlsload`,
     ours: lat(hs),
     ref: lat(nhs),
+    from: [hs, nhs],
   })
   t.add({
     n: '2f',
@@ -118,6 +117,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     setup: `${S}; tlsload`,
     ours: cost(hs),
     ref: cost(nhs),
+    from: [hs, nhs],
   })
   t.add({
     n: '2d',
@@ -125,6 +125,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     setup: `${S}; s_client-style probe`,
     ours: `${f.resumeOurs} / ${hs.resumed}`,
     ref: `${f.resumeNginx} / ${nhs.resumed}`,
+    from: [hs, nhs],
   })
   t.add({
     n: '2e',
@@ -133,6 +134,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ours: `${f0(f.oursClose.rps)} (${f3(f.oursClose.cpuPerReqMs)})`,
     ref: `${f0(f.nginxClose.rps)} (${f3(f.nginxClose.cpuPerReqMs)})`,
     ratio: f.oursClose.cpuPerReqMs / f.nginxClose.cpuPerReqMs,
+    from: [f.oursClose, f.nginxClose],
   })
   t.add({
     n: '6a',
@@ -143,6 +145,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ratio: f.oursWrite.rps / ka.rps,
     target: '>= 0.9x',
     ok: f.oursWrite.rps >= 0.9 * ka.rps,
+    from: [f.oursWrite, ka],
   })
   t.add({
     n: '7',
@@ -151,6 +154,7 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ours: f0(f.info.rps),
     ref: `${f0(ka.rps)} ours`,
     ratio: f.info.rps / ka.rps,
+    from: [f.info, ka],
   })
   const b = f.bulk
   t.add({
@@ -159,96 +163,5 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     setup: 'S data; HTTP API, 16 clients',
     ours: b.finished ? `${f1(b.ms / 1000)} s` : `${b.done} in ${f0(b.ms / 1000)} s (cap)`,
     ref: `${f0(f.certsIssued)} of ${f0(10 + b.done)} certs issued by then, +${f0(f.certsLater - f.certsIssued)} in the next 15 s`,
-  })
-}
-
-export function largeRows(ctx: Ctx, s: SmallFigures, l: LargeFigures): void {
-  const t = ctx.table
-  const L = `L: ${f0(l.n)} domains`
-  const { ka, hs } = l
-  const vsNginx = (x: number, y: number) => `nginx ${f2(x / y)}x`
-  t.add({
-    n: '3a',
-    figure: `keep-alive req/s, random Host of ${f0(l.n)}`,
-    setup: L,
-    ours: f0(ka.rps),
-    ref: `${f0(s.oursKa.rps)} ours S; ${vsNginx(ka.rps, s.nginxKa.rps)}`,
-    ratio: ka.rps / s.oursKa.rps,
-    target: '>= 0.8x S',
-    ok: ka.rps >= 0.8 * s.oursKa.rps,
-  })
-  t.add({
-    n: '3b',
-    figure: 'keep-alive p50 / p99 ms, random Host',
-    setup: L,
-    ours: lat(ka),
-    ref: `${lat(s.oursKa)} ours S`,
-    ratio: ka.p99ms / s.oursKa.p99ms,
-    target: 'p99 <= 1.2x S',
-    ok: ka.p99ms <= 1.2 * s.oursKa.p99ms,
-  })
-  t.add({
-    n: '3c',
-    figure: `full handshakes/s, random SNI of ${f0(l.n)}`,
-    setup: `${L}; tlsload`,
-    ours: f0(hs.rps),
-    ref: `${f0(s.oursHs.rps)} ours S; ${vsNginx(hs.rps, s.nginxHs.rps)}`,
-    ratio: hs.rps / s.oursHs.rps,
-    target: '>= 0.8x S',
-    ok: hs.rps >= 0.8 * s.oursHs.rps,
-  })
-  t.add({
-    n: '3d',
-    figure: 'server CPU ms per full handshake, random SNI',
-    setup: `${L}; tlsload`,
-    ours: f3(hs.cpuPerReqMs),
-    ref: `${f3(s.oursHs.cpuPerReqMs)} ours S; ${vsNginx(hs.cpuPerReqMs, s.nginxHs.cpuPerReqMs)}`,
-    ratio: hs.cpuPerReqMs / s.oursHs.cpuPerReqMs,
-    target: '<= 1.2x S; <= 1.5x nginx',
-    ok:
-      hs.cpuPerReqMs <= 1.2 * s.oursHs.cpuPerReqMs && hs.cpuPerReqMs <= 1.5 * s.nginxHs.cpuPerReqMs,
-  })
-  t.add({
-    n: '3f',
-    figure: 'handshake user + sys ms/req; read + write syscalls/req',
-    setup: `${L}; tlsload`,
-    ours: cost(hs),
-    ref: `${cost(s.oursHs)} ours S`,
-  })
-  t.add({
-    n: '3e',
-    figure: 'full handshake p50 / p99 ms',
-    setup: `${L}; tlsload`,
-    ours: lat(hs),
-    ref: `${lat(s.oursHs)} ours S`,
-  })
-  const mb = (x: number) => `${f0(x)} MB`
-  const rss = (n: string, figure: string, x: number, ref?: string) =>
-    t.add({ n, figure, setup: L, ours: mb(x), ref, target: '<= 300 MB', ok: x <= 300 })
-  rss('4a', 'RSS when the first policy is served', l.rssStart)
-  rss(
-    '4b',
-    'RSS once start-up work is done',
-    l.rssIdle,
-    `${f1(l.idleMs / 1000)} s after 4d; ${f1(l.cpuStart)} s CPU since spawn`,
-  )
-  rss('4c', 'RSS after the load runs', l.rssAfter)
-  t.add({
-    n: '4d',
-    figure: 'start-up: spawn to first policy served (HTTPS 200)',
-    setup: L,
-    ours: `${f2(l.startMs / 1000)} s`,
-    target: '<= 3 s',
-    ok: l.startMs <= 3000,
-  })
-  t.add({
-    n: '6b',
-    figure: `keep-alive req/s while the API writes (${f0(l.writes)} writes/run, ${f0(l.writeMs)} ms each) vs not`,
-    setup: L,
-    ours: f0(l.write.rps),
-    ref: `${f0(ka.rps)} ours`,
-    ratio: l.write.rps / ka.rps,
-    target: '>= 0.9x',
-    ok: l.write.rps >= 0.9 * ka.rps,
   })
 }

@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { othersPct } from './report.js'
 import { ROOT } from './server.js'
 import { coreBusy, coreTimes, counters, pinLoad, runCapture, type Counters } from './tools.js'
 
@@ -44,6 +45,8 @@ export interface Run {
   loadCpuS: number
   /** Busy % of core 0 and core 1 during the run. */
   cores: number[]
+  /** CPU % (of one core, both cores together) other processes used; medians keep the most. */
+  others: number
   /** Full handshakes that were resumptions (tlsload only). */
   resumed?: number
 }
@@ -113,7 +116,7 @@ async function measured(
 
 function finish(partial: Partial<Run>, c: Counters, requests: number, seconds: number): Run {
   const n = Math.max(1, requests)
-  return {
+  const r: Run = {
     requests,
     rps: requests / seconds,
     p50ms: 0,
@@ -129,7 +132,9 @@ function finish(partial: Partial<Run>, c: Counters, requests: number, seconds: n
     cpuPerReqMs: (1000 * (partial.serverCpuS ?? 0)) / n,
     readsPerReq: c.syscr / n,
     writesPerReq: c.syscw / n,
+    others: 0,
   }
+  return { ...r, others: othersPct(r) }
 }
 
 export async function runWrk(serverPid: number, spec: LoadSpec, workDir: string): Promise<Run> {
