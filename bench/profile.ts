@@ -36,6 +36,14 @@ export function summarize(file: string, label: string, top = 12, sampleMs = 1): 
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n)
   const name = (n: ProfNode) =>
     `${n.callFrame.functionName || '(anonymous)'} ${where(n.callFrame.url, n.callFrame.lineNumber)}`.trim()
+  // The nearest caller in the product (dist/ or src/), so library time is attributed.
+  const ours = (n: ProfNode): string | null => {
+    for (let u = parent.get(n.id); u; u = parent.get(u.id)) {
+      if (/\/(dist|src)\//.test(u.callFrame.url) && !u.callFrame.url.includes('node_modules'))
+        return name(u)
+    }
+    return null
+  }
   const self = new Map<string, number>()
   for (const s of p.samples) {
     const n = byId.get(s)
@@ -43,7 +51,9 @@ export function summarize(file: string, label: string, top = 12, sampleMs = 1): 
     // A native binding has no URL: name the JS function that called it.
     const up = parent.get(n.id)
     const native = !n.callFrame.url && !n.callFrame.functionName.startsWith('(') && up
-    const key = native ? `${name(n)} (native, from ${name(up)})` : name(n)
+    const caller = /\/(dist|src)\//.test(n.callFrame.url) ? null : ours(n)
+    const key =
+      (native ? `${name(n)} (native, from ${name(up)})` : name(n)) + (caller ? ` <- ${caller}` : '')
     self.set(key, (self.get(key) ?? 0) + 1)
   }
   const total = p.samples.length

@@ -130,8 +130,10 @@ export interface Scan {
   /** The same query as plain SQL through better-sqlite3 (pluck): SQLite's own share. */
   rawMs: number[]
   plan: string
-  /** PolicySnapshot.refresh(): the rebuild every change (API write, new certificate) triggers. */
+  /** PolicySnapshot.refresh(): the full rebuild (start-up; another process's commit). */
   refreshMs: number[]
+  /** repos.certs.orphans(1000, []): what every CertManager tick (each API write kicks one) runs. */
+  orphansMs: number[]
 }
 
 /** `repos.certs.due(now, 100000, [])` with a far-future now, `times` runs, ms; and its SQL alone. */
@@ -167,7 +169,13 @@ export async function renewalScan(dataDir: string, times = 5, refreshes = 3): Pr
       await rt.snapshot.refresh()
       refreshMs.push(performance.now() - t)
     }
-    return { ms, found, rawMs, plan, refreshMs }
+    const orphansMs: number[] = []
+    for (let k = 0; k < refreshes; k++) {
+      const t = performance.now()
+      await rt.deps.repos.certs.orphans(1000, [])
+      orphansMs.push(performance.now() - t)
+    }
+    return { ms, found, rawMs, plan, refreshMs, orphansMs }
   } finally {
     rt.close()
   }
