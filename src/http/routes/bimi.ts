@@ -54,6 +54,11 @@ const view = (b: BimiView) => ({
   certificateNotAfter: b.vmcNotAfter?.toISOString() ?? null,
   updatedAt: b.updatedAt.toISOString(),
 })
+/** What an upload (logo or certificate) answers: the stored assertion with warnings, or why not. */
+const uploadResponses = {
+  200: json(BimiOut.extend({ warnings: z.array(Issue) }), 'Stored'),
+  ...problems(401, 404, 409, 413, 415, 422),
+}
 const selectorQuery = z.object({ selector: Selector })
 const svgBody = { required: true, content: { 'image/svg+xml': { schema: z.string() } } }
 
@@ -62,10 +67,7 @@ const putLogo = createRoute({
   path: '/domains/{name}/bimi/logo',
   summary: 'Upload the BIMI logo (SVG Tiny PS, ≤ 32 KiB); refused with every reason when invalid',
   request: { params: DomainParam, query: selectorQuery, body: svgBody },
-  responses: {
-    200: json(BimiOut.extend({ warnings: z.array(Issue) }), 'Stored'),
-    ...problems(401, 404, 409, 413, 415, 422),
-  },
+  responses: uploadResponses,
 })
 const list = createRoute({
   method: 'get',
@@ -96,10 +98,7 @@ const putCert = createRoute({
       content: { 'application/pem-certificate-chain': { schema: z.string() } },
     },
   },
-  responses: {
-    200: json(BimiOut.extend({ warnings: z.array(Issue) }), 'Stored'),
-    ...problems(401, 404, 409, 413, 415, 422),
-  },
+  responses: uploadResponses,
 })
 const deleteCert = createRoute({
   method: 'delete',
