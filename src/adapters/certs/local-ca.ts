@@ -42,7 +42,13 @@ const ROOT_LIFETIME_YEARS = 10
 const BACKDATE_MS = 60_000
 const DAY_MS = 86_400_000
 // RFC 5280 §4.1.2.2: positive, at most 20 octets; 16 random bytes make serials unguessable.
-const serialHex = () => randomBytes(16).toString('hex')
+// The first byte is forced into 0x40–0x7f: positive without a DER pad byte, and never a leading
+// zero, so the stored (zero-stripped) serial is always 32 hex digits.
+function serialHex(): string {
+  const bytes = randomBytes(16)
+  bytes[0] = 0x40 | (bytes[0]! & 0x3f)
+  return bytes.toString('hex')
+}
 
 interface Root {
   pem: string
