@@ -5,8 +5,9 @@
 import type { Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
+import { getRequestListener, serve, type ServerType } from '@hono/node-server'
 import type { SniCache } from './adapters/tls/sni-cache.js'
+import type { NodeHandler } from './http/policy-fast-path.js'
 
 type Fetch = Parameters<typeof serve>[0]['fetch']
 
@@ -34,28 +35,30 @@ export function listenHttp(fetch: Fetch, port: number, hostname: string): Promis
   return started(serve({ fetch, port, hostname }))
 }
 
-/** The HTTPS listener: no default certificate, so a client without a known SNI name fails. */
+/**
+ * The HTTPS listener: no default certificate, so a client without a known SNI name fails.
+ * `wrap` may answer some requests itself before the hono adapter sees them (the policy path).
+ */
 export function listenHttps(
   fetch: Fetch,
   port: number,
   hostname: string,
   sni: SniCache,
+  wrap: (next: NodeHandler) => NodeHandler = (next) => next,
 ): Promise<Server> {
-  return started(
-    serve({
-      fetch,
-      port,
-      hostname,
-      createServer: createHttpsServer,
-      serverOptions: {
-        SNICallback: sni.callback,
-        minVersion: 'TLSv1.2', // RFC 8461 §7.2
-        // Slow or silent clients must not hold sockets: MTA-STS fetchers give up after seconds.
-        requestTimeout: 30_000,
-        headersTimeout: 10_000,
-      },
-    }),
+  const server = createHttpsServer(
+    {
+      SNICallback: sni.callback,
+      minVersion: 'TLSv1.2', // RFC 8461 §7.2
+      // Slow or silent clients must not hold sockets: MTA-STS fetchers give up after seconds.
+      requestTimeout: 30_000,
+      headersTimeout: 10_000,
+    },
+    wrap(getRequestListener(fetch, { hostname })),
   )
+  const listening = started(server)
+  server.listen(port, hostname)
+  return listening
 }
 
 export const portOf = (server: Server): number => (server.address() as AddressInfo).port

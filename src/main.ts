@@ -25,6 +25,7 @@ import { createLogger, type LogSink } from './adapters/log/logger.js'
 import { startScheduler } from './adapters/scheduler/cron.js'
 import { SniCache } from './adapters/tls/sni-cache.js'
 import { createApp, type HttpDeps } from './http/app.js'
+import { withPolicyFastPath } from './http/policy-fast-path.js'
 import { closeGracefully, listenHttp, listenHttps, portOf } from './listeners.js'
 import { CertManager } from './services/cert-manager.js'
 import { LogoFiles } from './services/logo-serving.js'
@@ -204,6 +205,7 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     config.HTTPS_PORT,
     config.BIND_ADDRESS,
     rt.sni,
+    (next) => withPolicyFastPath(httpDeps, next),
   )
   const poll = setInterval(() => {
     rt.snapshot

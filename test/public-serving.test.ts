@@ -103,6 +103,36 @@ describe('public policy serving', () => {
     expect(res.bytes.byteLength).toBe(0)
   })
 
+  it('when the policy is asked plainly (fast path) or with a query (hono route), then both answers match', async () => {
+    await issueDue(s)
+    const ask = (path: string, headers: Record<string, string>) =>
+      s.request('GET', path, { host: HOST, https: true, headers })
+    const fast = await ask('/.well-known/mta-sts.txt', { 'x-request-id': 'trace-1' })
+    const routed = await ask('/.well-known/mta-sts.txt?x=1', { 'x-request-id': 'trace-2' })
+    const badId = await ask('/.well-known/mta-sts.txt', { 'x-request-id': 'bad id with spaces' })
+
+    const shape = (r: TestResponse) => ({
+      status: r.status,
+      body: r.text,
+      type: r.headers['content-type'],
+      length: r.headers['content-length'],
+      cache: r.headers['cache-control'],
+      nosniff: r.headers['x-content-type-options'],
+    })
+    expect(shape(fast)).toEqual(shape(routed))
+    expect(fast.text).toBe(policy.text)
+    expect(fast.headers['x-request-id']).toBe('trace-1')
+    expect(routed.headers['x-request-id']).toBe('trace-2')
+    expect(badId.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    for (const id of ['trace-1', 'trace-2'])
+      expect(s.logged('request').find((l) => l.requestId === id)).toMatchObject({
+        host: HOST,
+        method: 'GET',
+        path: '/.well-known/mta-sts.txt',
+        status: 200,
+      })
+  })
+
   it('when POST is sent to the policy path, then it is refused', async () => {
     const res = await get(HOST, '/.well-known/mta-sts.txt', 'POST')
 

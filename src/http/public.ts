@@ -25,7 +25,13 @@ export function servePublic(
   if (method !== 'GET' && method !== 'HEAD') {
     return c.text('method not allowed\n', 405, { allow: 'GET, HEAD' })
   }
-  const headers = {
+  const headers = policyHeaders(body, cacheSeconds)
+  return method === 'HEAD' ? c.body(null, 200, headers) : c.body(body.bytes, 200, headers)
+}
+
+/** The headers of a served policy (GET and HEAD alike). */
+export function policyHeaders(body: ServedBody, cacheSeconds: number): Record<string, string> {
+  return {
     // RFC 8461 §3.2: senders check for text/plain; charset=utf-8 is the one parameter they accept.
     'content-type': 'text/plain; charset=utf-8',
     'content-length': String(body.bytes.byteLength),
@@ -33,5 +39,4 @@ export function servePublic(
     'cache-control': `max-age=${cacheSeconds}`,
     'x-content-type-options': 'nosniff',
   }
-  return method === 'HEAD' ? c.body(null, 200, headers) : c.body(body.bytes, 200, headers)
 }
