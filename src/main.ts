@@ -111,9 +111,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
     tlsrpt: { decode: decodeReport, gzip: (b) => gzipSync(b), gunzip: (b) => gunzipSync(b) },
     onChange: async (domainId) => {
-      await snapshot.refreshDomain(domainId)
+      const gone = await snapshot.refreshDomain(domainId)
       logos.clear()
-      if (!opts.oneShot) late.certs?.kick()
+      if (!opts.oneShot) late.certs?.kick({ sweepOrphans: gone.length > 0 })
     },
   }
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
@@ -214,7 +214,7 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
       .then((changed) => {
         if (!changed) return
         rt.logos.clear()
-        rt.certs.kick()
+        rt.certs.kick({ sweepOrphans: true })
       })
       .catch((err: Error) => log.error('snapshot_poll_failed', { error: err.message }))
   }, config.SNAPSHOT_POLL_SECONDS * 1000)

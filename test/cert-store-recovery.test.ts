@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
@@ -150,5 +151,32 @@ describe('certificate store recovery', () => {
     expect(await servedSerial()).toBeNull()
     expect(await servedSerial(SERVICE_HOST)).toBe(certRow(s.dataDir, SERVICE_HOST)!.serial)
     expect(existsSync(join(certsDir(), SERVICE_HOST))).toBe(true)
+  })
+
+  it('when only a policy changes, then the kicked tick skips the orphan sweep and the scheduled tick does it', async () => {
+    // No poll during the test: it would see the row written below and ask for a sweep itself.
+    s = await s.restart({ env: { SNAPSHOT_POLL_SECONDS: '3600' } })
+    const orphan = 'mta-sts.gone.example'
+    const db = new Database(join(s.dataDir, 'policyhost.sqlite'))
+    try {
+      const cols = (db.prepare('PRAGMA table_info(certificates)').all() as { name: string }[])
+        .map((c) => c.name)
+        .filter((n) => n !== 'hostname')
+        .join(', ')
+      db.prepare(
+        `INSERT INTO certificates (hostname, ${cols}) SELECT ?, ${cols} FROM certificates WHERE hostname = ?`,
+      ).run(orphan, HOST)
+    } finally {
+      db.close()
+    }
+    const { token } = await createTenant(s, 'store-2')
+    await domainWithPolicy(s, token, 'other.example.org', POLICY)
+    await s.runtime.certs.idle()
+
+    expect(s.logged('cert_removed')).toEqual([])
+    expect(certRow(s.dataDir, orphan)).toBeDefined()
+    expect((await s.runtime.certs.runDue()).removed).toBe(1)
+    expect(s.logged('cert_removed')).toEqual([expect.objectContaining({ hostname: orphan })])
+    expect(certRow(s.dataDir, orphan)).toBeUndefined()
   })
 })

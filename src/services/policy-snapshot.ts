@@ -94,18 +94,18 @@ export class PolicySnapshot {
 
   /**
    * Reloads one domain's hostnames after a change made here: O(its hostnames), not O(all),
-   * so API writes stay cheap with 100k domains. A removed domain's names disappear.
+   * so API writes stay cheap with 100k domains. A removed domain's names disappear; returns
+   * the names that did (their certificates are orphans now).
    */
-  async refreshDomain(domainId: string): Promise<void> {
+  async refreshDomain(domainId: string): Promise<string[]> {
     const rows = await this.source.hostsOfDomain(domainId)
-    for (const host of this.byDomain.get(domainId) ?? []) this.byHost.delete(host)
+    const names = rows.map((r) => r.hostname)
+    const before = this.byDomain.get(domainId) ?? []
+    for (const host of before) this.byHost.delete(host)
     for (const row of rows) this.byHost.set(row.hostname, entryOf(row))
-    if (rows.length > 0)
-      this.byDomain.set(
-        domainId,
-        rows.map((r) => r.hostname),
-      )
+    if (rows.length > 0) this.byDomain.set(domainId, names)
     else this.byDomain.delete(domainId)
+    return before.filter((host) => !names.includes(host))
   }
 
   /** A certificate was issued (or dropped) for `hostname` in this process. */

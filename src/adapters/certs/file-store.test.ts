@@ -130,14 +130,35 @@ describe('fileCertStore', () => {
     expect(result.status === 'corrupt' ? result.reason : '').toMatch(reason)
   })
 
-  it('when the certificate names another host, then read reports corrupt', async () => {
+  it.each(damages)('when %s, then a read by digests reports corrupt too', async (_, damage) => {
     const bundle = await ca.issue(HOST, signal)
     await store.write(bundle)
-    await mkdir(join(dir, 'mta-sts.example.net'), { recursive: true })
-    const version = (await readdir(join(dir, HOST))).find((n) => n !== 'current')!
-    await symlink(join('..', HOST, version), join(dir, 'mta-sts.example.net', 'current'))
-    expect((await store.read('mta-sts.example.net')).status).toBe('corrupt')
+    await damage(bundle)
+    const result = await store.read(HOST, 'digests')
+    expect(result.status).toBe('corrupt')
+    expect(result.status === 'corrupt' ? result.reason : '').not.toBe('')
   })
+
+  it('when nothing is damaged, then a read by digests returns what the full read returns', async () => {
+    const bundle = await ca.issue(HOST, signal)
+    await store.write(bundle)
+    const full = await store.read(HOST, 'full')
+
+    expect(full).toEqual({ status: 'ok', bundle })
+    expect(await store.read(HOST, 'digests')).toEqual(full)
+  })
+
+  it.each(['full', 'digests'] as const)(
+    'when the certificate names another host, then a %s read reports corrupt',
+    async (depth) => {
+      const bundle = await ca.issue(HOST, signal)
+      await store.write(bundle)
+      await mkdir(join(dir, 'mta-sts.example.net'), { recursive: true })
+      const version = (await readdir(join(dir, HOST))).find((n) => n !== 'current')!
+      await symlink(join('..', HOST, version), join(dir, 'mta-sts.example.net', 'current'))
+      expect((await store.read('mta-sts.example.net', depth)).status).toBe('corrupt')
+    },
+  )
 
   it('when a crash left a .tmp- folder, then read ignores it and a write cleans it', async () => {
     const first = await ca.issue(HOST, signal)

@@ -8,7 +8,12 @@
  */
 import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CertificateBundle, CertReadResult, CertStore } from '../../core/certs/types.js'
+import type {
+  CertificateBundle,
+  CertReadResult,
+  CertStore,
+  ReadDepth,
+} from '../../core/certs/types.js'
 import {
   ensurePrivateDir,
   fsyncDir,
@@ -23,15 +28,16 @@ import { inspectBundle } from './x509.js'
 
 const CURRENT = 'current'
 const TMP_PREFIX = '.tmp-'
-const VERSION_NAME = /^[0-9a-f]+-\d+$/
+const VERSION_NAME = /^([0-9a-f]+)-\d+$/
 // Re-resolving `current` covers a reader racing a writer's pruning; a link that keeps moving
 // after that means something rewrites the store in a loop, and we report what we saw.
 const READ_ATTEMPTS = 3
 
 const corrupt = (reason: string): CertReadResult => ({ status: 'corrupt', reason })
 
-async function readVersion(hostname: string, hostDir: string, target: string) {
-  if (!VERSION_NAME.test(target)) return corrupt('current does not name a version directory')
+async function readVersion(hostname: string, hostDir: string, target: string, depth: ReadDepth) {
+  const name = VERSION_NAME.exec(target)
+  if (name === null) return corrupt('current does not name a version directory')
   const files = { chainPem: 'chain.pem', keyPem: 'key.pem', metaJson: 'meta.json' }
   for (const [part, name] of Object.entries(files) as [keyof typeof files, string][]) {
     try {
@@ -42,7 +48,7 @@ async function readVersion(hostname: string, hostDir: string, target: string) {
       return corrupt(`cannot read ${target}/${name}: ${(err as NodeJS.ErrnoException).code}`)
     }
   }
-  return checkVersion(hostname, files)
+  return checkVersion(hostname, name[1]!, files, depth)
 }
 
 /** The version `current` names; null when there is none, '' when `current` is not a symlink. */
@@ -120,14 +126,14 @@ export function fileCertStore(dir: string): CertStore {
       await serialized(bundle.hostname, () => commit(inspected.bundle))
     },
 
-    async read(hostname) {
+    async read(hostname, depth = 'full') {
       assertStorableHostname(hostname)
       const hostDir = join(dir, hostname)
       let result: CertReadResult = { status: 'missing' }
       for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
         const target = await currentTarget(hostDir)
         if (target === null) return { status: 'missing' }
-        result = await readVersion(hostname, hostDir, target)
+        result = await readVersion(hostname, hostDir, target, depth)
         // A writer may have pruned the version we resolved just after moving `current` on.
         if (result.status === 'ok' || (await currentTarget(hostDir)) === target) return result
       }

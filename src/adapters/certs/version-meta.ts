@@ -1,7 +1,7 @@
 /** adapters/certs: meta.json of a stored version, and the check that a version is whole. */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { CertificateBundle, CertReadResult } from '../../core/certs/types.js'
+import type { CertificateBundle, CertReadResult, ReadDepth } from '../../core/certs/types.js'
 import { inspectBundle, normalizeSerial } from './x509.js'
 
 export const VersionMeta = z.object({
@@ -49,19 +49,35 @@ export function misstatedFields(stated: CertificateBundle, actual: CertificateBu
 
 const corrupt = (reason: string): CertReadResult => ({ status: 'corrupt', reason })
 
-/** Checks the three files of a version against each other and the hostname. */
+interface VersionFiles {
+  chainPem: string
+  keyPem: string
+  metaJson: string
+}
+
+function parseMeta(metaJson: string): VersionMeta | null {
+  try {
+    return VersionMeta.parse(JSON.parse(metaJson))
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Checks the three files of the version named `serial` against each other and the hostname:
+ * fully (X.509 parse, chain, key match) or by the digests meta.json recorded at write time.
+ */
 export function checkVersion(
   hostname: string,
-  files: { chainPem: string; keyPem: string; metaJson: string },
+  serial: string,
+  files: VersionFiles,
+  depth: ReadDepth,
 ): CertReadResult {
+  if (depth === 'digests') return checkDigests(hostname, serial, files)
   const inspected = inspectBundle(hostname, files.chainPem, files.keyPem)
   if (!inspected.ok) return corrupt(inspected.reason)
-  let meta: VersionMeta
-  try {
-    meta = VersionMeta.parse(JSON.parse(files.metaJson))
-  } catch {
-    return corrupt('meta.json is not valid')
-  }
+  const meta = parseMeta(files.metaJson)
+  if (meta === null) return corrupt('meta.json is not valid')
   const expected = describe(inspected.bundle)
   const differing = (Object.keys(expected) as (keyof Described)[]).filter(
     (k) => meta[k] !== expected[k],
@@ -70,4 +86,29 @@ export function checkVersion(
     return corrupt(`meta.json disagrees with the files on ${differing.join(', ')}`)
   }
   return { status: 'ok', bundle: inspected.bundle }
+}
+
+// The version directory's name carries the serial too, so a meta.json edited by hand is caught.
+function checkDigests(hostname: string, serial: string, files: VersionFiles): CertReadResult {
+  const meta = parseMeta(files.metaJson)
+  if (meta === null) return corrupt('meta.json is not valid')
+  const differing = [
+    meta.hostname === hostname ? null : 'hostname',
+    meta.serial === serial ? null : 'serial',
+    meta.chainSha256 === sha256(files.chainPem) ? null : 'chainSha256 (chain.pem changed)',
+    meta.keySha256 === sha256(files.keyPem) ? null : 'keySha256 (key.pem changed)',
+  ].filter((d) => d !== null)
+  if (differing.length > 0) {
+    return corrupt(`meta.json disagrees with the files on ${differing.join(', ')}`)
+  }
+  const notBefore = new Date(meta.notBefore)
+  const notAfter = new Date(meta.notAfter)
+  if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+    return corrupt('meta.json is not valid')
+  }
+  const { chainPem, keyPem } = files
+  return {
+    status: 'ok',
+    bundle: { hostname, chainPem, keyPem, notBefore, notAfter, serial, issuer: meta.issuer },
+  }
 }

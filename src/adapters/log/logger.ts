@@ -1,21 +1,31 @@
 /**
  * adapters/log: the one logger. JSON lines on stdout (or a given sink), levels, child loggers
- * that carry fields such as the request id. Implements core/ports Logger; imports nothing else.
+ * that carry fields such as the request id. Implements core/ports Logger; imports only its
+ * own folder (the batched stdout sink).
  */
 import type { LogFields, Logger, LogLevel } from '../../core/ports.js'
+import { batchedSink } from './batched-sink.js'
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
 export type LogSink = (line: string) => void
 
-const stdoutSink: LogSink = (line) => {
-  process.stdout.write(line + '\n')
+let stdout: LogSink | undefined
+/** stdout, batched per event-loop turn; whatever is pending is written when the process exits. */
+function stdoutSink(): LogSink {
+  if (stdout === undefined) {
+    // process.stdout is synchronous for files and pipes on Linux, so the exit flush lands.
+    const batched = batchedSink((text) => process.stdout.write(text))
+    process.on('exit', batched.flush)
+    stdout = batched.sink
+  }
+  return stdout
 }
 
 /** A JSON-lines logger; `now` is injected so tests can pin timestamps. */
 export function createLogger(
   level: LogLevel,
-  sink: LogSink = stdoutSink,
+  sink: LogSink = stdoutSink(),
   base: LogFields = {},
   now: () => Date = () => new Date(),
 ): Logger {

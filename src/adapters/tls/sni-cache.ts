@@ -68,16 +68,26 @@ export class SniCache {
     const pending = this.loading.get(hostname)
     if (pending) return pending
     const p = this.opts.store
-      .read(hostname)
+      // Digests only: the full X.509 check ran when the bundle was written, and OpenSSL still
+      // refuses a key that does not match its certificate below.
+      .read(hostname, 'digests')
       .then((read) => {
-        if (read.status !== 'ok') {
-          const reason = read.status === 'corrupt' ? read.reason : 'missing on disk'
+        let context: SecureContext | null = null
+        let reason = read.status === 'corrupt' ? read.reason : 'missing on disk'
+        if (read.status === 'ok') {
+          try {
+            context = this.contextOf(read.bundle)
+          } catch (err) {
+            reason = `TLS rejects the stored bundle: ${(err as Error).message}`
+          }
+        }
+        if (context === null) {
           this.opts.log.warn('cert_store_damaged', { hostname, reason })
           this.opts.onDamaged(hostname, reason)
           return null
         }
         // Keyed by the serial the snapshot expects, so a lagging snapshot does not reload forever.
-        const entry = { serial, context: this.contextOf(read.bundle) }
+        const entry = { serial, context }
         this.put(hostname, entry)
         return entry
       })

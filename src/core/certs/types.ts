@@ -19,6 +19,8 @@ export interface CertificateBundle {
   issuer: string
 }
 
+export type ReadDepth = 'full' | 'digests'
+
 export type CertReadResult =
   | { status: 'ok'; bundle: CertificateBundle }
   | { status: 'missing' }
@@ -32,7 +34,13 @@ export type CertReadResult =
  */
 export interface CertStore {
   write(bundle: CertificateBundle): Promise<void>
-  read(hostname: string): Promise<CertReadResult>
+  /**
+   * `full` (the default) parses the chain, checks it links up, names the hostname and matches
+   * the key. `digests` only checks the files against the digests and serial recorded when they
+   * were written (after a full check), which catches every torn or truncated write for a
+   * fraction of the cost: the TLS handshake path and the start-up sweep over 100k use it.
+   */
+  read(hostname: string, depth?: ReadDepth): Promise<CertReadResult>
   /** Deletes the hostname's key material. */
   remove(hostname: string): Promise<void>
 }
