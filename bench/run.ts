@@ -113,7 +113,7 @@ function print(ctx: Ctx, facts: string[], installed: string[], total: number): v
       ? `installed with apt-get: ${installed.join(', ')}`
       : 'apt-get: nothing missing',
     `machine noise: other processes used a median ${f0(median(others))}% (max ${f0(Math.max(...others))}%) of one core during the load runs (2 cores = 200%)`,
-    `ours: ${ctx.entryNote}, LOG_LEVEL=warn (row 7: info), TLS_CONTEXT_CACHE default (10000), POLICIES_DIR='' (no demo)`,
+    `ours: ${ctx.entryNote}, LOG_LEVEL=warn (row 7: info), TLS_CONTEXT_CACHE default (2000), POLICIES_DIR='' (no demo)`,
     `each load figure: median of ${ctx.reps} runs of ${ctx.seconds} s with ${ctx.conns} connections (rows 2e and 7: 1 run); ratio = ours / the first figure in the reference column`,
     '',
     ctx.table.print(),
@@ -123,7 +123,7 @@ function print(ctx: Ctx, facts: string[], installed: string[], total: number): v
     `- p99 at half peak: wrk2 is not in Debian; wrk's Lua delay() paces each of the ${ctx.conns} connections to one request per conns/(peak/2) ms (randomised 0.5-1.5x); nginx is paced the same way; wrk measures send to response.`,
     '- full handshakes: bench/tlsload.ts (Node, on core 1) opens a new TLS connection per request with SNI = Host, never offers a session, sends Connection: close and reads to the end; resumptions are counted (2d). Server CPU = utime+stime of the server (nginx: master + worker) from /proc/<pid>/stat over the run, per request; syscalls from /proc/<pid>/io (syscr, syscw). The generator saturates first on 2 cores, so 2b/3d (CPU per handshake) is the fair comparison.',
     '- 2d probe: one HTTPS fetch, then a second one offering the session (ticket) the first got; RESUMES means a client that offers sessions (wrk, 2e) gets resumed handshakes from us. nginx has tickets and cache off.',
-    '- L keep-alive: the Host header is picked per request from a pool of random hostnames (the server routes by Host; wrk cannot vary SNI); L handshakes pick a random SNI = Host per connection, so the SNI context cache (10,000) mostly misses.',
+    '- L keep-alive: the Host header is picked per request from a pool of random hostnames (the server routes by Host; wrk cannot vary SNI); L handshakes pick a random SNI = Host per connection, so the SNI context cache (2,000 by default) mostly misses.',
     `- writer: one client PUTs a changed policy (new mx, so a new id) for a random domain ${ctx.writesPerSecond} times/s on the HTTP admin API while wrk runs.`,
     ...ctx.notes.map((n) => `- ${n}`),
     '',

@@ -1,8 +1,8 @@
 import type { Logger, ServedHost, SnapshotSource } from '../core/ports.js'
+import { ByteSlab } from './byte-slab.js'
 
 /** A policy ready to send: the exact bytes, encoded once. */
 export interface ServedBody {
-  text: string
   bytes: Uint8Array<ArrayBuffer>
 }
 
@@ -14,6 +14,8 @@ interface HostEntry {
 }
 
 const encoder = new TextEncoder()
+/** Single changes get their own buffer, so a slab from a full load is never kept by churn. */
+const single = { encode: (text: string) => encoder.encode(text) }
 
 /**
  * The in-memory view both listeners serve from — hostname → policy bytes and current
@@ -26,6 +28,7 @@ export class PolicySnapshot {
   /** domain id → its hostnames, so one domain's entries can be replaced without a scan. */
   private byDomain = new Map<string, string[]>()
   private marker: number | null = null
+  private policies = 0
   private running: Promise<void> | null = null
   private again = false
 
@@ -56,11 +59,9 @@ export class PolicySnapshot {
     return [...this.byHost.keys()]
   }
 
-  /** Number of policies being served. */
+  /** Number of policies being served (kept up to date, /healthz reads it). */
   get size(): number {
-    let n = 0
-    for (const e of this.byHost.values()) if (e.policy) n++
-    return n
+    return this.policies
   }
 
   /** Reloads everything; concurrent calls coalesce into at most one more reload. */
@@ -76,13 +77,15 @@ export class PolicySnapshot {
         const rows = await this.source.hosts(this.extraHosts)
         const next = new Map<string, HostEntry>()
         const index = new Map<string, string[]>()
+        const slab = new ByteSlab()
         for (const row of rows) {
-          next.set(row.hostname, entryOf(row))
+          next.set(row.hostname, entryOf(row, slab))
           if (row.domainId !== null)
             index.set(row.domainId, [...(index.get(row.domainId) ?? []), row.hostname])
         }
         this.byHost = next
         this.byDomain = index
+        this.policies = rows.filter((r) => r.text !== null).length
         this.marker = marker
         this.log.debug('snapshot_refreshed', { hosts: next.size })
       } while (this.again)
@@ -101,8 +104,14 @@ export class PolicySnapshot {
     const rows = await this.source.hostsOfDomain(domainId)
     const names = rows.map((r) => r.hostname)
     const before = this.byDomain.get(domainId) ?? []
-    for (const host of before) this.byHost.delete(host)
-    for (const row of rows) this.byHost.set(row.hostname, entryOf(row))
+    for (const host of before) {
+      if (this.byHost.get(host)?.policy) this.policies--
+      this.byHost.delete(host)
+    }
+    for (const row of rows) {
+      if (row.text !== null) this.policies++
+      this.byHost.set(row.hostname, entryOf(row, single))
+    }
     if (rows.length > 0) this.byDomain.set(domainId, names)
     else this.byDomain.delete(domainId)
     return before.filter((host) => !names.includes(host))
@@ -123,8 +132,8 @@ export class PolicySnapshot {
   }
 }
 
-function entryOf(row: ServedHost): HostEntry {
-  const policy = row.text === null ? undefined : { text: row.text, bytes: encoder.encode(row.text) }
+function entryOf(row: ServedHost, bytes: Pick<ByteSlab, 'encode'>): HostEntry {
+  const policy = row.text === null ? undefined : { bytes: bytes.encode(row.text) }
   return {
     policy,
     certSerial: row.certSerial,
