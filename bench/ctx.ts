@@ -53,8 +53,11 @@ export async function repeat(ctx: Ctx, label: string, n: number, fn: () => Promi
 
 type Series = [string, () => Promise<Run>]
 
-/** Runs two labelled series with their repetitions interleaved (A B A B A B). */
-export async function interleaved(ctx: Ctx, series: [Series, Series]): Promise<[Run, Run]> {
+/** Runs labelled series with their repetitions interleaved (A B C A B C …). */
+export async function interleaved<T extends Series[]>(
+  ctx: Ctx,
+  series: [...T],
+): Promise<{ [K in keyof T]: Run }> {
   const runs: Run[][] = series.map(() => [])
   for (let i = 0; i < ctx.reps; i++) {
     for (const [k, [label, fn]] of series.entries()) {
@@ -64,10 +67,9 @@ export async function interleaved(ctx: Ctx, series: [Series, Series]): Promise<[
       runs[k]!.push(r)
     }
   }
-  const [a, b] = runs.map((rs, k) => {
+  return runs.map((rs, k) => {
     const m = medianRun(rs)
     log(`  ${series[k]![0]} median: ${describe(m)}`)
     return m
-  })
-  return [a!, b!]
+  }) as { [K in keyof T]: Run }
 }

@@ -7,6 +7,9 @@ import type { Run } from './wrk.js'
 export interface SmallFigures {
   oursKa: Run
   nginxKa: Run
+  /** Bare node:https with one static certificate (floor-server.ts). */
+  floorKa: Run
+  floorHs: Run
   oursHalf: Run
   nginxHalf: Run
   oursHs: Run
@@ -73,6 +76,15 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     from: [ka, nka],
   })
   t.add({
+    n: '1f',
+    figure: 'keep-alive req/s vs bare node:https (Node floor, same bytes)',
+    setup: S,
+    ours: f0(ka.rps),
+    ref: `${f0(f.floorKa.rps)} floor; floor = ${f2(f.floorKa.rps / nka.rps)}x nginx`,
+    ratio: ka.rps / f.floorKa.rps,
+    from: [ka, f.floorKa],
+  })
+  t.add({
     n: '1d',
     figure: `p99 ms at half our peak (paced; ours ${f0(f.oursHalf.rps)}/s, nginx ${f0(f.nginxHalf.rps)}/s)`,
     setup: S,
@@ -118,6 +130,15 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     ours: cost(hs),
     ref: cost(nhs),
     from: [hs, nhs],
+  })
+  t.add({
+    n: '2g',
+    figure: 'server CPU ms per full handshake vs bare node:https (Node floor)',
+    setup: `${S}; tlsload`,
+    ours: f3(hs.cpuPerReqMs),
+    ref: `${f3(f.floorHs.cpuPerReqMs)} floor; floor = ${f2(f.floorHs.cpuPerReqMs / nhs.cpuPerReqMs)}x nginx`,
+    ratio: hs.cpuPerReqMs / f.floorHs.cpuPerReqMs,
+    from: [hs, f.floorHs],
   })
   t.add({
     n: '2d',

@@ -17,6 +17,7 @@ import {
   type Api,
 } from './admin.js'
 import { interleaved, repeat, type Ctx } from './ctx.js'
+import { startFloor } from './floor.js'
 import { startNginx } from './nginx.js'
 import { profileDuring } from './profile.js'
 import { f0, f2, median } from './report.js'
@@ -59,6 +60,12 @@ export async function smallSetup(ctx: Ctx, token: string): Promise<SmallFigures>
     policyText: policy,
     cacheSeconds: 60,
   })
+  const floor = await startFloor({
+    chainPem: join(current, 'chain.pem'),
+    keyPem: join(current, 'key.pem'),
+    policyText: policy,
+    cacheSeconds: 60,
+  })
   const same = (await fetchPolicy(nginx.port, HOST)).body === policy
   ctx.notes.push(
     `S: nginx serves ${Buffer.byteLength(policy)} policy bytes ${same ? 'identical to' : 'DIFFERENT FROM'} ours, with the ECDSA P-256 certificate and key our local CA issued for ${HOST} (DATA_DIR/certs/${HOST}/current/).`,
@@ -80,9 +87,10 @@ export async function smallSetup(ctx: Ctx, token: string): Promise<SmallFigures>
     () =>
       runWrk(pid, spec(port, more), ctx.workDir)
   log('S: keep-alive')
-  const [nginxKa, oursKa] = await interleaved(ctx, [
+  const [nginxKa, oursKa, floorKa] = await interleaved(ctx, [
     ['nginx keep-alive', wrkOn(nginx.pid, nginx.port)],
     ['ours keep-alive', wrkOn(ours.pid, ours.httpsPort)],
+    ['node floor keep-alive', wrkOn(floor.pid, floor.port)],
   ])
   const delayMs = (ctx.conns * 1000) / (oursKa.rps / 2)
   log(`S: paced to ~${f0(oursKa.rps / 2)} req/s (half our peak): ${f2(delayMs)} ms per connection`)
@@ -91,10 +99,12 @@ export async function smallSetup(ctx: Ctx, token: string): Promise<SmallFigures>
     ['nginx paced', wrkOn(nginx.pid, nginx.port, { delayMs })],
   ])
   log('S: full handshakes (tlsload, never offers a session)')
-  const [nginxHs, oursHs] = await interleaved(ctx, [
+  const [nginxHs, oursHs, floorHs] = await interleaved(ctx, [
     ['nginx handshakes', () => runHandshakes(nginx.pid, spec(nginx.port))],
     ['ours handshakes', () => runHandshakes(ours.pid, spec(ours.httpsPort))],
+    ['node floor handshakes', () => runHandshakes(floor.pid, spec(floor.port))],
   ])
+  await floor.stop()
   log('S: wrk with Connection: close (reference: wrk resumes when the server lets it)')
   const [nginxClose, oursClose] = await interleaved({ ...ctx, reps: 1 }, [
     ['nginx wrk close', wrkOn(nginx.pid, nginx.port, { close: true })],
@@ -157,6 +167,8 @@ export async function smallSetup(ctx: Ctx, token: string): Promise<SmallFigures>
   const figs: SmallFigures = {
     oursKa,
     nginxKa,
+    floorKa,
+    floorHs,
     oursHalf,
     nginxHalf,
     oursHs,
