@@ -11,6 +11,8 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { fileCertStore } from '../src/adapters/certs/file-store.js'
+import { localCa } from '../src/adapters/certs/local-ca.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
@@ -178,5 +180,25 @@ describe('certificate store recovery', () => {
     expect((await s.runtime.certs.runDue()).removed).toBe(1)
     expect(s.logged('cert_removed')).toEqual([expect.objectContaining({ hostname: orphan })])
     expect(certRow(s.dataDir, orphan)).toBeUndefined()
+  })
+
+  it('when a newer complete bundle is on disk than SQLite records (crash between the two), then start-up adopts it', async () => {
+    const s1 = certRow(s.dataDir, HOST)!.serial!
+    await s.close({ keepData: true })
+    const ca = await localCa(certsDir(), { keyType: 'ecdsa-p256', clock: () => new Date() })
+    const newer = await ca.issue(HOST, new AbortController().signal)
+    await fileCertStore(certsDir()).write(newer)
+
+    s = await s.restart()
+    const adopted = await eventually(
+      async () => certRow(s.dataDir, HOST)?.serial === newer.serial,
+      5_000,
+    )
+
+    expect(adopted).toBe(true)
+    expect(newer.serial).not.toBe(s1)
+    expect(await servedSerial()).toBe(newer.serial)
+    expect(s.logged('cert_store_damaged')).toEqual([])
+    expect(s.logged('cert_obtained').concat(s.logged('cert_renewed'))).toEqual([])
   })
 })

@@ -180,6 +180,27 @@ describe('HTTPS certificates by SNI', () => {
     expect(Math.min(...sizes.slice(1))).toBeGreaterThan(0)
     expect(s.logged('cert_store_damaged')).toEqual([])
   })
+
+  it('when an open connection’s context is evicted (and freed), then that connection keeps serving', async () => {
+    const domains = ['a', 'b', 'c', 'd'].map((x) => `${x}.evict.example.org`)
+    const { texts } = await serverWith({ TLS_CONTEXT_CACHE: '1' }, domains)
+    const first = await tls(`mta-sts.${domains[0]}`)
+    const before = await httpOver(first.socket, `mta-sts.${domains[0]}`, WELL_KNOWN)
+
+    // Concurrent handshakes for other names: each load evicts the one before.
+    const others = await Promise.all(domains.slice(1).map((d) => tls(`mta-sts.${d}`)))
+    await new Promise((r) => setImmediate(r))
+    const after = await httpOver(first.socket, `mta-sts.${domains[0]}`, WELL_KNOWN)
+    const again = await tls(`mta-sts.${domains[0]}`)
+
+    expect(before).toMatchObject({ status: 200, body: texts[0] })
+    expect(after).toMatchObject({ status: 200, body: texts[0] })
+    expect(others.map((o) => sansOf(o.cert))).toEqual(
+      domains.slice(1).map((d) => [`DNS:mta-sts.${d}`]),
+    )
+    expect(sansOf(again.cert)).toEqual([`DNS:mta-sts.${domains[0]}`])
+    expect(s.runtime.sni.size).toBe(1)
+  })
 })
 
 describe('HTTP listener', () => {

@@ -140,6 +140,12 @@ export function fileCertStore(dir: string): CertStore {
       return result
     },
 
+    async currentSerial(hostname) {
+      assertStorableHostname(hostname)
+      const target = await currentTarget(join(dir, hostname))
+      return (target && VERSION_NAME.exec(target)?.[1]) || null
+    },
+
     async remove(hostname) {
       assertStorableHostname(hostname)
       await serialized(hostname, async () => {

@@ -56,7 +56,7 @@ export class SniCache {
 
   /** Installs a just-issued certificate (or drops one that is gone). */
   update(hostname: string, bundle: CertificateBundle | null): void {
-    this.lru.delete(hostname)
+    this.drop(hostname)
     if (bundle) this.put(hostname, { serial: bundle.serial, context: this.contextOf(bundle) })
   }
 
@@ -97,11 +97,24 @@ export class SniCache {
   }
 
   private put(hostname: string, entry: Entry): void {
+    this.drop(hostname)
     this.lru.set(hostname, entry)
-    while (this.lru.size > this.opts.maxEntries) {
-      const oldest = this.lru.keys().next().value as string
-      this.lru.delete(oldest)
-    }
+    while (this.lru.size > this.opts.maxEntries) this.drop(this.lru.keys().next().value as string)
+  }
+
+  /**
+   * Frees a context as it leaves the cache. Left to the garbage collector, each ~40 KB OpenSSL
+   * context outlives its tiny JS wrapper by minutes (V8 does not see that memory): 14k cache
+   * misses grew RSS by 570 MB in the bench. Connections still using it are unaffected, since
+   * OpenSSL counts their references to the context. Closed on the next macrotask, so handshakes
+   * whose load resolved in this one (their callbacks run as microtasks) have already taken it.
+   */
+  private drop(hostname: string): void {
+    const entry = this.lru.get(hostname)
+    if (entry === undefined) return
+    this.lru.delete(hostname)
+    const native = (entry.context as { context?: { close?: () => void } }).context
+    setImmediate(() => native?.close?.())
   }
 
   private contextOf(b: CertificateBundle): SecureContext {

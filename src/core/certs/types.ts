@@ -41,6 +41,8 @@ export interface CertStore {
    * fraction of the cost: the TLS handshake path and the start-up sweep over 100k use it.
    */
   read(hostname: string, depth?: ReadDepth): Promise<CertReadResult>
+  /** The serial of the version `current` names (no file is read); null when there is none. */
+  currentSerial(hostname: string): Promise<string | null>
   /** Deletes the hostname's key material. */
   remove(hostname: string): Promise<void>
 }
