@@ -19,6 +19,8 @@ function started(server: ServerType): Promise<Server> {
   const state = { count: 0, drained: [] as Array<() => void> }
   inFlight.set(http, state)
   http.on('request', (_req, res) => {
+    // Answered synchronously (the policy fast path): nothing left in flight to wait for.
+    if (res.writableEnded) return
     state.count++
     res.once('close', () => {
       if (--state.count === 0) for (const done of state.drained.splice(0)) done()

@@ -23,8 +23,13 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
   return (req, res) => {
     const method = req.method
     if ((method !== 'GET' && method !== 'HEAD') || req.url !== POLICY_PATH) return next(req, res)
-    const host = hostFromHeader(req.headers.host)
-    const body = host === null ? undefined : deps.policies.lookup(host)
+    // Most senders send the bare lower-case name, which is its own canonical form.
+    const raw = req.headers.host
+    let body = raw === undefined ? undefined : deps.policies.lookup(raw)
+    if (body === undefined) {
+      const host = hostFromHeader(raw)
+      body = host === null ? undefined : deps.policies.lookup(host)
+    }
     if (body === undefined) return next(req, res)
     const started = performance.now()
     const incoming = req.headers['x-request-id']
