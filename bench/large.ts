@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { loadConfig } from '../src/config.js'
 import { apiOf, withWriter } from './admin.js'
-import { repeat, type Ctx } from './ctx.js'
+import { interleaved, repeat, type Ctx } from './ctx.js'
 import { profileDuring } from './profile.js'
 import { f0, f1, median } from './report.js'
 import { largeRows } from './rows-large.js'
@@ -60,8 +60,23 @@ export async function largeSetup(ctx: Ctx, dataDir: string, token: string, s: Sm
   })
   const keepAlive = () => runWrk(ours.pid, spec(), ctx.workDir)
   const handshakes = () => runHandshakes(ours.pid, spec())
-  log('L: keep-alive, random Host per request (SNI fixed per wrk connection)')
-  const ka = await repeat(ctx, 'ours keep-alive L', ctx.reps, keepAlive)
+  const api = apiOf(ours.httpPort, token)
+  const written: number[] = []
+  const writeMs: number[] = []
+  const withWrites = async () => {
+    const r = await withWriter(api, n, ctx.writesPerSecond, keepAlive)
+    written.push(r.writes)
+    writeMs.push(r.medianMs)
+    return r.run
+  }
+  // Interleaved, so both see the same process state (the handshake runs below churn the heap).
+  log(
+    `L: keep-alive, random Host per request (SNI fixed per wrk connection), alternating with runs while an API writer changes ${ctx.writesPerSecond} policies/s`,
+  )
+  const [ka, write] = await interleaved(ctx, [
+    ['ours keep-alive L', keepAlive],
+    ['ours keep-alive L + writer', withWrites],
+  ])
   log('L: full handshakes, random SNI per connection (tlsload)')
   const rssBefore = rssMb(ours.pid)
   let handshaken = 0
@@ -76,16 +91,6 @@ export async function largeSetup(ctx: Ctx, dataDir: string, token: string, s: Sm
   ctx.notes.push(
     `L: RSS grew ${f0(grown)} MB over the handshake runs, which loaded ~${f0(loaded)} distinct certificates into the SNI context cache (${f0(handshaken)} handshakes over ${f0(n)} names; LRU of ${f0(SNI_CACHE)}): ~${f0((1024 * grown) / Math.max(1, loaded))} KB per cached context.`,
   )
-  log(`L: keep-alive while an API writer changes ${ctx.writesPerSecond} policies/s`)
-  const api = apiOf(ours.httpPort, token)
-  const written: number[] = []
-  const writeMs: number[] = []
-  const write = await repeat(ctx, 'ours keep-alive L + writer', ctx.reps, async () => {
-    const r = await withWriter(api, n, ctx.writesPerSecond, keepAlive)
-    written.push(r.writes)
-    writeMs.push(r.medianMs)
-    return r.run
-  })
   const rssAfter = rssMb(ours.pid)
   log('L: CPU profiles of our server (inspector attached after the measured runs)')
   ctx.profiles.push(

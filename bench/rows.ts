@@ -17,6 +17,8 @@ export interface SmallFigures {
   oursClose: Run
   nginxClose: Run
   oursWrite: Run
+  /** Keep-alive runs alternating with the writer runs (same process state). */
+  oursWriteBase: Run
   writes: number
   info: Run
   logBytes: number
@@ -162,11 +164,11 @@ export function smallRows(ctx: Ctx, f: SmallFigures): void {
     figure: `keep-alive req/s while the API writes (${f0(f.writes)} writes/run) vs not`,
     setup: S,
     ours: f0(f.oursWrite.rps),
-    ref: `${f0(ka.rps)} ours`,
-    ratio: f.oursWrite.rps / ka.rps,
+    ref: `${f0(f.oursWriteBase.rps)} ours, alternating runs`,
+    ratio: f.oursWrite.rps / f.oursWriteBase.rps,
     target: '>= 0.9x',
-    ok: f.oursWrite.rps >= 0.9 * ka.rps,
-    from: [f.oursWrite, ka],
+    ok: f.oursWrite.rps >= 0.9 * f.oursWriteBase.rps,
+    from: [f.oursWrite, f.oursWriteBase],
   })
   t.add({
     n: '7',

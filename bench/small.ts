@@ -110,13 +110,21 @@ export async function smallSetup(ctx: Ctx, token: string): Promise<SmallFigures>
     ['nginx wrk close', wrkOn(nginx.pid, nginx.port, { close: true })],
     ['ours wrk close', wrkOn(ours.pid, ours.httpsPort, { close: true })],
   ])
-  log(`S: keep-alive while an API writer changes ${ctx.writesPerSecond} policies/s`)
+  log(
+    `S: keep-alive alternating with runs while an API writer changes ${ctx.writesPerSecond} policies/s`,
+  )
   const written: number[] = []
-  const oursWrite = await repeat(ctx, 'ours keep-alive + writer', ctx.reps, async () => {
-    const r = await withWriter(api, SMALL, ctx.writesPerSecond, wrkOn(ours.pid, ours.httpsPort))
-    written.push(r.writes)
-    return r.run
-  })
+  const [oursWriteBase, oursWrite] = await interleaved(ctx, [
+    ['ours keep-alive (writer baseline)', wrkOn(ours.pid, ours.httpsPort)],
+    [
+      'ours keep-alive + writer',
+      async () => {
+        const r = await withWriter(api, SMALL, ctx.writesPerSecond, wrkOn(ours.pid, ours.httpsPort))
+        written.push(r.writes)
+        return r.run
+      },
+    ],
+  ])
   await nginx.stop()
   log('S: CPU profiles of our server (inspector attached after the measured runs)')
   ctx.profiles.push(
@@ -176,6 +184,7 @@ export async function smallSetup(ctx: Ctx, token: string): Promise<SmallFigures>
     oursClose,
     nginxClose,
     oursWrite,
+    oursWriteBase,
     writes: median(written),
     info,
     logBytes,
