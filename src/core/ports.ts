@@ -16,6 +16,8 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void
   error(msg: string, fields?: LogFields): void
   child(fields: LogFields): Logger
+  /** Whether `level` is written, so a hot path can skip building its fields. */
+  enabled(level: LogLevel): boolean
 }
 
 export interface Clock {

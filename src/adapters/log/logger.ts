@@ -40,5 +40,6 @@ export function createLogger(
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
     child: (fields) => createLogger(level, sink, { ...base, ...fields }, now),
+    enabled: (lvl) => RANK[lvl] >= min,
   }
 }
