@@ -78,14 +78,16 @@ export class PolicySnapshot {
         const next = new Map<string, HostEntry>()
         const index = new Map<string, string[]>()
         const slab = new ByteSlab()
+        let policies = 0
         for (const row of rows) {
+          if (row.text !== null) policies++
           next.set(row.hostname, entryOf(row, slab))
           if (row.domainId !== null)
             index.set(row.domainId, [...(index.get(row.domainId) ?? []), row.hostname])
         }
         this.byHost = next
         this.byDomain = index
-        this.policies = rows.filter((r) => r.text !== null).length
+        this.policies = policies
         this.marker = marker
         this.log.debug('snapshot_refreshed', { hosts: next.size })
       } while (this.again)

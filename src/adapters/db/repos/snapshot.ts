@@ -1,7 +1,10 @@
 import { and, eq, inArray } from 'drizzle-orm'
-import type { SnapshotSource } from '../../../core/ports.js'
+import type { HostnameRole, ServedHost, SnapshotSource } from '../../../core/ports.js'
 import type { Db, OpenDb } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
+
+/** The columns hostRows() selects, in order, as better-sqlite3 returns them raw. */
+type RawHost = [string, HostnameRole, string, string, string | null, string | null]
 
 /** Every served hostname with its role, domain, policy text (policy hosts only) and serial. */
 function hostRows(db: Db) {
@@ -30,27 +33,38 @@ function hostRows(db: Db) {
 export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
   return {
     async hosts(extra) {
-      const rows = hostRows(db).all()
-      if (extra.length === 0) return rows
       const serials = new Map(
-        db
-          .select({ hostname: certificates.hostname, serial: certificates.serial })
-          .from(certificates)
-          .where(inArray(certificates.hostname, extra))
-          .all()
-          .map((r) => [r.hostname, r.serial]),
+        extra.length === 0
+          ? []
+          : db
+              .select({ hostname: certificates.hostname, serial: certificates.serial })
+              .from(certificates)
+              .where(inArray(certificates.hostname, extra))
+              .all()
+              .map((r) => [r.hostname, r.serial]),
       )
-      return [
-        ...rows,
-        ...extra.map((h) => ({
-          hostname: h,
-          role: null,
-          domain: null,
-          domainId: null,
-          text: null,
-          certSerial: serials.get(h) ?? null,
-        })),
-      ]
+      // Built by drizzle, run by better-sqlite3 row by row: no 100k-element array in between.
+      // Lazy: the statement starts (and holds the connection) only while the caller iterates.
+      const query = hostRows(db).toSQL()
+      return (function* (): Generator<ServedHost> {
+        const rows = sqlite
+          .prepare(query.sql)
+          .raw()
+          .iterate(...query.params)
+        for (const [
+          hostname,
+          role,
+          domain,
+          domainId,
+          text,
+          certSerial,
+        ] of rows as Iterable<RawHost>)
+          yield { hostname, role, domain, domainId, text, certSerial }
+        for (const h of extra) {
+          const certSerial = serials.get(h) ?? null
+          yield { hostname: h, role: null, domain: null, domainId: null, text: null, certSerial }
+        }
+      })()
     },
     async hostsOfDomain(domainId) {
       return hostRows(db).where(eq(hostnames.domainId, domainId)).all()
