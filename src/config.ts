@@ -69,7 +69,8 @@ const Env = z.object({
   ACME_ORDER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   /**
    * Most TLS contexts cached in memory (LRU); the rest load from disk on demand. Each costs
-   * ~33 KB (an OpenSSL SSL_CTX), so 2,000 ≈ 66 MB; a miss costs ~1 ms of CPU on Node 20.
+   * ~40 KB (an OpenSSL SSL_CTX with its chain), so 2,000 ≈ 80 MB; a miss costs ~2 ms of CPU
+   * on Node 20 (`npm run bench`, row 3d).
    */
   TLS_CONTEXT_CACHE: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
   /** Resolvers for the DNS preflight (`ip` or `ip:port`, comma-separated); default: system. */
