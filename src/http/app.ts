@@ -1,5 +1,6 @@
 /**
- * http/: hono only. createApp(deps, listener) builds the HTTP application with no socket, so
+ * http/: hono, plus one node:http handler in front of it for the hot request (a policy GET,
+ * policy-fast-path.ts). createApp(deps, listener) builds the HTTP application with no socket, so
  * tests call app.request(). Requests are routed by Host: the service host (and loopback names)
  * get the admin API and /healthz; every other name is a customer host.
  * - HTTPS: customer hosts get their policy (from the in-memory snapshot); the admin API.

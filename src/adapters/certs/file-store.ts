@@ -36,8 +36,8 @@ const READ_ATTEMPTS = 3
 const corrupt = (reason: string): CertReadResult => ({ status: 'corrupt', reason })
 
 async function readVersion(hostname: string, hostDir: string, target: string, depth: ReadDepth) {
-  const name = VERSION_NAME.exec(target)
-  if (name === null) return corrupt('current does not name a version directory')
+  const version = VERSION_NAME.exec(target)
+  if (version === null) return corrupt('current does not name a version directory')
   const files = { chainPem: 'chain.pem', keyPem: 'key.pem', metaJson: 'meta.json' }
   for (const [part, name] of Object.entries(files) as [keyof typeof files, string][]) {
     try {
@@ -48,7 +48,7 @@ async function readVersion(hostname: string, hostDir: string, target: string, de
       return corrupt(`cannot read ${target}/${name}: ${(err as NodeJS.ErrnoException).code}`)
     }
   }
-  return checkVersion(hostname, name[1]!, files, depth)
+  return checkVersion(hostname, version[1]!, files, depth)
 }
 
 /** The version `current` names; null when there is none, '' when `current` is not a symlink. */
