@@ -2,23 +2,23 @@
  * Sockets for the hono apps: the plain HTTP listener and the HTTPS listener whose certificate
  * is chosen per handshake by SNI. Also the graceful close both share.
  */
-import type { Server } from 'node:http'
+import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { getRequestListener, serve, type ServerType } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 import type { SniCache } from './adapters/tls/sni-cache.js'
 import type { NodeHandler } from './http/policy-fast-path.js'
 
-type Fetch = Parameters<typeof serve>[0]['fetch']
+type Fetch = Parameters<typeof getRequestListener>[0]
 
 /** Requests in flight per server, so shutdown waits for them and for nothing else. */
 const inFlight = new WeakMap<Server, { count: number; drained: Array<() => void> }>()
 
-function started(server: ServerType): Promise<Server> {
-  const http = server as Server
+/** Tracks the server's requests in flight and starts listening; resolves once it listens. */
+function listen(server: Server, port: number, hostname: string): Promise<Server> {
   const state = { count: 0, drained: [] as Array<() => void> }
-  inFlight.set(http, state)
-  http.on('request', (_req, res) => {
+  inFlight.set(server, state)
+  server.on('request', (_req, res) => {
     // Answered synchronously (the policy fast path): nothing left in flight to wait for.
     if (res.writableEnded) return
     state.count++
@@ -26,15 +26,17 @@ function started(server: ServerType): Promise<Server> {
       if (--state.count === 0) for (const done of state.drained.splice(0)) done()
     })
   })
-  return new Promise((resolve, reject) => {
-    server.once('listening', () => resolve(http))
+  const listening = new Promise<Server>((resolve, reject) => {
+    server.once('listening', () => resolve(server))
     server.once('error', reject)
   })
+  server.listen(port, hostname)
+  return listening
 }
 
 /** The HTTP listener. */
 export function listenHttp(fetch: Fetch, port: number, hostname: string): Promise<Server> {
-  return started(serve({ fetch, port, hostname }))
+  return listen(createHttpServer(getRequestListener(fetch, { hostname })), port, hostname)
 }
 
 /**
@@ -58,9 +60,7 @@ export function listenHttps(
     },
     wrap(getRequestListener(fetch, { hostname })),
   )
-  const listening = started(server)
-  server.listen(port, hostname)
-  return listening
+  return listen(server, port, hostname)
 }
 
 export const portOf = (server: Server): number => (server.address() as AddressInfo).port

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
+  baseEnv,
   createTenant,
   domainWithPolicy,
   eventually,
@@ -49,17 +50,7 @@ async function startCli(
 ): Promise<Child> {
   const proc = spawn('node_modules/.bin/tsx', ['src/cli.ts', 'serve'], {
     cwd: join(import.meta.dirname, '..'),
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      HTTP_PORT: '0',
-      HTTPS_PORT: '0',
-      BIND_ADDRESS: '127.0.0.1',
-      SERVICE_HOST,
-      ADMIN_TOKEN,
-      POLICIES_DIR: '',
-      LOG_LEVEL: 'info',
-    },
+    env: { ...process.env, ...baseEnv(dataDir), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: LogEntry[] = []

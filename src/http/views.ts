@@ -7,7 +7,7 @@ import type { Domain, StoredTlsRpt, Tenant } from '../core/ports.js'
 import type { PolicyView } from '../services/mta-sts.js'
 import { policyHostOf } from '../services/domains.js'
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
+export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
 
 export const TenantOut = z.object({ id: z.string(), name: z.string(), createdAt: z.string() })
 export const TenantCreatedOut = TenantOut.extend({ token: z.string() })

@@ -82,8 +82,10 @@ export class PolicySnapshot {
         for (const row of rows) {
           if (row.text !== null) policies++
           next.set(row.hostname, entryOf(row, slab))
-          if (row.domainId !== null)
-            index.set(row.domainId, [...(index.get(row.domainId) ?? []), row.hostname])
+          if (row.domainId === null) continue
+          const names = index.get(row.domainId)
+          if (names) names.push(row.hostname)
+          else index.set(row.domainId, [row.hostname])
         }
         this.byHost = next
         this.byDomain = index

@@ -23,7 +23,7 @@ import {
 } from './durable-fs.js'
 import { assertStorableHostname } from './hostname.js'
 import { serializedBy } from './serialized.js'
-import { checkVersion, metaFor, misstatedFields } from './version-meta.js'
+import { checkVersion, corrupt, metaFor, misstatedFields } from './version-meta.js'
 import { inspectBundle } from './x509.js'
 
 const CURRENT = 'current'
@@ -32,8 +32,6 @@ const VERSION_NAME = /^([0-9a-f]+)-\d+$/
 // Re-resolving `current` covers a reader racing a writer's pruning; a link that keeps moving
 // after that means something rewrites the store in a loop, and we report what we saw.
 const READ_ATTEMPTS = 3
-
-const corrupt = (reason: string): CertReadResult => ({ status: 'corrupt', reason })
 
 async function readVersion(hostname: string, hostDir: string, target: string, depth: ReadDepth) {
   const version = VERSION_NAME.exec(target)

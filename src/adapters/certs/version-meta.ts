@@ -1,7 +1,7 @@
 /** adapters/certs: meta.json of a stored version, and the check that a version is whole. */
-import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { CertificateBundle, CertReadResult, ReadDepth } from '../../core/certs/types.js'
+import { sha256Hex as sha256 } from '../crypto/secrets.js'
 import { inspectBundle, normalizeSerial } from './x509.js'
 
 export const VersionMeta = z.object({
@@ -18,8 +18,6 @@ export const VersionMeta = z.object({
 export type VersionMeta = z.infer<typeof VersionMeta>
 
 type Described = Omit<VersionMeta, 'writtenAt'>
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 function describe(bundle: CertificateBundle): Described {
   return {
@@ -47,7 +45,7 @@ export function misstatedFields(stated: CertificateBundle, actual: CertificateBu
   return (['serial', 'notBefore', 'notAfter'] as const).filter((k) => a[k] !== b[k])
 }
 
-const corrupt = (reason: string): CertReadResult => ({ status: 'corrupt', reason })
+export const corrupt = (reason: string): CertReadResult => ({ status: 'corrupt', reason })
 
 interface VersionFiles {
   chainPem: string

@@ -14,7 +14,7 @@ export interface SniOptions {
   store: CertStore
   /** Current serial for a hostname we serve: undefined = unknown name, null = none yet. */
   serialOf: (hostname: string) => string | null | undefined
-  /** Most contexts kept; each costs a few KiB (ECDSA) and one parse of key and chain. */
+  /** Most contexts kept; each holds ~40 KB of OpenSSL memory and took one parse of key and chain. */
   maxEntries: number
   log: Logger
   /** Called when the bundle on disk is unusable, so it gets re-issued. */

@@ -78,40 +78,39 @@ const records = createRoute({
 })
 
 export function domainSettingRoutes(deps: ServiceDeps) {
-  const name = (raw: string) => domainFromParam(raw)
   return newRouter()
     .openapi(putPolicy, async (c) => {
       const p = await setPolicy(
         deps,
         c.get('actor'),
-        name(c.req.valid('param').name),
+        domainFromParam(c.req.valid('param').name),
         c.req.valid('json'),
       )
       return c.json(policyView(p), 200)
     })
     .openapi(getPolicyRoute, async (c) => {
-      const p = await getPolicy(deps, c.get('actor'), name(c.req.valid('param').name))
+      const p = await getPolicy(deps, c.get('actor'), domainFromParam(c.req.valid('param').name))
       return c.json(policyView(p), 200)
     })
     .openapi(putTlsRpt, async (c) => {
       const t = await setTlsRpt(
         deps,
         c.get('actor'),
-        name(c.req.valid('param').name),
+        domainFromParam(c.req.valid('param').name),
         c.req.valid('json'),
       )
       return c.json(tlsRptView(t), 200)
     })
     .openapi(getTlsRptRoute, async (c) => {
-      const t = await getTlsRpt(deps, c.get('actor'), name(c.req.valid('param').name))
+      const t = await getTlsRpt(deps, c.get('actor'), domainFromParam(c.req.valid('param').name))
       return c.json(tlsRptView(t), 200)
     })
     .openapi(deleteTlsRpt, async (c) => {
-      await clearTlsRpt(deps, c.get('actor'), name(c.req.valid('param').name))
+      await clearTlsRpt(deps, c.get('actor'), domainFromParam(c.req.valid('param').name))
       return c.body(null, 204)
     })
     .openapi(records, async (c) => {
-      const domain = name(c.req.valid('param').name)
+      const domain = domainFromParam(c.req.valid('param').name)
       const list = await recordsFor(deps, c.get('actor'), domain)
       if (c.req.valid('query').format === 'bind') {
         return c.text(renderBind(list), 200, { 'content-type': 'text/plain; charset=utf-8' })

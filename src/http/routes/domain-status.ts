@@ -2,10 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { ServiceDeps } from '../../services/deps.js'
 import { domainStatus, type DomainStatus } from '../../services/domain-status.js'
 import { json, newRouter, problems } from '../openapi.js'
-import { DomainOut, domainView } from '../views.js'
+import { DomainOut, domainView, iso } from '../views.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 const HostnameOut = z.object({
   name: z.string(),

@@ -12,6 +12,10 @@ const toReport = (row: typeof tlsReports.$inferSelect): StoredReport => ({
   raw: new Uint8Array(row.raw),
 })
 
+/** One domain's reports whose day falls in [fromDay, toDay]. */
+const inWindow = (domainId: string, fromDay: string, toDay: string) =>
+  and(eq(tlsReports.domainId, domainId), gte(tlsReports.day, fromDay), lte(tlsReports.day, toDay))
+
 export function tlsReportRepo(db: Db): TlsReportRepo {
   return {
     async insert(report) {
@@ -26,13 +30,7 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
       return db
         .select(summaryColumns)
         .from(tlsReports)
-        .where(
-          and(
-            eq(tlsReports.domainId, domainId),
-            gte(tlsReports.day, fromDay),
-            lte(tlsReports.day, toDay),
-          ),
-        )
+        .where(inWindow(domainId, fromDay, toDay))
         .orderBy(desc(tlsReports.startAt))
         .limit(limit)
         .all()
@@ -53,13 +51,7 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
           parsed: tlsReports.parsed,
         })
         .from(tlsReports)
-        .where(
-          and(
-            eq(tlsReports.domainId, domainId),
-            gte(tlsReports.day, fromDay),
-            lte(tlsReports.day, toDay),
-          ),
-        )
+        .where(inWindow(domainId, fromDay, toDay))
         .all()
     },
     async endpoint(token, now) {
