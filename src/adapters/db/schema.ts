@@ -3,6 +3,7 @@
  * file (`npm run db:generate`); they are committed and applied at start by migrate().
  * Times are integer milliseconds since the epoch.
  */
+import { sql } from 'drizzle-orm'
 import {
   blob,
   index,
@@ -15,11 +16,18 @@ import {
 
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' })
 
-export const tenants = sqliteTable('tenants', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull().unique(),
-  createdAt: ms('created_at').notNull(),
-})
+export const tenants = sqliteTable(
+  'tenants',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    createdAt: ms('created_at').notNull(),
+    /** Operator overrides of the configured quotas (JSON object, keys as in TenantQuotas). */
+    quotas: text('quotas', { mode: 'json' }).$type<Record<string, number>>(),
+  },
+  // `alpha` and `ALPHA` are one tenant name: an operator could not tell them apart.
+  (t) => [uniqueIndex('tenants_name_ci').on(sql`lower(${t.name})`)],
+)
 
 export const apiTokens = sqliteTable(
   'api_tokens',
@@ -43,16 +51,35 @@ export const domains = sqliteTable(
     tenantId: text('tenant_id')
       .notNull()
       .references(() => tenants.id, { onDelete: 'restrict' }),
-    name: text('name').notNull().unique(),
-    status: text('status', { enum: ['active', 'retiring'] })
+    name: text('name').notNull(),
+    /** `pending` until the tenant proves control through DNS; only then served or issued. */
+    status: text('status', { enum: ['pending', 'active', 'retiring'] })
       .notNull()
       .default('active'),
     createdAt: ms('created_at').notNull(),
     retiredAt: ms('retired_at'),
     removeAt: ms('remove_at'),
     maxAgeHigh: integer('max_age_high'),
+    /** The value the tenant publishes in `_policyhost.<name>` TXT to prove control. */
+    verificationToken: text('verification_token'),
+    verifiedAt: ms('verified_at'),
+    /** A pending claim is dropped after this time. */
+    claimExpiresAt: ms('claim_expires_at'),
+    lastCheckAt: ms('last_check_at'),
+    /** Why the last verification check failed, or why control moved away (shown to the tenant). */
+    lastCheckError: text('last_check_error'),
   },
-  (t) => [index('domains_tenant').on(t.tenantId), index('domains_remove_at').on(t.removeAt)],
+  (t) => [
+    index('domains_tenant').on(t.tenantId),
+    index('domains_remove_at').on(t.removeAt),
+    // Several tenants may claim a name; only one can hold it (pending claims do not count).
+    uniqueIndex('domains_name_live')
+      .on(t.name)
+      .where(sql`${t.status} <> 'pending'`),
+    uniqueIndex('domains_tenant_name').on(t.tenantId, t.name),
+    index('domains_name').on(t.name),
+    index('domains_claim_expires_at').on(t.claimExpiresAt),
+  ],
 )
 
 export const hostnames = sqliteTable(
@@ -234,10 +261,13 @@ export const tlsReports = sqliteTable(
     raw: blob('raw', { mode: 'buffer' }).notNull(),
     source: text('source').notNull(),
     receivedAt: ms('received_at').notNull(),
+    /** Bytes this row costs (raw + parsed), for the per-domain daily storage quota. */
+    storedBytes: integer('stored_bytes').notNull().default(0),
   },
   (t) => [
     uniqueIndex('tls_reports_submitter').on(t.domainId, t.organization, t.reportId),
     index('tls_reports_domain_day').on(t.domainId, t.day),
+    index('tls_reports_domain_received').on(t.domainId, t.receivedAt),
   ],
 )
 
