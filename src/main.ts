@@ -12,7 +12,7 @@ import type { Issuer } from './core/certs/types.js'
 import type { Clock, Logger } from './core/ports.js'
 import { acmeIssuer } from './adapters/acme/acme-issuer.js'
 import { convertToTinyPs } from './adapters/svg/convert.js'
-import { decodeReport } from './adapters/tlsrpt/decode.js'
+import { processReport } from './adapters/tlsrpt/process.js'
 import { inspectMarkCertificate } from './adapters/vmc/mark-certificate.js'
 import { fileCertStore } from './adapters/certs/file-store.js'
 import { localCa } from './adapters/certs/local-ca.js'
@@ -109,7 +109,11 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     serviceHost: config.SERVICE_HOST,
     dns,
     bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
-    tlsrpt: { decode: decodeReport, gzip: (b) => gzipSync(b), gunzip: (b) => gunzipSync(b) },
+    tlsrpt: {
+      process: async (body, media, limits) => processReport(body, media, limits),
+      gzip: (b) => gzipSync(b),
+      gunzip: (b) => gunzipSync(b),
+    },
     onChange: async (domainId) => {
       const gone = await snapshot.refreshDomain(domainId)
       logos.clear()

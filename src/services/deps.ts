@@ -7,7 +7,7 @@ import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
 import type { MarkCertificateInspector, SvgConverter } from '../core/bimi/types.js'
 import type { DnsResolver } from '../core/certs/types.js'
-import type { ReportDecoder } from '../core/tls-rpt/decoder.js'
+import type { ReportProcessor } from '../core/tls-rpt/decoder.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
 
@@ -25,9 +25,9 @@ export interface ServiceDeps {
   dns: DnsResolver
   /** SVG conversion (svgo) and mark certificate inspection (X.509), both adapters. */
   bimi: { convert: SvgConverter; inspectVmc: MarkCertificateInspector }
-  /** TLS report bytes → I-JSON (gunzip with caps, strict UTF-8) and gzip for raw storage. */
+  /** TLS report bytes → a validated report (off the serving loop); gzip for raw storage. */
   tlsrpt: {
-    decode: ReportDecoder
+    process: ReportProcessor
     gzip: (bytes: Uint8Array) => Uint8Array
     gunzip: (bytes: Uint8Array) => Uint8Array
   }

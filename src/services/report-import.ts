@@ -14,7 +14,7 @@ export async function importReport(
   input: { body: Uint8Array; media: ReportMediaType; source: string; maxDecompressed: number },
 ): Promise<IntakeResult> {
   const fields = { source: input.source }
-  const parsed = decodeAndParse(deps, input.body, input.media, input.maxDecompressed, fields)
+  const parsed = await decodeAndParse(deps, input.body, input.media, input.maxDecompressed, fields)
   const [first] = policyDomainsOf(parsed.report)
   const domain = first ? await deps.repos.domains.byName(first) : null
   if (!domain)

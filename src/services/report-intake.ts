@@ -1,6 +1,6 @@
 import { DomainError } from '../core/errors.js'
 import type { ReportMediaType } from '../core/tls-rpt/decoder.js'
-import { parseReport, policyDomainsOf, type NormalizedReport } from '../core/tls-rpt/report.js'
+import { policyDomainsOf, type NormalizedReport } from '../core/tls-rpt/report.js'
 import type { ReportEndpoint, StoredReport } from '../core/ports.js'
 import type { ServiceDeps } from './deps.js'
 import type { RateLimiter } from './rate-limit.js'
@@ -70,7 +70,7 @@ export async function receiveReport(
       fields,
     )
   }
-  const parsed = decodeAndParse(deps, input.body, media, limits.maxDecompressed, fields)
+  const parsed = await decodeAndParse(deps, input.body, media, limits.maxDecompressed, fields)
   return storeReport(
     deps,
     endpoint,
@@ -80,33 +80,25 @@ export async function receiveReport(
   )
 }
 
-/** Bytes → a validated report, or a refusal (logged) with the status it deserves. */
-export function decodeAndParse(
+/** Bytes → a validated report (off the serving loop), or a refusal (logged) with its status. */
+export async function decodeAndParse(
   deps: ServiceDeps,
   body: Uint8Array,
   media: ReportMediaType,
   maxDecompressed: number,
   fields: Record<string, unknown>,
-): { report: NormalizedReport; warnings: string[] } {
-  const decoded = deps.tlsrpt.decode(body, media, { maxDecompressed })
-  if (!decoded.ok) {
+): Promise<{ report: NormalizedReport; warnings: string[] }> {
+  const processed = await deps.tlsrpt.process(body, media, { maxDecompressed })
+  if (!processed.ok) {
     const code =
-      decoded.status === 413
+      processed.status === 413
         ? 'PAYLOAD_TOO_LARGE'
-        : decoded.status === 415
+        : processed.status === 415
           ? 'UNSUPPORTED_MEDIA_TYPE'
           : 'BAD_REQUEST'
-    refuse(deps, new DomainError(code, decoded.reason), fields)
+    refuse(deps, new DomainError(code, processed.reason, processed.issues), fields)
   }
-  const parsed = parseReport(decoded.json)
-  if (!parsed.ok) {
-    refuse(
-      deps,
-      new DomainError('BAD_REQUEST', 'not a valid TLS report (RFC 8460 §4)', parsed.issues),
-      fields,
-    )
-  }
-  return parsed
+  return processed
 }
 
 /** Checks the report's domains against the endpoint and stores it unless it is a repeat. */
