@@ -15,6 +15,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
       DATA_DIR: dataDir,
       POLICIES_DIR: '',
       SERVICE_HOST: 'svc.example.net',
+      DOMAIN_VERIFICATION: 'off',
       ...env,
     },
     encoding: 'utf8',

@@ -11,7 +11,7 @@ let dir: string
 
 const cli = (args: string[]) => {
   const r = spawnSync(TSX, ['src/cli.ts', ...args], {
-    env: { PATH: process.env.PATH, DATA_DIR: dir, POLICIES_DIR: '' },
+    env: { PATH: process.env.PATH, DATA_DIR: dir, POLICIES_DIR: '', DOMAIN_VERIFICATION: 'off' },
     encoding: 'utf8',
   })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }

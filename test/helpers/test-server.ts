@@ -86,6 +86,8 @@ export function baseEnv(dataDir: string): Record<string, string> {
     ADMIN_TOKEN,
     POLICIES_DIR: '',
     LOG_LEVEL: 'debug',
+    // Domains are verified at creation unless a test opts into DNS proof (issue 9).
+    DOMAIN_VERIFICATION: 'off',
   }
 }
 
