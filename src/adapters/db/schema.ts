@@ -263,6 +263,8 @@ export const tlsReports = sqliteTable(
     receivedAt: ms('received_at').notNull(),
     /** Bytes this row costs (raw + parsed), for the per-domain daily storage quota. */
     storedBytes: integer('stored_bytes').notNull().default(0),
+    /** Compact per-report sums for the health view (core/tls-rpt/tally.ts); null before 0007. */
+    tally: text('tally', { mode: 'json' }),
   },
   (t) => [
     uniqueIndex('tls_reports_submitter').on(t.domainId, t.organization, t.reportId),

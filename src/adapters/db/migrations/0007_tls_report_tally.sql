@@ -1,0 +1,1 @@
+ALTER TABLE `tls_reports` ADD `tally` text;
