@@ -57,6 +57,37 @@ describe('PolicySnapshot', () => {
     expect(snap.certSerial('mta-sts.a.example')).toBeUndefined()
   })
 
+  it('when a domain row names the service host and goes, then the service host entry stays', async () => {
+    const svc: ServedHost = {
+      hostname: 'api.svc.example',
+      role: null,
+      domain: null,
+      domainId: null,
+      text: null,
+      certSerial: 'aa',
+    }
+    const logo: ServedHost = {
+      ...row('b', 'api.svc.example', null),
+      role: 'logo',
+      certSerial: 'aa',
+    }
+    const src = source([logo, svc])
+    const snap = new PolicySnapshot(
+      src,
+      createLogger('warn', () => undefined),
+      ['api.svc.example'],
+    )
+    await snap.refresh()
+    expect(snap.logoDomainOf('api.svc.example')).toBeNull()
+
+    src.rows = [svc]
+    expect(await snap.refreshDomain('b')).toEqual([])
+    expect(snap.certSerial('api.svc.example')).toBe('aa')
+    src.rows = [logo, svc]
+    await snap.refreshDomain('b')
+    expect(snap.logoDomainOf('api.svc.example')).toBeNull()
+  })
+
   it('when 1,000 policies load at once, then each host serves exactly its own bytes', async () => {
     const rows = Array.from({ length: 1000 }, (_, i) =>
       row(`d${i}`, `mta-sts.d${i}.example`, text(`mx${i}.d${i}.example`)),

@@ -80,6 +80,8 @@ export class PolicySnapshot {
         const slab = new ByteSlab()
         let policies = 0
         for (const row of rows) {
+          // A domain row naming the service host is skipped; its own (extra) row comes last.
+          if (row.domainId !== null && this.extraHosts.includes(row.hostname)) continue
           if (row.text !== null) policies++
           next.set(row.hostname, entryOf(row, slab))
           if (row.domainId === null) continue
@@ -105,7 +107,11 @@ export class PolicySnapshot {
    * the names that did (their certificates are orphans now).
    */
   async refreshDomain(domainId: string): Promise<string[]> {
-    const rows = await this.source.hostsOfDomain(domainId)
+    // The service host's entry belongs to no domain: whatever a domain's rows say (an older
+    // version let a tenant make it a logo host), no domain change adds or removes it.
+    const rows = (await this.source.hostsOfDomain(domainId)).filter(
+      (r) => !this.extraHosts.includes(r.hostname),
+    )
     const names = rows.map((r) => r.hostname)
     const before = this.byDomain.get(domainId) ?? []
     for (const host of before) {
