@@ -1,0 +1,297 @@
+import { readFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+import { afterEach, describe, expect, it } from 'vitest'
+import { receiveReport } from '../src/services/report-intake.js'
+import { RateLimiter } from '../src/services/rate-limit.js'
+import {
+  createTenant,
+  issueDue,
+  MutableClock,
+  readDb,
+  SERVICE_HOST,
+  startServer,
+  type TestServer,
+} from './helpers/test-server.js'
+
+const BASE = JSON.parse(
+  readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url), 'utf8'),
+)
+const JSON_TYPE = 'application/tlsrpt+json'
+const GZ_TYPE = 'application/tlsrpt+gzip'
+const DAY = 86_400
+
+let s: TestServer
+afterEach(() => s?.close())
+
+/** A tenant with example.com (policy + TLS-RPT); returns its token and report URL path. */
+async function setup(env: Record<string, string> = {}, clock?: MutableClock) {
+  s = await startServer({ env, clock })
+  const { token } = await createTenant(s, 'reports')
+  await s.request('POST', '/api/v1/domains', { token, json: { name: 'example.com' } })
+  await s.request('PUT', '/api/v1/domains/example.com/mta-sts', {
+    token,
+    json: { mode: 'testing', mx: ['mx1.example.com', '*.mail.example.com'], maxAge: 604800 },
+  })
+  await s.request('PUT', '/api/v1/domains/example.com/tls-rpt', { token, json: { rua: [] } })
+  const recs = (await s.request('GET', '/api/v1/domains/example.com/records', { token })).json()
+  const rua = recs.records.find((r: { name: string }) => r.name === '_smtp._tls.example.com')
+  const path = new URL(/rua=(https:\/\/\S+)$/.exec(rua.value)![1]!).pathname
+  await issueDue(s)
+  return { token, path, endpointToken: path.split('/').pop()! }
+}
+
+const post = (path: string, body: Buffer, type = JSON_TYPE) =>
+  s.request('POST', path, {
+    host: SERVICE_HOST,
+    https: true,
+    rawBody: body,
+    headers: { 'content-type': type },
+  })
+const withId = (id: string, extra: Record<string, unknown> = {}) =>
+  Buffer.from(JSON.stringify({ ...BASE, 'report-id': id, ...extra }))
+
+/** ~8.4 MB of valid report JSON: 10 policies × 1,000 failure-details with long text. */
+function hugeReport(id: string) {
+  const policies = Array.from({ length: 10 }, (_, p) => ({
+    ...BASE.policies[0],
+    summary: { 'total-successful-session-count': 1000, 'total-failure-session-count': 1000 },
+    'failure-details': Array.from({ length: 1000 }, (_, d) => ({
+      'result-type': d % 2 === 0 ? 'certificate-expired' : 'validation-failure',
+      'sending-mta-ip': `192.0.2.${d % 250}`,
+      'receiving-mx-hostname': 'mx1.example.com',
+      'failed-session-count': 1,
+      'additional-information': `https://sender.example/${p}/${d}/${'x'.repeat(700)}`,
+    })),
+  }))
+  return Buffer.from(JSON.stringify({ ...BASE, 'report-id': id, policies }))
+}
+
+describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
+  it('when big reports arrive, then a bounded form and a small tally are stored, with sizes recorded', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { token, path } = await setup({}, clock)
+    const json = hugeReport('huge-0')
+    expect(json.byteLength).toBeGreaterThan(8_000_000)
+    const gz = gzipSync(json)
+    for (let i = 0; i < 3; i++) {
+      const res = await post(path, gzipSync(hugeReport(`huge-${i}`)), GZ_TYPE)
+      expect(res.status, res.text).toBe(201)
+    }
+    const rows = readDb(s.dataDir, (db) =>
+      db
+        .prepare(
+          'SELECT length(parsed) AS parsed, length(raw) AS raw, length(tally) AS tally, stored_bytes AS stored FROM tls_reports',
+        )
+        .all(),
+    ) as Array<{ parsed: number; raw: number; tally: number; stored: number }>
+    expect(rows).toHaveLength(3)
+    for (const r of rows) {
+      // Before: parsed ≈ 8.5 MB per report (~240× the upload). Now: bounded by the budget.
+      expect(r.parsed).toBeLessThanOrEqual(300 * 1024)
+      expect(r.raw).toBeLessThanOrEqual(gz.byteLength + 1024)
+      // What the health view reads per report stays small whatever the report's size.
+      expect(r.tally).toBeLessThanOrEqual(8 * 1024)
+      expect(r.stored).toBeGreaterThanOrEqual(r.parsed + r.raw)
+    }
+    const list = await s.request('GET', '/api/v1/domains/example.com/tls-reports', { token })
+    const id = list.json().reports[0].id
+    const detail = (
+      await s.request('GET', `/api/v1/domains/example.com/tls-reports/${id}`, { token })
+    ).json()
+    // What is beyond the caps is summed, with an "and N more" marker.
+    const kept = detail.parsed.policies.reduce(
+      (n: number, p: { failureDetails: unknown[] }) => n + p.failureDetails.length,
+      0,
+    )
+    const omittedRows =
+      detail.parsed.policies.reduce(
+        (n: number, p: { omittedFailureDetails?: { count: number } }) =>
+          n + (p.omittedFailureDetails?.count ?? 0),
+        0,
+      ) + (detail.parsed.omittedPolicies?.failureDetails ?? 0)
+    expect(kept).toBeLessThan(10_000)
+    expect(kept + omittedRows).toBe(10_000)
+
+    // The health view still counts every session and failure-detail of every report.
+    const health = (
+      await s.request('GET', '/api/v1/domains/example.com/tls-health?days=7', { token })
+    ).json()
+    expect(health.totals.reports).toBe(3)
+    expect(health.totals.successfulSessions).toBe(3 * 10 * 1000)
+    expect(health.totals.failedSessions).toBe(3 * 10 * 1000)
+    expect(health.totals.failuresByResultType).toEqual([
+      { resultType: 'certificate-expired', failedSessions: 15_000 },
+      { resultType: 'validation-failure', failedSessions: 15_000 },
+    ])
+    expect(health.totals.topFailingMxHosts).toEqual([
+      { name: 'mx1.example.com', failedSessions: 30_000 },
+    ])
+  })
+
+  it('when a domain reaches its daily report or byte quota, then 429 or 413 naming the limit, and the next day is open', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { path } = await setup(
+      { TLSRPT_REPORTS_PER_DOMAIN_DAY: '2', TLSRPT_BYTES_PER_DOMAIN_DAY: '1000000' },
+      clock,
+    )
+    expect((await post(path, withId('q-1'))).status).toBe(201)
+    expect((await post(path, withId('q-2'))).status).toBe(201)
+    const over = await post(path, withId('q-3'))
+    expect(over.status).toBe(429)
+    expect(over.text).toContain('TLSRPT_REPORTS_PER_DOMAIN_DAY')
+    expect(over.json().detail).toContain('2')
+    clock.advance(DAY)
+    expect((await post(path, withId('q-3'))).status).toBe(201)
+    const stored = readDb(s.dataDir, (db) =>
+      db.prepare('SELECT count(*) FROM tls_reports').pluck().get(),
+    )
+    expect(stored).toBe(3)
+  })
+
+  it('when a domain reaches its daily byte quota, then 413 naming the limit and nothing stored', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { path } = await setup({ TLSRPT_BYTES_PER_DOMAIN_DAY: '6000' }, clock)
+    const statuses: number[] = []
+    let last = ''
+    for (let i = 0; i < 6; i++) {
+      const res = await post(path, withId(`b-${i}`))
+      statuses.push(res.status)
+      if (res.status !== 201) last = res.text
+    }
+    expect(statuses[0]).toBe(201)
+    expect(statuses).toContain(413)
+    expect(last).toContain('TLSRPT_BYTES_PER_DOMAIN_DAY')
+    const used = readDb(s.dataDir, (db) =>
+      db.prepare('SELECT sum(stored_bytes) FROM tls_reports').pluck().get(),
+    ) as number
+    expect(used).toBeLessThanOrEqual(6000)
+  })
+})
+
+describe('TLS-RPT intake order (issue 9 finding 7)', () => {
+  it('when many sources send refused bodies, then a valid report from a new source is still accepted', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { endpointToken } = await setup({}, clock)
+    const limits = {
+      maxDecompressed: 10_485_760,
+      perSource: new RateLimiter(120),
+      perTenant: new RateLimiter(1_200),
+    }
+    const statuses = new Map<string, number>()
+    for (let src = 0; src < 10; src++) {
+      for (let i = 0; i < 121; i++) {
+        const status = await receiveReport(s.runtime.deps, limits, {
+          token: endpointToken,
+          contentType: 'text/plain',
+          body: withId(`junk-${src}-${i}`),
+          source: `https:198.51.100.${src}`,
+        }).then(
+          () => 201,
+          (e: { code: string }) => (e.code === 'RATE_LIMITED' ? 429 : 415),
+        )
+        statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1)
+      }
+    }
+    // Each source is stopped by its own limit; the tenant's budget is untouched.
+    expect(Object.fromEntries(statuses)).toEqual({ '415': 1200, '429': 10 })
+    const ok = await receiveReport(s.runtime.deps, limits, {
+      token: endpointToken,
+      contentType: JSON_TYPE,
+      body: withId('valid-1'),
+      source: 'https:203.0.113.7',
+    })
+    expect(ok.id).not.toBeNull()
+  })
+
+  it('when a source is over its limit, then it gets 429 before the report URL is even looked up', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    await setup({ TLSRPT_RATE_PER_SOURCE: '2' }, clock)
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await post('/tlsrpt/no-such-token', withId('x'))).status)
+    expect(statuses).toEqual([404, 404, 429, 429])
+  })
+})
+
+describe('TLS-RPT validation (issue 9 finding 12)', () => {
+  it('when session counts sum past 2^53 or dates leave the sane window, then 400 naming the field, nothing stored', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { path } = await setup({}, clock)
+    const big = Number.MAX_SAFE_INTEGER
+    const policy = (ok: number, failed: number) => ({
+      ...BASE.policies[0],
+      summary: { 'total-successful-session-count': ok, 'total-failure-session-count': failed },
+    })
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['per-policy', { policies: [policy(big, 1)] }, 'policies.0.summary'],
+      ['per-report', { policies: [policy(big - 10, 0), policy(big - 10, 0)] }, 'policies'],
+      [
+        'year 1',
+        { 'date-range': { 'start-datetime': '0001-01-01T00:00:00Z', 'end-datetime': '0001-01-01T23:59:59Z' } },
+        'date-range.start-datetime',
+      ],
+      [
+        'year 9999',
+        { 'date-range': { 'start-datetime': '9999-12-31T00:00:00Z', 'end-datetime': '9999-12-31T23:59:59Z' } },
+        'date-range.start-datetime',
+      ],
+    ]
+    for (const [name, extra, field] of cases) {
+      const res = await post(path, withId(`bad-${name}`, extra))
+      expect(res.status, `${name}: ${res.text}`).toBe(400)
+      expect(
+        res.json().errors.map((e: { path: string }) => e.path),
+        name,
+      ).toContain(field)
+    }
+    const stored = readDb(s.dataDir, (db) =>
+      db.prepare('SELECT count(*) FROM tls_reports').pluck().get(),
+    )
+    expect(stored).toBe(0)
+  })
+
+  it('when a query parameter is malformed, then 400 naming it', async () => {
+    const { token } = await setup()
+    const cases: Array<[string, string]> = [
+      ['/api/v1/domains/example.com/tls-reports?from=2026-13-45', 'from'],
+      ['/api/v1/domains/example.com/tls-reports?to=2026-02-30', 'to'],
+      ['/api/v1/domains/example.com/tls-reports?limit=0', 'limit'],
+      ['/api/v1/domains/example.com/tls-reports?cursor=!!', 'cursor'],
+      ['/api/v1/domains/example.com/tls-health?days=abc', 'days'],
+      ['/api/v1/domains/example.com/tls-health?days=367', 'days'],
+    ]
+    for (const [url, param] of cases) {
+      const res = await s.request('GET', url, { token })
+      expect(res.status, url).toBe(400)
+      expect(res.json().errors[0].path, url).toBe(param)
+    }
+  })
+})
+
+describe('TLS report list (issue 9 build point 3)', () => {
+  it('when reports are listed with a limit, then the cursor walks every page once, newest first', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { token, path } = await setup({}, clock)
+    for (let d = 1; d <= 5; d++) {
+      const day = `2026-11-0${d}`
+      const range = { 'start-datetime': `${day}T00:00:00Z`, 'end-datetime': `${day}T23:59:59Z` }
+      expect((await post(path, withId(`p-${d}`, { 'date-range': range }))).status).toBe(201)
+    }
+    const seen: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+      const res = await s.request(
+        'GET',
+        `/api/v1/domains/example.com/tls-reports?from=2026-11-01&limit=2${q}`,
+        { token },
+      )
+      expect(res.status, res.text).toBe(200)
+      seen.push(...res.json().reports.map((r: { reportId: string }) => r.reportId))
+      cursor = res.json().nextCursor
+      pages++
+    } while (cursor)
+    expect(pages).toBe(3)
+    expect(seen).toEqual(['p-5', 'p-4', 'p-3', 'p-2', 'p-1'])
+  })
+})
