@@ -17,7 +17,16 @@ import { recordsFor } from './services/records.js'
 import { createTenant, ensureTenant, listTenants, TenantInput } from './services/tenants.js'
 import { createToken } from './services/tokens.js'
 import { convertFile } from './cli/logo-convert.js'
-import { domainArg, json, need, oneLine, out, parse, UsageError } from './cli/output.js'
+import {
+  domainArg,
+  escapeText,
+  json,
+  need,
+  oneLine,
+  out,
+  parse,
+  UsageError,
+} from './cli/output.js'
 import { renew } from './cli/renew.js'
 import { importFiles } from './cli/tlsrpt-import.js'
 
@@ -143,7 +152,9 @@ async function run(argv: string[], config: Config): Promise<number> {
         return await renew(rt, sub, Boolean(o.force))
       case 'sync': {
         const outcomes = await syncDir(rt, sub ?? config.POLICIES_DIR)
-        for (const x of outcomes) out(`${x.result}\t${x.path}${x.error ? `\t${x.error}` : ''}`)
+        for (const x of outcomes) {
+          out(`${x.result}\t${escapeText(x.path)}${x.error ? `\t${escapeText(x.error)}` : ''}`)
+        }
         return outcomes.some((x) => x.result === 'error') ? 1 : 0
       }
       default:

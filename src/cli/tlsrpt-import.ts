@@ -1,7 +1,7 @@
 import { readReportFile, type ReportFile } from '../adapters/mail/report-files.js'
 import type { Runtime } from '../main.js'
 import { importReport } from '../services/report-import.js'
-import { oneLine, out, UsageError } from './output.js'
+import { escapeText, oneLine, out, UsageError } from './output.js'
 
 /** Imports mailed reports through the same validation as the HTTPS endpoint. */
 export async function importFiles(rt: Runtime, files: string[]): Promise<number> {
@@ -14,10 +14,12 @@ export async function importFiles(rt: Runtime, files: string[]): Promise<number>
       if (reports.length === 0) throw new Error('no TLS report attachment')
     } catch (err) {
       failed++
-      out(`error\t${path}\t${oneLine(err)}`)
+      out(`error\t${escapeText(path)}\t${oneLine(err)}`)
       continue
     }
     for (const r of reports) {
+      // The attachment name is the sender's text: escaped, so it cannot forge a line.
+      const name = escapeText(r.name)
       try {
         const res = await importReport(rt.deps, {
           body: r.body,
@@ -25,12 +27,11 @@ export async function importFiles(rt: Runtime, files: string[]): Promise<number>
           source: `import:${r.name}`,
           maxDecompressed: rt.config.TLSRPT_MAX_DECOMPRESSED,
         })
-        out(
-          `${res.duplicate ? 'duplicate' : 'stored'}\t${r.name}\t${res.domain}${res.id ? `\t${res.id}` : ''}`,
-        )
+        const id = res.id ? `\t${escapeText(res.id)}` : ''
+        out(`${res.duplicate ? 'duplicate' : 'stored'}\t${name}\t${escapeText(res.domain)}${id}`)
       } catch (err) {
         failed++
-        out(`error\t${r.name}\t${oneLine(err)}`)
+        out(`error\t${name}\t${oneLine(err)}`)
       }
     }
   }
