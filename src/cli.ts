@@ -17,16 +17,7 @@ import { recordsFor } from './services/records.js'
 import { createTenant, ensureTenant, listTenants, TenantInput } from './services/tenants.js'
 import { createToken } from './services/tokens.js'
 import { convertFile } from './cli/logo-convert.js'
-import {
-  domainArg,
-  escapeText,
-  json,
-  need,
-  oneLine,
-  out,
-  parse,
-  UsageError,
-} from './cli/output.js'
+import { domainArg, escapeText, json, need, oneLine, out, parse, UsageError } from './cli/output.js'
 import { renew } from './cli/renew.js'
 import { importFiles } from './cli/tlsrpt-import.js'
 
@@ -78,8 +69,11 @@ async function run(argv: string[], config: Config): Promise<number> {
     out(USAGE)
     return cmd || o.help ? 0 : 2
   }
-  if (cmd === 'serve') return serveUntilSignal(config)
   if (cmd === 'logo' && sub === 'convert') return convertFile(need(arg, 'FILE'), o.title, o.out)
+  // Whatever the runtime creates (database, journal files, keys, exports) is the service's
+  // alone: tenants' reports and token hashes must not be readable by other local users.
+  process.umask(0o077)
+  if (cmd === 'serve') return serveUntilSignal(config)
   const rt = await openRuntime(
     { ...config, LOG_LEVEL: config.LOG_LEVEL === 'debug' ? 'debug' : 'warn' },
     {

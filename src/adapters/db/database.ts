@@ -2,7 +2,7 @@
  * adapters/db: SQLite through better-sqlite3 + drizzle. Owns the connection, its pragmas, the
  * migrations and the repositories that implement core/ports. Imports core/ only.
  */
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -20,9 +20,32 @@ export interface OpenDb {
 
 const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url))
 
+/**
+ * The directory 0700 and the database files 0600, whatever the umask and whatever an older
+ * version left: they hold every tenant's reports and token hashes. SQLite creates -wal and -shm
+ * with the database file's mode, so narrowing that file first covers them.
+ */
+function narrowModes(path: string): void {
+  const dir = dirname(path)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  chmodIfOwned(dir, 0o700)
+  closeSync(openSync(path, 'a', 0o600))
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) chmodIfOwned(file, 0o600)
+}
+
+/** chmod, skipping a file that is absent or not ours to change (a shared, operator-made dir). */
+function chmodIfOwned(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'EPERM') throw err
+  }
+}
+
 /** Opens (creating if needed) the database file with WAL, foreign keys and a busy timeout. */
 export function openDatabase(path: string): OpenDb {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:') narrowModes(path)
   const sqlite = new Database(path)
   // WAL lets the CLI write while the server reads; 5 s covers a concurrent writer's transaction.
   sqlite.pragma('journal_mode = WAL')
