@@ -41,6 +41,23 @@ const Env = z.object({
   HTTPS_PORT: port.default(8443),
   /** Address the listeners bind to. */
   BIND_ADDRESS: z.string().min(1).default('0.0.0.0'),
+  // Connection limits and deadlines of both listeners (issue 9): idle sockets must not take the
+  // file descriptors that policy fetches need.
+  /**
+   * Open connections across both listeners; more are closed at accept. Keep it below the
+   * process's file-descriptor limit (`ulimit -n`) with room for the database, keys and logs.
+   */
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Open connections from one source address (an IPv6 /64 counts as one source). */
+  MAX_CONNECTIONS_PER_SOURCE: z.coerce.number().int().min(1).max(1_000_000).default(256),
+  /** Seconds a TLS handshake may take (node's default, 120 s, let silent sockets pile up). */
+  TLS_HANDSHAKE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+  /** Seconds from connection (or handshake) until a request's headers are complete. */
+  HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  /** Seconds a whole request (headers and body) may take. */
+  REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Seconds an idle keep-alive connection stays open between requests. */
+  KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
   /** Optional operator bootstrap token; stored hashed, revoked when the variable changes. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Declarative domain files applied at start into the `local` tenant; empty disables. */
@@ -118,6 +135,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data
   if (Boolean(c.ACME_EAB_KID) !== Boolean(c.ACME_EAB_HMAC_KEY)) {
     throw new ConfigError('invalid ACME_EAB_KID/ACME_EAB_HMAC_KEY: set both or neither')
+  }
+  if (c.HEADERS_TIMEOUT_SECONDS > c.REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      'invalid HEADERS_TIMEOUT_SECONDS: must not exceed REQUEST_TIMEOUT_SECONDS (node requires it)',
+    )
   }
   return Object.freeze({
     ...c,

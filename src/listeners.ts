@@ -1,24 +1,68 @@
 /**
  * Sockets for the hono apps: the plain HTTP listener and the HTTPS listener whose certificate
- * is chosen per handshake by SNI. Also the graceful close both share.
+ * is chosen per handshake by SNI. Both sit behind one connection gate (caps in total and per
+ * source) and deadlines for every stage a client can stall: TLS handshake, first request,
+ * headers, whole request, idle keep-alive. Also the graceful close both share.
  */
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
+import type { ConnectionGate } from './adapters/net/connection-gate.js'
 import type { SniCache } from './adapters/tls/sni-cache.js'
 import type { NodeHandler } from './http/policy-fast-path.js'
 
 type Fetch = Parameters<typeof getRequestListener>[0]
 
+export interface ListenerOptions {
+  port: number
+  hostname: string
+  gate: ConnectionGate
+  /** Deadlines in milliseconds. */
+  handshakeMs: number
+  /** From connection (or handshake) until the request head is complete. */
+  headersMs: number
+  requestMs: number
+  keepAliveMs: number
+}
+
+/**
+ * How often node checks open connections against headersMs and requestMs. Its default, 30 s,
+ * would let a client trickling header bytes stay 30 s past the deadline.
+ */
+const DEADLINE_CHECK_MS = 1_000
+
 /** Requests in flight per server, so shutdown waits for them and for nothing else. */
 const inFlight = new WeakMap<Server, { count: number; drained: Array<() => void> }>()
 
-/** Tracks the server's requests in flight and starts listening; resolves once it listens. */
-function listen(server: Server, port: number, hostname: string): Promise<Server> {
+/**
+ * Sockets that have not sent a request yet. node's headersTimeout starts with the first byte,
+ * so a socket that connects (or completes TLS) and stays silent would be held forever.
+ */
+const silent = new WeakMap<Socket, () => void>()
+
+function armSilent(socket: Socket, ms: number): void {
+  const close = () => socket.destroy()
+  silent.set(socket, close)
+  socket.setTimeout(ms, close)
+}
+
+function disarmSilent(socket: Socket): void {
+  const close = silent.get(socket)
+  if (close === undefined) return
+  silent.delete(socket)
+  socket.removeListener('timeout', close)
+  socket.setTimeout(0)
+}
+
+/** Gates, tracks the server's requests in flight and starts listening; resolves once it listens. */
+function listen(server: Server, o: ListenerOptions): Promise<Server> {
+  server.keepAliveTimeout = o.keepAliveMs
+  o.gate.guard(server)
   const state = { count: 0, drained: [] as Array<() => void> }
   inFlight.set(server, state)
-  server.on('request', (_req, res) => {
+  server.on('request', (req, res) => {
+    disarmSilent(req.socket)
     // Answered synchronously (the policy fast path): nothing left in flight to wait for.
     if (res.writableEnded) return
     state.count++
@@ -30,13 +74,25 @@ function listen(server: Server, port: number, hostname: string): Promise<Server>
     server.once('listening', () => resolve(server))
     server.once('error', reject)
   })
-  server.listen(port, hostname)
+  server.listen(o.port, o.hostname)
   return listening
 }
 
+const httpOptions = (o: ListenerOptions) => ({
+  headersTimeout: o.headersMs,
+  requestTimeout: o.requestMs,
+  connectionsCheckingInterval: DEADLINE_CHECK_MS,
+})
+
 /** The HTTP listener. */
-export function listenHttp(fetch: Fetch, port: number, hostname: string): Promise<Server> {
-  return listen(createHttpServer(getRequestListener(fetch, { hostname })), port, hostname)
+export function listenHttp(fetch: Fetch, o: ListenerOptions): Promise<Server> {
+  const server = createHttpServer(
+    httpOptions(o),
+    getRequestListener(fetch, { hostname: o.hostname }),
+  )
+  // Added before listen() gates the listeners, so a refused socket never gets a timer.
+  server.on('connection', (socket: Socket) => armSilent(socket, o.headersMs))
+  return listen(server, o)
 }
 
 /**
@@ -45,8 +101,7 @@ export function listenHttp(fetch: Fetch, port: number, hostname: string): Promis
  */
 export function listenHttps(
   fetch: Fetch,
-  port: number,
-  hostname: string,
+  o: ListenerOptions,
   sni: SniCache,
   wrap: (next: NodeHandler) => NodeHandler = (next) => next,
 ): Promise<Server> {
@@ -55,12 +110,13 @@ export function listenHttps(
       SNICallback: sni.callback,
       minVersion: 'TLSv1.2', // RFC 8461 §7.2
       // Slow or silent clients must not hold sockets: MTA-STS fetchers give up after seconds.
-      requestTimeout: 30_000,
-      headersTimeout: 10_000,
+      handshakeTimeout: o.handshakeMs,
+      ...httpOptions(o),
     },
-    wrap(getRequestListener(fetch, { hostname })),
+    wrap(getRequestListener(fetch, { hostname: o.hostname })),
   )
-  return listen(server, port, hostname)
+  server.on('secureConnection', (socket: Socket) => armSilent(socket, o.headersMs))
+  return listen(server, o)
 }
 
 export const portOf = (server: Server): number => (server.address() as AddressInfo).port

@@ -24,9 +24,16 @@ import { readPolicyDir } from './adapters/fs/policy-files.js'
 import { createLogger, type LogSink } from './adapters/log/logger.js'
 import { startScheduler } from './adapters/scheduler/cron.js'
 import { SniCache } from './adapters/tls/sni-cache.js'
+import { ConnectionGate } from './adapters/net/connection-gate.js'
 import { createApp, type HttpDeps } from './http/app.js'
 import { withPolicyFastPath } from './http/policy-fast-path.js'
-import { closeGracefully, listenHttp, listenHttps, portOf } from './listeners.js'
+import {
+  closeGracefully,
+  listenHttp,
+  listenHttps,
+  portOf,
+  type ListenerOptions,
+} from './listeners.js'
 import { CertManager } from './services/cert-manager.js'
 import { LogoFiles } from './services/logo-serving.js'
 import type { ServiceDeps } from './services/deps.js'
@@ -199,15 +206,27 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     newId,
     version: VERSION,
   }
+  // One gate for both listeners: the caps count every open connection of the process.
+  const gate = new ConnectionGate(
+    { total: config.MAX_CONNECTIONS, perSource: config.MAX_CONNECTIONS_PER_SOURCE },
+    log,
+  )
+  const listenerOptions = (port: number): ListenerOptions => ({
+    port,
+    hostname: config.BIND_ADDRESS,
+    gate,
+    handshakeMs: config.TLS_HANDSHAKE_TIMEOUT_SECONDS * 1000,
+    headersMs: config.HEADERS_TIMEOUT_SECONDS * 1000,
+    requestMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveMs: config.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+  })
   const http = await listenHttp(
     createApp(httpDeps, 'http').fetch,
-    config.HTTP_PORT,
-    config.BIND_ADDRESS,
+    listenerOptions(config.HTTP_PORT),
   )
   const https = await listenHttps(
     createApp(httpDeps, 'https').fetch,
-    config.HTTPS_PORT,
-    config.BIND_ADDRESS,
+    listenerOptions(config.HTTPS_PORT),
     rt.sni,
     (next) => withPolicyFastPath(httpDeps, next),
   )

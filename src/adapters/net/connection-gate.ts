@@ -1,0 +1,123 @@
+/**
+ * adapters/net: caps on open connections, in total and per source address, shared by both
+ * listeners and applied at accept — before TLS or HTTP spend anything on the socket. Without
+ * them ~20,000 idle sockets from one address took every file descriptor and no policy could be
+ * fetched (issue 9, finding 5).
+ */
+import type { Server, Socket } from 'node:net'
+import type { Logger } from '../../core/ports.js'
+
+export interface ConnectionCaps {
+  /** Open connections across every guarded server. */
+  total: number
+  /** Open connections from one source (an IPv4 address or an IPv6 /64). */
+  perSource: number
+}
+
+/** Refusals are summed and logged once per window, so a flood cannot flood the log as well. */
+const REPORT_WINDOW_MS = 10_000
+
+export class ConnectionGate {
+  private open = 0
+  private readonly bySource = new Map<string, number>()
+  private refused = { total: 0, perSource: 0 }
+  private reportDue = false
+
+  constructor(
+    private readonly caps: ConnectionCaps,
+    private readonly log: Logger,
+  ) {}
+
+  /** Open connections now (for tests and metrics). */
+  get size(): number {
+    return this.open
+  }
+
+  /**
+   * Puts the gate in front of every `connection` listener `server` has now (node's own HTTP or
+   * TLS handling): a refused socket is closed before any of them sees it. Call before listen().
+   */
+  guard(server: Server): void {
+    const handlers = server.listeners('connection') as Array<(socket: Socket) => void>
+    server.removeAllListeners('connection')
+    server.on('connection', (socket: Socket) => {
+      if (!this.admit(socket)) return
+      for (const handler of handlers) handler.call(server, socket)
+    })
+  }
+
+  /** Counts `socket` in, or closes it and returns false when a cap is reached. */
+  admit(socket: Socket): boolean {
+    const source = sourceKey(socket.remoteAddress)
+    if (source === '') {
+      // Reset before it was accepted: nothing to serve, nothing to count.
+      socket.destroy()
+      return false
+    }
+    const fromSource = this.bySource.get(source) ?? 0
+    const full =
+      this.open >= this.caps.total
+        ? 'total'
+        : fromSource >= this.caps.perSource
+          ? 'perSource'
+          : null
+    if (full !== null) {
+      this.refuse(full)
+      socket.destroy()
+      return false
+    }
+    this.open++
+    this.bySource.set(source, fromSource + 1)
+    socket.once('close', () => {
+      this.open--
+      const left = (this.bySource.get(source) ?? 1) - 1
+      if (left === 0) this.bySource.delete(source)
+      else this.bySource.set(source, left)
+    })
+    return true
+  }
+
+  private refuse(cap: 'total' | 'perSource'): void {
+    this.refused[cap]++
+    if (this.reportDue) return
+    this.reportDue = true
+    setTimeout(() => {
+      this.log.warn('connections_refused', {
+        ...this.refused,
+        maxConnections: this.caps.total,
+        maxPerSource: this.caps.perSource,
+        windowSeconds: REPORT_WINDOW_MS / 1000,
+      })
+      this.refused = { total: 0, perSource: 0 }
+      this.reportDue = false
+    }, REPORT_WINDOW_MS).unref()
+  }
+}
+
+/**
+ * The key a connection counts under: the IPv4 address (also when mapped into IPv6), or the
+ * /64 prefix of an IPv6 address — one subscriber usually holds a whole /64 (RFC 6177), so
+ * counting single IPv6 addresses would be no cap at all. '' when the address is unknown (the
+ * socket already closed).
+ */
+export function sourceKey(address: string | undefined): string {
+  if (address === undefined || address === '') return ''
+  if (!address.includes(':')) return address
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped) return mapped[1]!
+  const [head = '', tail] = address.split('%')[0]!.toLowerCase().split('::')
+  const groups = (part: string | undefined) =>
+    part === undefined || part === ''
+      ? []
+      : part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]))
+  const front = groups(head)
+  const back = groups(tail)
+  const full =
+    tail === undefined
+      ? front
+      : [...front, ...Array(8 - front.length - back.length).fill('0'), ...back]
+  return `${full
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
+}
