@@ -4,6 +4,7 @@ import { DomainName } from '../core/domain-name.js'
 import { DomainError } from '../core/errors.js'
 import type { Domain, Hostname } from '../core/ports.js'
 import { auditOf, type ServiceDeps } from './deps.js'
+import { requireDomainRoom } from './quotas.js'
 import { ownedDomain } from './scope.js'
 
 export const DomainInput = z
@@ -28,6 +29,7 @@ export async function addDomain(
   input: DomainInput,
 ): Promise<Domain> {
   const tenantId = await targetTenant(deps, actor, input.tenantId)
+  await requireDomainRoom(deps, actor, tenantId)
   if (input.name.length > MAX_POLICY_DOMAIN) {
     throw new DomainError('VALIDATION', 'invalid request', [
       {
