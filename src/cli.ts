@@ -7,11 +7,13 @@ import { parseArgs } from 'node:util'
 import { loadConfig, type Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import { renderBind } from './core/dns/bind.js'
+import { verificationRecord } from './core/domain-claim.js'
 import { DomainError } from './core/errors.js'
 import { MtaStsPolicyInput } from './core/mta-sts/policy.js'
 import { LOCAL_TENANT } from './core/tenant-name.js'
 import { openRuntime, serve, syncDir, type Runtime } from './main.js'
 import { addDomain, DomainInput } from './services/domains.js'
+import { verifyDomain } from './services/domain-verification.js'
 import { setPolicy } from './services/mta-sts.js'
 import { recordsFor } from './services/records.js'
 import { createTenant, ensureTenant, listTenants, TenantInput } from './services/tenants.js'
@@ -30,6 +32,9 @@ const USAGE = `usage: policyhost <command> [options]
   token create --operator [--label L]     create an operator token; printed once
   token create --tenant NAME [--label L]  create a token for a tenant; printed once
   domain add DOMAIN [--tenant NAME]       register a domain (default tenant: ${LOCAL_TENANT})
+  domain verify DOMAIN [--trust] [--tenant NAME]
+                                          check the _policyhost TXT proof now; --trust marks
+                                          the domain verified without DNS (audited)
   policy set DOMAIN --mode M [--mx HOST]... --max-age SECONDS
   records DOMAIN [--format json|bind]     the DNS records to publish
   sync [DIR]                              apply policies/*.json (default POLICIES_DIR)
@@ -59,6 +64,7 @@ async function run(argv: string[], config: Config): Promise<number> {
       'max-age': { type: 'string' },
       format: { type: 'string' },
       force: { type: 'boolean' },
+      trust: { type: 'boolean' },
       title: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -121,8 +127,26 @@ async function run(argv: string[], config: Config): Promise<number> {
         const tenantId = await tenantIdByName(rt, o.tenant ?? LOCAL_TENANT)
         const input = parse(DomainInput, { name: need(arg, 'DOMAIN'), tenantId })
         const dom = await addDomain(d, SYSTEM_ACTOR, input)
-        out(`domain ${dom.name} added; run "policyhost records ${dom.name}" for the DNS records`)
+        if (dom.status === 'pending' && dom.verificationToken) {
+          const r = verificationRecord(dom.name, dom.verificationToken)
+          out(
+            `domain ${dom.name} claimed (pending until ${dom.claimExpiresAt?.toISOString()}); ` +
+              `publish ${r.name} TXT "${r.value}", then run "policyhost domain verify ${dom.name}" ` +
+              '(or --trust)',
+          )
+        } else {
+          out(`domain ${dom.name} added; run "policyhost records ${dom.name}" for the DNS records`)
+        }
         return 0
+      }
+      case 'domain verify': {
+        const tenantId = o.tenant ? await tenantIdByName(rt, o.tenant) : undefined
+        const r = await verifyDomain(d, SYSTEM_ACTOR, domainArg(arg), {
+          trust: Boolean(o.trust),
+          tenantId,
+        })
+        out(`${r.verified ? 'verified' : 'pending'}: ${r.message}`)
+        return r.verified ? 0 : 1
       }
       case 'policy set': {
         const maxAge = o['max-age'] === undefined ? undefined : Number(o['max-age'])

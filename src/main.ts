@@ -40,6 +40,7 @@ import type { ServiceDeps } from './services/deps.js'
 import { PolicySnapshot } from './services/policy-snapshot.js'
 import { RateLimiter } from './services/rate-limit.js'
 import { removeDueDomains } from './services/retire-domain.js'
+import { checkPendingClaims, removeExpiredClaims } from './services/domain-verification.js'
 import { syncPolicyFiles, type SyncOutcome } from './services/sync.js'
 import { bootstrapOperatorToken } from './services/tokens.js'
 
@@ -114,26 +115,17 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     newSecret,
     sha256Hex,
     serviceHost: config.SERVICE_HOST,
+    claims: {
+      verification: config.DOMAIN_VERIFICATION,
+      ttlMs: config.DOMAIN_CLAIM_TTL_HOURS * 3_600_000,
+      reserved: config.RESERVED_DOMAINS,
+    },
     dns,
     bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
     tlsrpt: {
       process: async (body, media, limits) => processReport(body, media, limits),
       gzip: (b) => gzipSync(b),
       gunzip: (b) => gunzipSync(b),
-    },
-    quotas: {
-      domainsPerTenant: config.QUOTA_DOMAINS_PER_TENANT,
-      selectorsPerDomain: config.QUOTA_SELECTORS_PER_DOMAIN,
-      logosPerDomain: config.QUOTA_LOGOS_PER_DOMAIN,
-      logoBytesPerDomain: config.QUOTA_LOGO_BYTES_PER_DOMAIN,
-      tlsrptReportsPerDomainDay: config.TLSRPT_REPORTS_PER_DOMAIN_DAY,
-      tlsrptBytesPerDomainDay: config.TLSRPT_BYTES_PER_DOMAIN_DAY,
-    },
-    reportStore: {
-      policies: config.TLSRPT_STORED_POLICIES,
-      detailsPerPolicy: config.TLSRPT_STORED_DETAILS,
-      parsedBytes: config.TLSRPT_STORED_PARSED_BYTES,
-      maxRawBytes: config.TLSRPT_MAX_BYTES,
     },
     onChange: async (domainId) => {
       const gone = await snapshot.refreshDomain(domainId)
@@ -262,6 +254,17 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
         name: 'remove-retired-domains',
         schedule: '* * * * *',
         run: () => removeDueDomains(rt.deps),
+      },
+      // Proof of domain control: a bounded batch of pending claims per tick (each backs off as
+      // it ages), then the claims whose time is up. Random delay spreads instances' DNS load.
+      {
+        name: 'check-domain-claims',
+        schedule: '*/2 * * * *',
+        run: async () => {
+          await checkPendingClaims(rt.deps)
+          await removeExpiredClaims(rt.deps)
+        },
+        maxRandomDelayMs: 30_000,
       },
       // Up to a minute of random delay spreads instances' CA traffic.
       {

@@ -5,7 +5,6 @@
  * transaction.
  */
 import type { ChallengeStore, CertStateRepo } from './certs/types.js'
-import type { Cursor } from './cursor.js'
 import type { Mode } from './mta-sts/policy.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -50,7 +49,8 @@ export interface NewToken {
   createdAt: Date
 }
 
-export type DomainStatus = 'active' | 'retiring'
+/** `pending`: claimed, control not yet proven (issue 9); never served, no certificate. */
+export type DomainStatus = 'pending' | 'active' | 'retiring'
 
 export interface Domain {
   id: string
@@ -63,6 +63,30 @@ export interface Domain {
   removeAt: Date | null
   /** Longest max_age of any non-`none` policy ever published for the domain. */
   maxAgeHigh: number | null
+  /** The claim's token, published as `_policyhost.<name>` TXT; null when trusted or older. */
+  verificationToken: string | null
+  /** When control was proven (or trusted); null while pending and for rows before issue 9. */
+  verifiedAt: Date | null
+  /** A pending claim is deleted after this time. */
+  claimExpiresAt: Date | null
+  lastCheckAt: Date | null
+  /** Why the last check failed, or that control moved to another tenant. */
+  lastCheckError: string | null
+}
+
+/** Keyset page of a domain list: rows after (name, id), at most `limit`. */
+export interface DomainPage {
+  after: { name: string; id: string } | null
+  limit: number
+}
+
+/** What the holder of a name becomes when another tenant proves control of it. */
+export interface Displacement {
+  verificationToken: string
+  claimExpiresAt: Date
+  lastCheckError: string
+  /** The audit row for the old holder's tenant, built from its row. */
+  audit: (old: Domain) => AuditEntry
 }
 
 /** `policy`: mta-sts.<domain>; `logo`: a custom BIMI logo host CNAMEd to us. */
@@ -106,7 +130,6 @@ export interface TenantRepo {
   create(tenant: Tenant, firstToken: NewToken | null, audit: AuditEntry): Promise<void>
   list(): Promise<Tenant[]>
   byId(id: string): Promise<Tenant | null>
-  /** Names are compared case-insensitively: `ALPHA` finds `alpha`. */
   byName(name: string): Promise<Tenant | null>
 }
 
@@ -118,23 +141,37 @@ export interface TokenRepo {
   revoke(id: string, at: Date, audit: AuditEntry): Promise<void>
   /** Makes `token` the only live env-bootstrapped operator token; false when already so. */
   replaceEnvOperator(token: NewToken, audit: AuditEntry): Promise<boolean>
-  /**
-   * One page of tokens (of one tenant, of operators with `tenantId` null, or all when
-   * undefined), oldest first, strictly after `after`; `limit` + 1 rows tell if more exist.
-   */
-  list(
-    tenantId: string | null | undefined,
-    after: Cursor | null,
-    limit: number,
-  ): Promise<ApiToken[]>
 }
 
 export interface DomainRepo {
-  /** CONFLICT when the name exists (any tenant). */
+  /** CONFLICT when the tenant has the name already, or it is live and another tenant holds it. */
   create(domain: Domain, hostnames: Hostname[], audit: AuditEntry): Promise<void>
+  /** The live (active or retiring) row of a name: the one served. Pending claims never. */
   byName(name: string): Promise<Domain | null>
-  /** Every domain of a tenant, or of all tenants when `tenantId` is null. */
-  list(tenantId: string | null): Promise<Domain[]>
+  /** A tenant's own row for a name, pending or live. */
+  ofTenant(tenantId: string, name: string): Promise<Domain | null>
+  /** Every row for a name (the live one and the pending claims), oldest first. */
+  claims(name: string): Promise<Domain[]>
+  /** Domains of a tenant, or of all tenants when `tenantId` is null, by (name, id). */
+  list(tenantId: string | null, page?: DomainPage): Promise<Domain[]>
+  /** Stores the outcome of a check that did not prove control. */
+  recordCheck(domainId: string, at: Date, error: string): Promise<void>
+  /**
+   * Makes a pending claim the live domain, in one transaction: the current holder (if any)
+   * goes back to pending as `displaced` says and loses its hostnames, any other domain's logo
+   * host among `hostnames` is dropped, `hostnames` are added (certificates queued unless one
+   * exists). CONFLICT when the claim is no longer pending. Returns the other domains changed.
+   */
+  verify(
+    claim: Domain,
+    hostnames: Hostname[],
+    displaced: Displacement,
+    audit: AuditEntry,
+  ): Promise<{ displaced: Domain | null; changed: string[] }>
+  /** Unexpired pending claims, least recently checked first. */
+  pendingClaims(now: Date, limit: number): Promise<Domain[]>
+  /** Pending claims whose time is up. */
+  expiredClaims(now: Date, limit: number): Promise<Domain[]>
   hostnames(domainId: string): Promise<Hostname[]>
   /** Marks the domain retiring and stores its `none` policy in one step. */
   retire(domain: Domain, nonePolicy: StoredPolicy, audit: AuditEntry): Promise<void>
@@ -240,24 +277,9 @@ export interface StoredReport {
   /** Where it came from: `https:<ip>` or `import:<file>`. */
   source: string
   receivedAt: Date
-  /** Bytes the row costs (raw + parsed + tally + warnings), for the daily storage quota. */
-  storedBytes: number
-  /** Compact sums for the health view (core/tls-rpt/tally.ts); null on rows stored before. */
-  tally: unknown
 }
 
-export type ReportSummary = Omit<StoredReport, 'parsed' | 'raw' | 'tally'>
-
-/** What the health view reads per report: small, whatever the report's size. */
-export interface ReportHealthRow {
-  id: string
-  organization: string
-  reportId: string
-  startAt: Date
-  tally: unknown
-  /** Only for rows stored before tallies existed (tally null); otherwise null. */
-  parsed: unknown
-}
+export type ReportSummary = Omit<StoredReport, 'parsed' | 'raw'>
 
 export interface ReportEndpoint {
   domainId: string
@@ -268,17 +290,14 @@ export interface ReportEndpoint {
 export interface TlsReportRepo {
   /** Stores the report unless the same submitter already sent this report id; true if stored. */
   insert(report: StoredReport): Promise<boolean>
-  /** One page, newest start first (then id), strictly after `after`; fetch limit + 1. */
-  list(
+  list(domainId: string, fromDay: string, toDay: string, limit: number): Promise<ReportSummary[]>
+  get(domainId: string, id: string): Promise<StoredReport | null>
+  /** The parsed reports of a domain whose day is in [fromDay, toDay]. */
+  parsedInWindow(
     domainId: string,
     fromDay: string,
     toDay: string,
-    after: Cursor | null,
-    limit: number,
-  ): Promise<ReportSummary[]>
-  get(domainId: string, id: string): Promise<StoredReport | null>
-  /** The health rows (tallies) of a domain's reports whose day is in [fromDay, toDay]. */
-  healthRows(domainId: string, fromDay: string, toDay: string): Promise<ReportHealthRow[]>
+  ): Promise<Array<{ id: string; organization: string; parsed: unknown }>>
   /** The domain a report URL token belongs to, if the token is current or in its grace period. */
   endpoint(token: string, now: Date): Promise<ReportEndpoint | null>
   currentToken(domainId: string): Promise<string | null>
@@ -303,24 +322,4 @@ export interface Repos {
   challenges: ChallengeStore
   bimi: BimiRepo
   reports: TlsReportRepo
-  quotas: QuotaRepo
-}
-
-/** What a tenant or a domain holds, for the quota checks (services/quotas.ts). */
-export interface QuotaRepo {
-  /** The operator's stored overrides for the tenant (JSON), or null. */
-  overrides(tenantId: string): Promise<unknown>
-  setOverrides(
-    tenantId: string,
-    overrides: Record<string, number>,
-    audit: AuditEntry,
-  ): Promise<void>
-  /** The tenant's domains in every status (pending claims included). */
-  domainCount(tenantId: string): Promise<number>
-  /** Selectors of the domain, and the logos (count, bytes) its history keeps. */
-  logoUsage(domainId: string): Promise<{ selectors: number; logos: number; logoBytes: number }>
-  keepsLogo(domainId: string, sha256: string): Promise<boolean>
-  hasSelector(domainId: string, selector: string): Promise<boolean>
-  /** Reports received for the domain since `since`, and the bytes they take. */
-  reportUsage(domainId: string, since: Date): Promise<{ reports: number; bytes: number }>
 }

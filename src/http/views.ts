@@ -3,6 +3,7 @@
  * turn service results into them (dates as ISO strings, no internal ids where not needed).
  */
 import { z } from '@hono/zod-openapi'
+import { verificationRecordName, verificationValue } from '../core/domain-claim.js'
 import type { Domain, StoredTlsRpt, Tenant } from '../core/ports.js'
 import type { PolicyView } from '../services/mta-sts.js'
 import { policyHostOf } from '../services/domains.js'
@@ -24,14 +25,31 @@ export const TokenCreatedOut = z.object({
   token: z.string(),
 })
 
+export const VerificationOut = z
+  .object({
+    status: z.enum(['pending', 'verified']),
+    record: z
+      .object({ name: z.string(), type: z.literal('TXT'), value: z.string() })
+      .nullable()
+      .describe('Publish it, then POST …/verification (checked on a schedule too)'),
+    verifiedAt: z.string().nullable(),
+    expiresAt: z.string().nullable().describe('A pending claim is deleted at this time'),
+    lastCheckAt: z.string().nullable(),
+    lastCheckError: z
+      .string()
+      .nullable()
+      .describe('Why the last check failed, or that control moved to another tenant'),
+  })
+  .describe('Proof of domain control: nothing is served or issued while pending')
 export const DomainOut = z.object({
   name: z.string(),
   tenantId: z.string(),
-  status: z.enum(['active', 'retiring']),
+  status: z.enum(['pending', 'active', 'retiring']),
   policyHost: z.string(),
   createdAt: z.string(),
   retiredAt: z.string().nullable(),
   removeAt: z.string().nullable(),
+  verification: VerificationOut,
 })
 export const domainView = (d: Domain) => ({
   name: d.name,
@@ -41,6 +59,20 @@ export const domainView = (d: Domain) => ({
   createdAt: d.createdAt.toISOString(),
   retiredAt: iso(d.retiredAt),
   removeAt: iso(d.removeAt),
+  verification: {
+    status: d.status === 'pending' ? ('pending' as const) : ('verified' as const),
+    record: d.verificationToken
+      ? {
+          name: verificationRecordName(d.name),
+          type: 'TXT' as const,
+          value: verificationValue(d.verificationToken),
+        }
+      : null,
+    verifiedAt: iso(d.verifiedAt),
+    expiresAt: d.status === 'pending' ? iso(d.claimExpiresAt) : null,
+    lastCheckAt: iso(d.lastCheckAt),
+    lastCheckError: d.status === 'pending' ? d.lastCheckError : null,
+  },
 })
 
 export const PolicyOut = z.object({

@@ -7,8 +7,6 @@ import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
 import type { MarkCertificateInspector, SvgConverter } from '../core/bimi/types.js'
 import type { DnsResolver } from '../core/certs/types.js'
-import type { Quotas } from '../core/quotas.js'
-import type { StoreBounds } from '../core/tls-rpt/bound.js'
 import type { ReportProcessor } from '../core/tls-rpt/decoder.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
@@ -23,6 +21,8 @@ export interface ServiceDeps {
   newSecret: () => string
   sha256Hex: Sha256Hex
   serviceHost: string
+  /** Proof of domain control (issue 9): DOMAIN_VERIFICATION, claim lifetime, reserved names. */
+  claims: { verification: 'dns' | 'off'; ttlMs: number; reserved: readonly string[] }
   /** DNS lookups for checks shown to tenants (DMARC for BIMI). */
   dns: DnsResolver
   /** SVG conversion (svgo) and mark certificate inspection (X.509), both adapters. */
@@ -33,10 +33,6 @@ export interface ServiceDeps {
     gzip: (bytes: Uint8Array) => Uint8Array
     gunzip: (bytes: Uint8Array) => Uint8Array
   }
-  /** Quota defaults from config; the operator's per-tenant overrides are in the database. */
-  quotas: Quotas
-  /** How much of a TLS report is stored: the bounded parsed form, and the raw (gzip) cap. */
-  reportStore: StoreBounds & { maxRawBytes: number }
   /** Called after every committed change that alters what is served, with the domain changed. */
   onChange: (domainId: string) => Promise<void>
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import type { Actor } from '../core/actor.js'
+import { reservedHostReason } from '../core/domain-claim.js'
 import { normalizeHostname } from '../core/domain-name.js'
 import { DomainError } from '../core/errors.js'
+import type { Domain } from '../core/ports.js'
 import { auditOf, type ServiceDeps } from './deps.js'
 import { policyHostOf } from './domains.js'
-import { ownedDomain, requireActive } from './scope.js'
+import { ownedDomain, requireVerified } from './scope.js'
 
 export const LogoHostInput = z.object({ hostname: z.string().min(1).max(253) }).strict()
 export type LogoHostInput = z.infer<typeof LogoHostInput>
@@ -21,7 +23,7 @@ export async function setLogoHost(
   input: LogoHostInput,
 ): Promise<string> {
   const domain = await ownedDomain(deps, actor, name)
-  requireActive(domain)
+  requireVerified(domain, 'it can have a logo host')
   const checked = normalizeHostname(input.hostname)
   const invalid = (message: string) =>
     new DomainError('VALIDATION', 'invalid request', [{ path: 'hostname', message }])
@@ -29,6 +31,10 @@ export async function setLogoHost(
   const host = checked.value
   if (!host.endsWith(`.${domain.name}`)) throw invalid(`must be a name under ${domain.name}`)
   if (host === policyHostOf(domain.name)) throw invalid('is the MTA-STS policy host')
+  const reserved = reservedHostReason(host, deps.serviceHost)
+  if (reserved) throw invalid(reserved)
+  const inner = await innerDomainOfOther(deps, host, domain)
+  if (inner) throw invalid(`is inside ${inner}, a domain another tenant has proven control of`)
   const existing = (await deps.repos.domains.hostnames(domain.id)).find((h) => h.role === 'logo')
   if (existing?.name === host) return host
   if (existing)
@@ -57,4 +63,23 @@ export async function removeLogoHost(deps: ServiceDeps, actor: Actor, name: stri
     auditOf(deps, actor, 'bimi.logo_host.remove', existing.name, {}, domain.tenantId),
   )
   await deps.onChange(domain.id)
+}
+
+/**
+ * A live domain of another tenant between `host` and its own domain (B proved control of
+ * `sub.a.example`; A may not put a logo host in it), or null.
+ */
+async function innerDomainOfOther(
+  deps: ServiceDeps,
+  host: string,
+  domain: Domain,
+): Promise<string | null> {
+  const labels = host.split('.')
+  const depth = domain.name.split('.').length
+  for (let i = 1; labels.length - i > depth; i++) {
+    const zone = labels.slice(i).join('.')
+    const live = await deps.repos.domains.byName(zone)
+    if (live && live.tenantId !== domain.tenantId) return zone
+  }
+  return null
 }

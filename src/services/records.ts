@@ -1,5 +1,6 @@
 import type { Actor } from '../core/actor.js'
 import { domainRecords, type DnsRecord } from '../core/dns/records.js'
+import { verificationRecord } from '../core/domain-claim.js'
 import type { ServiceDeps } from './deps.js'
 import { bimiUrls } from './bimi-urls.js'
 import { ensureReportToken, reportUrl } from './report-endpoint.js'
@@ -12,6 +13,12 @@ export async function recordsFor(
   name: string,
 ): Promise<DnsRecord[]> {
   const domain = await ownedDomain(deps, actor, name)
+  // Until control is proven nothing else is served, so nothing else is worth publishing.
+  if (domain.status === 'pending') {
+    return domain.verificationToken
+      ? [verificationRecord(domain.name, domain.verificationToken)]
+      : []
+  }
   const [policy, tlsRpt, bimi, hosts] = await Promise.all([
     deps.repos.policies.get(domain.id),
     deps.repos.tlsRpt.get(domain.id),

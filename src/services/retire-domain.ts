@@ -31,6 +31,8 @@ export async function retireDomain(
     requireOperator(actor)
     return remove(deps, actor, domain, now, 'forced')
   }
+  // A pending claim never served anything (or no longer does, control having moved).
+  if (domain.status === 'pending') return remove(deps, actor, domain, now, 'claim_withdrawn')
   if (domain.status === 'retiring' && domain.retiredAt && domain.removeAt) {
     const policy = await deps.repos.policies.get(domain.id)
     if (policy) return retiring(domain, domain.retiredAt, domain.removeAt, policy)

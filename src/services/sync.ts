@@ -5,6 +5,7 @@ import { fieldIssues } from '../core/issues.js'
 import { PolicyFile, type PolicyFileText } from '../core/policy-file.js'
 import { LOCAL_TENANT } from '../core/tenant-name.js'
 import type { ServiceDeps } from './deps.js'
+import { verifyDomain } from './domain-verification.js'
 import { addDomain } from './domains.js'
 import { setPolicy } from './mta-sts.js'
 import { ensureTenant } from './tenants.js'
@@ -70,12 +71,18 @@ async function applyOne(
       ])
     }
   }
-  const existing = await deps.repos.domains.byName(name)
-  if (existing && existing.tenantId !== tenantId) {
+  const live = await deps.repos.domains.byName(name)
+  if (live && live.tenantId !== tenantId) {
     throw new DomainError('CONFLICT', `domain "${name}" belongs to another tenant`)
   }
+  // The files are operator input: their domains are verified at once (issue 9).
+  const existing = live ?? (await deps.repos.domains.ofTenant(tenantId, name))
   let result: SyncResult = existing ? 'unchanged' : 'created'
-  if (!existing) await addDomain(deps, actor, { name, tenantId })
+  if (!existing) await addDomain(deps, actor, { name, tenantId }, { trusted: true })
+  else if (existing.status === 'pending') {
+    await verifyDomain(deps, actor, name, { trust: true, tenantId })
+    result = 'updated'
+  }
   const tenantActor: Actor = { kind: 'tenant', tenantId, tokenId: actor.tokenId }
   if (spec.mtaSts) {
     const { changed } = await setPolicy(deps, tenantActor, name, spec.mtaSts)

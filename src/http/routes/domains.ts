@@ -1,9 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { ServiceDeps } from '../../services/deps.js'
-import { addDomain, DomainInput, getDomain, listDomains } from '../../services/domains.js'
+import {
+  VerificationInput,
+  verifyDomain,
+  type VerificationOutcome,
+} from '../../services/domain-verification.js'
+import {
+  addDomain,
+  DOMAIN_PAGE_DEFAULT,
+  DOMAIN_PAGE_MAX,
+  DomainInput,
+  getDomain,
+  listDomains,
+} from '../../services/domains.js'
 import { retireDomain, type RetireResult } from '../../services/retire-domain.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { DomainOut, domainView, policyView, RetireOut } from '../views.js'
+import { DomainCursor, encodeDomainCursor, pageLimit, queryIsBadRequest } from './domain-cursor.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
 
 const create = createRoute({
@@ -20,8 +33,44 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/domains',
-  summary: "The caller's domains (all, for the operator)",
-  responses: { 200: json(z.object({ domains: z.array(DomainOut) }), 'Domains'), ...problems(401) },
+  summary: "The caller's domains (all, claims included, for the operator), a page at a time",
+  request: {
+    query: z.object({
+      limit: pageLimit(DOMAIN_PAGE_MAX, DOMAIN_PAGE_DEFAULT),
+      cursor: DomainCursor.optional(),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({
+        domains: z.array(DomainOut),
+        nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page'),
+      }),
+      'Domains in name order',
+    ),
+    ...problems(400, 401),
+  },
+})
+
+const verify = createRoute({
+  method: 'post',
+  path: '/domains/{name}/verification',
+  summary:
+    'Check the _policyhost TXT record now; the operator may pass {"trust": true} to skip DNS',
+  request: {
+    params: DomainParam,
+    body: {
+      content: { 'application/json': { schema: VerificationInput } },
+      required: false,
+    },
+  },
+  responses: {
+    200: json(
+      z.object({ verified: z.boolean(), message: z.string(), domain: DomainOut }),
+      'The outcome of the check (verified or why not)',
+    ),
+    ...problems(401, 403, 404, 409, 415, 422),
+  },
 })
 
 const get = createRoute({
@@ -68,15 +117,35 @@ function retireView(r: RetireResult) {
   }
 }
 
+function verificationView(r: VerificationOutcome) {
+  return { verified: r.verified, message: r.message, domain: domainView(r.domain) }
+}
+
 export function domainRoutes(deps: ServiceDeps) {
   return newRouter()
     .openapi(create, async (c) => {
       const d = await addDomain(deps, c.get('actor'), c.req.valid('json'))
       return c.json(domainView(d), 201)
     })
-    .openapi(list, async (c) => {
-      const domains = await listDomains(deps, c.get('actor'))
-      return c.json({ domains: domains.map(domainView) }, 200)
+    .openapi(
+      list,
+      async (c) => {
+        const { limit, cursor } = c.req.valid('query')
+        const page = await listDomains(deps, c.get('actor'), { after: cursor ?? null, limit })
+        return c.json(
+          {
+            domains: page.domains.map(domainView),
+            nextCursor: page.next ? encodeDomainCursor(page.next) : null,
+          },
+          200,
+        )
+      },
+      queryIsBadRequest,
+    )
+    .openapi(verify, async (c) => {
+      const name = domainFromParam(c.req.valid('param').name)
+      const r = await verifyDomain(deps, c.get('actor'), name, c.req.valid('json') ?? {})
+      return c.json(verificationView(r), 200)
     })
     .openapi(get, async (c) => {
       const d = await getDomain(deps, c.get('actor'), domainFromParam(c.req.valid('param').name))

@@ -1,4 +1,4 @@
-import { and, eq, like } from 'drizzle-orm'
+import { and, eq, like, ne } from 'drizzle-orm'
 import type { BimiAssertion, BimiRepo, StoredLogo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
@@ -61,7 +61,14 @@ export function bimiRepo(db: Db): BimiRepo {
         .from(domainLogos)
         .innerJoin(domains, eq(domains.id, domainLogos.domainId))
         .innerJoin(logos, eq(logos.sha256, domainLogos.sha256))
-        .where(and(eq(domains.name, domainName), like(domainLogos.sha256, `${prefix}%`)))
+        .where(
+          and(
+            eq(domains.name, domainName),
+            // Public serving: only the live domain of a name, never a pending claim on it.
+            ne(domains.status, 'pending'),
+            like(domainLogos.sha256, `${prefix}%`),
+          ),
+        )
         .get()
       return row ? toLogo(row.logo) : null
     },
@@ -70,7 +77,13 @@ export function bimiRepo(db: Db): BimiRepo {
         .select({ a: bimiAssertions })
         .from(bimiAssertions)
         .innerJoin(domains, eq(domains.id, bimiAssertions.domainId))
-        .where(and(eq(domains.name, domainName), eq(bimiAssertions.selector, selector)))
+        .where(
+          and(
+            eq(domains.name, domainName),
+            ne(domains.status, 'pending'),
+            eq(bimiAssertions.selector, selector),
+          ),
+        )
         .get()
       return row?.a ?? null
     },

@@ -1,5 +1,6 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm'
-import type { Domain, DomainRepo } from '../../../core/ports.js'
+import { and, asc, eq, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm'
+import { DomainError } from '../../../core/errors.js'
+import type { Domain, DomainPage, DomainRepo, Hostname } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies, policyVersions } from '../schema.js'
@@ -11,36 +12,123 @@ export function domainRepo(db: Db): DomainRepo {
       conflictOnUnique(`domain "${domain.name}" is already registered`, () =>
         db.transaction((tx) => {
           tx.insert(domains).values(domain).run()
-          if (names.length > 0) {
-            tx.insert(hostnames).values(names).run()
-            // Queue each new hostname for its first certificate (issue at once).
-            const at = domain.createdAt
-            tx.insert(certificates)
-              .values(
-                names.map((h) => ({
-                  hostname: h.name,
-                  status: 'pending' as const,
-                  dueAt: at,
-                  updatedAt: at,
-                })),
-              )
-              .onConflictDoNothing()
-              .run()
-          }
+          insertHostnames(tx, names, domain.createdAt)
           writeAudit(tx, audit)
         }),
       )
     },
     async byName(name) {
-      return (db.select().from(domains).where(eq(domains.name, name)).get() as Domain) ?? null
+      return (
+        (db
+          .select()
+          .from(domains)
+          .where(and(eq(domains.name, name), ne(domains.status, 'pending')))
+          .get() as Domain) ?? null
+      )
     },
-    async list(tenantId) {
-      const q = db.select().from(domains)
-      const rows =
-        tenantId === null
-          ? q.orderBy(asc(domains.name)).all()
-          : q.where(eq(domains.tenantId, tenantId)).orderBy(asc(domains.name)).all()
-      return rows as Domain[]
+    async ofTenant(tenantId, name) {
+      return (
+        (db
+          .select()
+          .from(domains)
+          .where(and(eq(domains.tenantId, tenantId), eq(domains.name, name)))
+          .get() as Domain) ?? null
+      )
+    },
+    async claims(name) {
+      return db
+        .select()
+        .from(domains)
+        .where(eq(domains.name, name))
+        .orderBy(asc(domains.createdAt), asc(domains.id))
+        .all() as Domain[]
+    },
+    async list(tenantId, page) {
+      const where = and(
+        tenantId === null ? undefined : eq(domains.tenantId, tenantId),
+        page?.after ? after(page.after) : undefined,
+      )
+      const q = db.select().from(domains).where(where).orderBy(asc(domains.name), asc(domains.id))
+      return (page ? q.limit(page.limit).all() : q.all()) as Domain[]
+    },
+    async recordCheck(domainId, at, error) {
+      db.update(domains)
+        .set({ lastCheckAt: at, lastCheckError: error })
+        .where(and(eq(domains.id, domainId), eq(domains.status, 'pending')))
+        .run()
+    },
+    async verify(claim, names, displaced, audit) {
+      return db.transaction((tx) => {
+        const holder = tx
+          .select()
+          .from(domains)
+          .where(
+            and(
+              eq(domains.name, claim.name),
+              ne(domains.status, 'pending'),
+              ne(domains.id, claim.id),
+            ),
+          )
+          .get() as Domain | undefined
+        const changed: string[] = []
+        if (holder) {
+          tx.delete(hostnames).where(eq(hostnames.domainId, holder.id)).run()
+          tx.update(domains)
+            .set({
+              status: 'pending',
+              verifiedAt: null,
+              retiredAt: null,
+              removeAt: null,
+              verificationToken: displaced.verificationToken,
+              claimExpiresAt: displaced.claimExpiresAt,
+              lastCheckAt: claim.lastCheckAt,
+              lastCheckError: displaced.lastCheckError,
+            })
+            .where(eq(domains.id, holder.id))
+            .run()
+          writeAudit(tx, displaced.audit(holder))
+          changed.push(holder.id)
+        }
+        changed.push(...dropLogoHostsNamed(tx, names, claim.id))
+        const promoted = tx
+          .update(domains)
+          .set({
+            status: 'active',
+            verifiedAt: claim.verifiedAt,
+            claimExpiresAt: null,
+            lastCheckAt: claim.lastCheckAt,
+            lastCheckError: null,
+            // Senders may still cache the old holder's policies: retiring this domain later
+            // must wait for those too (RFC 8461 §8.3).
+            maxAgeHigh: maxOf(claim.maxAgeHigh, holder?.maxAgeHigh ?? null),
+          })
+          .where(and(eq(domains.id, claim.id), eq(domains.status, 'pending')))
+          .run()
+        if (promoted.changes !== 1) {
+          // Throwing rolls the whole transaction back, the displacement included.
+          throw new DomainError('CONFLICT', `the claim on "${claim.name}" is no longer pending`)
+        }
+        insertHostnames(tx, names, claim.verifiedAt ?? claim.createdAt)
+        writeAudit(tx, audit)
+        return { displaced: holder ?? null, changed: [...new Set(changed)] }
+      })
+    },
+    async pendingClaims(now, limit) {
+      return db
+        .select()
+        .from(domains)
+        .where(and(eq(domains.status, 'pending'), gt(domains.claimExpiresAt, now)))
+        .orderBy(sql`${domains.lastCheckAt} is not null`, asc(domains.lastCheckAt))
+        .limit(limit)
+        .all() as Domain[]
+    },
+    async expiredClaims(now, limit) {
+      return db
+        .select()
+        .from(domains)
+        .where(and(eq(domains.status, 'pending'), lte(domains.claimExpiresAt, now)))
+        .limit(limit)
+        .all() as Domain[]
     },
     async hostnames(domainId) {
       return db.select().from(hostnames).where(eq(hostnames.domainId, domainId)).all()
@@ -83,4 +171,58 @@ export function domainRepo(db: Db): DomainRepo {
         .all() as Domain[]
     },
   }
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/** Keyset condition: rows after (name, id) in list order. */
+function after(cursor: NonNullable<DomainPage['after']>): SQL | undefined {
+  return or(
+    gt(domains.name, cursor.name),
+    and(eq(domains.name, cursor.name), gt(domains.id, cursor.id)),
+  )
+}
+
+/** Adds hostnames and queues each for its first certificate (an existing one is kept). */
+function insertHostnames(tx: Tx, names: Hostname[], at: Date): void {
+  if (names.length === 0) return
+  tx.insert(hostnames).values(names).run()
+  tx.insert(certificates)
+    .values(
+      names.map((h) => ({
+        hostname: h.name,
+        status: 'pending' as const,
+        dueAt: at,
+        updatedAt: at,
+      })),
+    )
+    .onConflictDoNothing()
+    .run()
+}
+
+/**
+ * A logo host of another domain may sit where the new domain's own names go (a logo host
+ * `mta-sts.sub.example` under `example` before `sub.example` was claimed): whoever proved
+ * control of the name decides, so that row goes. Returns the domains that lost one.
+ */
+function dropLogoHostsNamed(tx: Tx, names: Hostname[], keep: string): string[] {
+  if (names.length === 0) return []
+  const list = names.map((h) => h.name)
+  const rows = tx
+    .select({ domainId: hostnames.domainId })
+    .from(hostnames)
+    .where(and(inArray(hostnames.name, list), ne(hostnames.domainId, keep)))
+    .all()
+  if (rows.length === 0) return []
+  tx.delete(hostnames)
+    .where(
+      and(inArray(hostnames.name, list), ne(hostnames.domainId, keep), eq(hostnames.role, 'logo')),
+    )
+    .run()
+  return rows.map((r) => r.domainId)
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b
+  return b === null ? a : Math.max(a, b)
 }

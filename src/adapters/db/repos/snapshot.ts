@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, inArray, ne } from 'drizzle-orm'
 import type { HostnameRole, ServedHost, SnapshotSource } from '../../../core/ports.js'
 import type { Db, OpenDb } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
@@ -19,7 +19,8 @@ function hostRows(db: Db) {
         certSerial: certificates.serial,
       })
       .from(hostnames)
-      .innerJoin(domains, eq(domains.id, hostnames.domainId))
+      // A pending claim has no hostnames; the status check keeps it unserved even if it did.
+      .innerJoin(domains, and(eq(domains.id, hostnames.domainId), ne(domains.status, 'pending')))
       // Only a policy host serves the policy; a logo host of the same domain never does.
       .leftJoin(
         mtaStsPolicies,
