@@ -76,6 +76,25 @@ const Env = z.object({
   /** Reports accepted per minute from one source address, and for one tenant. */
   TLSRPT_RATE_PER_SOURCE: z.coerce.number().int().min(1).default(120),
   TLSRPT_RATE_PER_TENANT: z.coerce.number().int().min(1).default(1_200),
+  // Quotas and stored-report bounds (issue 9): defaults; PUT /tenants/:id/quotas overrides.
+  /** Domains one tenant may hold, pending claims included. */
+  QUOTA_DOMAINS_PER_TENANT: z.coerce.number().int().min(0).default(100),
+  /** BIMI selectors per domain. */
+  QUOTA_SELECTORS_PER_DOMAIN: z.coerce.number().int().min(0).default(10),
+  /** Logos a domain's history keeps (each stays served at its URL until the domain goes). */
+  QUOTA_LOGOS_PER_DOMAIN: z.coerce.number().int().min(0).default(20),
+  /** Bytes of those logos together. */
+  QUOTA_LOGO_BYTES_PER_DOMAIN: z.coerce.number().int().min(0).default(1_048_576),
+  /** TLS reports one domain may receive per UTC day (429 beyond). */
+  TLSRPT_REPORTS_PER_DOMAIN_DAY: z.coerce.number().int().min(0).default(1_000),
+  /** Stored bytes (raw gzip + bounded parsed form) per domain per UTC day (413 beyond). */
+  TLSRPT_BYTES_PER_DOMAIN_DAY: z.coerce.number().int().min(0).default(52_428_800),
+  /** Policies kept in detail per stored report; the rest are summed. */
+  TLSRPT_STORED_POLICIES: z.coerce.number().int().min(1).max(1_000).default(100),
+  /** Failure-detail rows kept per stored policy; the rest are summed per result type. */
+  TLSRPT_STORED_DETAILS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Size budget of one report's stored parsed form, bytes; rows beyond it are summed. */
+  TLSRPT_STORED_PARSED_BYTES: z.coerce.number().int().min(16_384).max(16_777_216).default(262_144),
   // ACME settings, used by the certificate issuer (issue 3).
   CERTS_DIR: z.string().optional(),
   /** An ACME directory URL, or `letsencrypt` (staging unless ACME_PRODUCTION=true); unset → local CA. */

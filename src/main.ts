@@ -127,6 +127,20 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       gzip: (b) => gzipSync(b),
       gunzip: (b) => gunzipSync(b),
     },
+    quotas: {
+      domainsPerTenant: config.QUOTA_DOMAINS_PER_TENANT,
+      selectorsPerDomain: config.QUOTA_SELECTORS_PER_DOMAIN,
+      logosPerDomain: config.QUOTA_LOGOS_PER_DOMAIN,
+      logoBytesPerDomain: config.QUOTA_LOGO_BYTES_PER_DOMAIN,
+      tlsrptReportsPerDomainDay: config.TLSRPT_REPORTS_PER_DOMAIN_DAY,
+      tlsrptBytesPerDomainDay: config.TLSRPT_BYTES_PER_DOMAIN_DAY,
+    },
+    reportStore: {
+      policies: config.TLSRPT_STORED_POLICIES,
+      detailsPerPolicy: config.TLSRPT_STORED_DETAILS,
+      parsedBytes: config.TLSRPT_STORED_PARSED_BYTES,
+      maxRawBytes: config.TLSRPT_MAX_BYTES,
+    },
     onChange: async (domainId) => {
       const gone = await snapshot.refreshDomain(domainId)
       logos.clear()

@@ -207,7 +207,8 @@ describe('TLS-RPT intake order (issue 9 finding 7)', () => {
     const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
     await setup({ TLSRPT_RATE_PER_SOURCE: '2' }, clock)
     const statuses = []
-    for (let i = 0; i < 4; i++) statuses.push((await post('/tlsrpt/no-such-token', withId('x'))).status)
+    for (let i = 0; i < 4; i++)
+      statuses.push((await post('/tlsrpt/no-such-token', withId('x'))).status)
     expect(statuses).toEqual([404, 404, 429, 429])
   })
 })
@@ -226,12 +227,22 @@ describe('TLS-RPT validation (issue 9 finding 12)', () => {
       ['per-report', { policies: [policy(big - 10, 0), policy(big - 10, 0)] }, 'policies'],
       [
         'year 1',
-        { 'date-range': { 'start-datetime': '0001-01-01T00:00:00Z', 'end-datetime': '0001-01-01T23:59:59Z' } },
+        {
+          'date-range': {
+            'start-datetime': '0001-01-01T00:00:00Z',
+            'end-datetime': '0001-01-01T23:59:59Z',
+          },
+        },
         'date-range.start-datetime',
       ],
       [
         'year 9999',
-        { 'date-range': { 'start-datetime': '9999-12-31T00:00:00Z', 'end-datetime': '9999-12-31T23:59:59Z' } },
+        {
+          'date-range': {
+            'start-datetime': '9999-12-31T00:00:00Z',
+            'end-datetime': '9999-12-31T23:59:59Z',
+          },
+        },
         'date-range.start-datetime',
       ],
     ]

@@ -5,6 +5,7 @@
  * transaction.
  */
 import type { ChallengeStore, CertStateRepo } from './certs/types.js'
+import type { Cursor } from './cursor.js'
 import type { Mode } from './mta-sts/policy.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -130,6 +131,7 @@ export interface TenantRepo {
   create(tenant: Tenant, firstToken: NewToken | null, audit: AuditEntry): Promise<void>
   list(): Promise<Tenant[]>
   byId(id: string): Promise<Tenant | null>
+  /** Names are compared case-insensitively: `ALPHA` finds `alpha`. */
   byName(name: string): Promise<Tenant | null>
 }
 
@@ -141,6 +143,15 @@ export interface TokenRepo {
   revoke(id: string, at: Date, audit: AuditEntry): Promise<void>
   /** Makes `token` the only live env-bootstrapped operator token; false when already so. */
   replaceEnvOperator(token: NewToken, audit: AuditEntry): Promise<boolean>
+  /**
+   * One page of tokens (of one tenant, of operators with `tenantId` null, or all when
+   * undefined), oldest first, strictly after `after`; `limit` + 1 rows tell if more exist.
+   */
+  list(
+    tenantId: string | null | undefined,
+    after: Cursor | null,
+    limit: number,
+  ): Promise<ApiToken[]>
 }
 
 export interface DomainRepo {
@@ -277,9 +288,24 @@ export interface StoredReport {
   /** Where it came from: `https:<ip>` or `import:<file>`. */
   source: string
   receivedAt: Date
+  /** Bytes the row costs (raw + parsed + tally + warnings), for the daily storage quota. */
+  storedBytes: number
+  /** Compact sums for the health view (core/tls-rpt/tally.ts); null on rows stored before. */
+  tally: unknown
 }
 
-export type ReportSummary = Omit<StoredReport, 'parsed' | 'raw'>
+export type ReportSummary = Omit<StoredReport, 'parsed' | 'raw' | 'tally'>
+
+/** What the health view reads per report: small, whatever the report's size. */
+export interface ReportHealthRow {
+  id: string
+  organization: string
+  reportId: string
+  startAt: Date
+  tally: unknown
+  /** Only for rows stored before tallies existed (tally null); otherwise null. */
+  parsed: unknown
+}
 
 export interface ReportEndpoint {
   domainId: string
@@ -290,14 +316,17 @@ export interface ReportEndpoint {
 export interface TlsReportRepo {
   /** Stores the report unless the same submitter already sent this report id; true if stored. */
   insert(report: StoredReport): Promise<boolean>
-  list(domainId: string, fromDay: string, toDay: string, limit: number): Promise<ReportSummary[]>
-  get(domainId: string, id: string): Promise<StoredReport | null>
-  /** The parsed reports of a domain whose day is in [fromDay, toDay]. */
-  parsedInWindow(
+  /** One page, newest start first (then id), strictly after `after`; fetch limit + 1. */
+  list(
     domainId: string,
     fromDay: string,
     toDay: string,
-  ): Promise<Array<{ id: string; organization: string; parsed: unknown }>>
+    after: Cursor | null,
+    limit: number,
+  ): Promise<ReportSummary[]>
+  get(domainId: string, id: string): Promise<StoredReport | null>
+  /** The health rows (tallies) of a domain's reports whose day is in [fromDay, toDay]. */
+  healthRows(domainId: string, fromDay: string, toDay: string): Promise<ReportHealthRow[]>
   /** The domain a report URL token belongs to, if the token is current or in its grace period. */
   endpoint(token: string, now: Date): Promise<ReportEndpoint | null>
   currentToken(domainId: string): Promise<string | null>
@@ -322,4 +351,24 @@ export interface Repos {
   challenges: ChallengeStore
   bimi: BimiRepo
   reports: TlsReportRepo
+  quotas: QuotaRepo
+}
+
+/** What a tenant or a domain holds, for the quota checks (services/quotas.ts). */
+export interface QuotaRepo {
+  /** The operator's stored overrides for the tenant (JSON), or null. */
+  overrides(tenantId: string): Promise<unknown>
+  setOverrides(
+    tenantId: string,
+    overrides: Record<string, number>,
+    audit: AuditEntry,
+  ): Promise<void>
+  /** The tenant's domains in every status (pending claims included). */
+  domainCount(tenantId: string): Promise<number>
+  /** Selectors of the domain, and the logos (count, bytes) its history keeps. */
+  logoUsage(domainId: string): Promise<{ selectors: number; logos: number; logoBytes: number }>
+  keepsLogo(domainId: string, sha256: string): Promise<boolean>
+  hasSelector(domainId: string, selector: string): Promise<boolean>
+  /** Reports received for the domain since `since`, and the bytes they take. */
+  reportUsage(domainId: string, since: Date): Promise<{ reports: number; bytes: number }>
 }

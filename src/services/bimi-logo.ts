@@ -5,6 +5,7 @@ import { DomainError, type FieldIssue } from '../core/errors.js'
 import type { BimiAssertion } from '../core/ports.js'
 import { bimiUrls, type BimiUrls } from './bimi-urls.js'
 import { auditOf, type ServiceDeps } from './deps.js'
+import { requireLogoRoom } from './quotas.js'
 import { ownedDomain, requireActive } from './scope.js'
 
 export interface BimiView extends BimiAssertion {
@@ -54,6 +55,7 @@ export async function uploadLogo(
     const urls = await bimiUrls(deps, domain.id, domain.name, existing)
     return { ...existing, domain: domain.name, urls, warnings: verdict.warnings, changed: false }
   }
+  await requireLogoRoom(deps, actor, domain, { selector, sha256, size: bytes.byteLength })
   const vmcPem = existing?.vmcPem ?? null
   const report = vmcPem
     ? deps.bimi.inspectVmc(vmcPem, {

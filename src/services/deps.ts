@@ -7,6 +7,8 @@ import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
 import type { MarkCertificateInspector, SvgConverter } from '../core/bimi/types.js'
 import type { DnsResolver } from '../core/certs/types.js'
+import type { Quotas } from '../core/quotas.js'
+import type { StoreBounds } from '../core/tls-rpt/bound.js'
 import type { ReportProcessor } from '../core/tls-rpt/decoder.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
@@ -33,6 +35,10 @@ export interface ServiceDeps {
     gzip: (bytes: Uint8Array) => Uint8Array
     gunzip: (bytes: Uint8Array) => Uint8Array
   }
+  /** Quota defaults from config; the operator's per-tenant overrides are in the database. */
+  quotas: Quotas
+  /** How much of a TLS report is stored: the bounded parsed form, and the raw (gzip) cap. */
+  reportStore: StoreBounds & { maxRawBytes: number }
   /** Called after every committed change that alters what is served, with the domain changed. */
   onChange: (domainId: string) => Promise<void>
 }

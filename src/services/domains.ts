@@ -5,6 +5,7 @@ import { DomainName } from '../core/domain-name.js'
 import { DomainError } from '../core/errors.js'
 import type { Domain, DomainPage, Hostname } from '../core/ports.js'
 import { auditOf, type ServiceDeps } from './deps.js'
+import { requireDomainRoom } from './quotas.js'
 import { ownedDomain } from './scope.js'
 
 export const DomainInput = z
@@ -40,6 +41,7 @@ export async function addDomain(
   opts: { trusted?: boolean } = {},
 ): Promise<Domain> {
   const tenantId = await targetTenant(deps, actor, input.tenantId)
+  await requireDomainRoom(deps, actor, tenantId)
   const name = input.name
   const invalid = (message: string) =>
     new DomainError('VALIDATION', 'invalid request', [{ path: 'name', message }])

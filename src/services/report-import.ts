@@ -1,6 +1,5 @@
 import { DomainError } from '../core/errors.js'
 import type { ReportMediaType } from '../core/tls-rpt/decoder.js'
-import { policyDomainsOf } from '../core/tls-rpt/report.js'
 import type { ServiceDeps } from './deps.js'
 import { decodeAndParse, refuse, storeReport, type IntakeResult } from './report-intake.js'
 
@@ -15,7 +14,8 @@ export async function importReport(
 ): Promise<IntakeResult> {
   const fields = { source: input.source }
   const parsed = await decodeAndParse(deps, input.body, input.media, input.maxDecompressed, fields)
-  const [first] = policyDomainsOf(parsed.report)
+  // The tallies list the report's policy domains in order of first appearance.
+  const first = parsed.tallies[0]?.domain
   const domain = first ? await deps.repos.domains.byName(first) : null
   if (!domain)
     refuse(

@@ -1,8 +1,10 @@
 import { DomainError } from '../core/errors.js'
-import type { ReportMediaType } from '../core/tls-rpt/decoder.js'
-import { policyDomainsOf, type NormalizedReport } from '../core/tls-rpt/report.js'
 import type { ReportEndpoint, StoredReport } from '../core/ports.js'
+import { dateWindowIssues } from '../core/tls-rpt/date-window.js'
+import type { ProcessedOk, ReportMediaType } from '../core/tls-rpt/decoder.js'
+import type { ReportTally } from '../core/tls-rpt/tally.js'
 import type { ServiceDeps } from './deps.js'
+import { requireReportRoom } from './quotas.js'
 import type { RateLimiter } from './rate-limit.js'
 
 export interface IntakeLimits {
@@ -25,6 +27,16 @@ const MEDIA: Record<string, ReportMediaType> = {
   'application/tlsrpt+gzip': 'application/tlsrpt+gzip',
 }
 
+const EMPTY_TALLY: ReportTally = {
+  successful: 0,
+  failed: 0,
+  policies: [],
+  mxSuccess: [],
+  byType: [],
+  byMx: [],
+  byIp: [],
+}
+
 /** UTC day of a date, the unit of the health view. */
 export const dayOf = (d: Date): string => d.toISOString().slice(0, 10)
 
@@ -39,9 +51,11 @@ export function refuse(
 }
 
 /**
- * RFC 8460 §5.4 intake of one POSTed report for the endpoint's domain: media type, size, I-JSON,
- * schema, and every policy-domain must be the endpoint's domain (or a subdomain of it that the
- * same tenant hosts). Nothing is stored unless all of that holds; a repeat is a quiet success.
+ * RFC 8460 §5.4 intake of one POSTed report for the endpoint's domain. The per-source limit
+ * comes first, before even the token lookup; the tenant's limit counts only reports that
+ * passed every check, so strangers sending junk cannot spend a tenant's budget (issue 9
+ * finding 7). Then media type, size, I-JSON, schema, dates, the domains, the daily quotas.
+ * Nothing is stored unless all of that holds; a repeat is a quiet success.
  */
 export async function receiveReport(
   deps: ServiceDeps,
@@ -50,15 +64,19 @@ export async function receiveReport(
 ): Promise<IntakeResult> {
   const now = deps.clock.now()
   const log = { source: input.source }
+  if (!limits.perSource.take(input.source, now.getTime())) {
+    refuse(
+      deps,
+      new DomainError(
+        'RATE_LIMITED',
+        'too many reports from this address (TLSRPT_RATE_PER_SOURCE); retry later',
+      ),
+      log,
+    )
+  }
   const endpoint = await deps.repos.reports.endpoint(input.token, now)
   if (!endpoint) refuse(deps, new DomainError('NOT_FOUND', 'no such report endpoint'), log)
   const fields = { ...log, domain: endpoint.domain }
-  if (
-    !limits.perSource.take(input.source, now.getTime()) ||
-    !limits.perTenant.take(endpoint.tenantId, now.getTime())
-  ) {
-    refuse(deps, new DomainError('RATE_LIMITED', 'too many reports; retry later'), fields)
-  }
   const media = MEDIA[(input.contentType ?? '').split(';')[0]!.trim().toLowerCase()]
   if (!media) {
     refuse(
@@ -75,20 +93,21 @@ export async function receiveReport(
     deps,
     endpoint,
     parsed,
-    { body: input.body, media, source: input.source, now },
+    { body: input.body, media, source: input.source, now, perTenant: limits.perTenant },
     fields,
   )
 }
 
-/** Bytes → a validated report (off the serving loop), or a refusal (logged) with its status. */
+/** Bytes → a validated, bounded report (off the serving loop), or a refusal (logged). */
 export async function decodeAndParse(
   deps: ServiceDeps,
   body: Uint8Array,
   media: ReportMediaType,
   maxDecompressed: number,
   fields: Record<string, unknown>,
-): Promise<{ report: NormalizedReport; warnings: string[] }> {
-  const processed = await deps.tlsrpt.process(body, media, { maxDecompressed })
+): Promise<ProcessedOk> {
+  const { maxRawBytes: _raw, ...store } = deps.reportStore
+  const processed = await deps.tlsrpt.process(body, media, { maxDecompressed, store })
   if (!processed.ok) {
     const code =
       processed.status === 413
@@ -101,26 +120,69 @@ export async function decodeAndParse(
   return processed
 }
 
-/** Checks the report's domains against the endpoint and stores it unless it is a repeat. */
+/**
+ * Checks the report's dates and domains against the endpoint, then the tenant's rate and the
+ * domain's daily quotas, and stores it unless it is a repeat.
+ */
 export async function storeReport(
   deps: ServiceDeps,
   endpoint: ReportEndpoint,
-  parsed: { report: NormalizedReport; warnings: string[] },
-  input: { body: Uint8Array; media: ReportMediaType; source: string; now: Date },
+  parsed: ProcessedOk,
+  input: {
+    body: Uint8Array
+    media: ReportMediaType
+    source: string
+    now: Date
+    /** HTTPS intake only: counted once the report has passed validation. */
+    perTenant?: RateLimiter
+  },
   fields: Record<string, unknown>,
 ): Promise<IntakeResult> {
-  await requireOwnDomains(deps, endpoint, parsed.report, fields)
-  const report = toStored(deps, endpoint, parsed.report, parsed.warnings, {
-    raw: input.media === 'application/tlsrpt+gzip' ? input.body : deps.tlsrpt.gzip(input.body),
-    source: input.source,
-    now: input.now,
-  })
+  const { now } = input
+  const window = dateWindowIssues(parsed.report.dateRange, now)
+  if (window.length > 0) {
+    refuse(
+      deps,
+      new DomainError('BAD_REQUEST', 'not a valid TLS report (RFC 8460 §4)', window),
+      fields,
+    )
+  }
+  await requireOwnDomains(
+    deps,
+    endpoint,
+    parsed.tallies.map((t) => t.domain),
+    fields,
+  )
+  if (input.perTenant && !input.perTenant.take(endpoint.tenantId, now.getTime())) {
+    refuse(
+      deps,
+      new DomainError(
+        'RATE_LIMITED',
+        'too many reports for this tenant (TLSRPT_RATE_PER_TENANT); retry later',
+      ),
+      fields,
+    )
+  }
+  const raw = input.media === 'application/tlsrpt+gzip' ? input.body : deps.tlsrpt.gzip(input.body)
+  const maxRaw = deps.reportStore.maxRawBytes
+  if (raw.byteLength > maxRaw) {
+    const message = `the report is over TLSRPT_MAX_BYTES (${maxRaw} bytes) after gzip`
+    refuse(deps, new DomainError('PAYLOAD_TOO_LARGE', message), fields)
+  }
+  const report = toStored(deps, endpoint, parsed, { raw, source: input.source, now })
+  try {
+    await requireReportRoom(deps, endpoint, report.storedBytes, now)
+  } catch (err) {
+    if (err instanceof DomainError) refuse(deps, err, fields)
+    throw err
+  }
   const stored = await deps.repos.reports.insert(report)
   deps.log.info('tlsrpt_received', {
     ...fields,
     id: stored ? report.id : null,
     duplicate: !stored,
     organization: report.organization,
+    storedBytes: report.storedBytes,
   })
   return {
     id: stored ? report.id : null,
@@ -133,10 +195,10 @@ export async function storeReport(
 async function requireOwnDomains(
   deps: ServiceDeps,
   endpoint: ReportEndpoint,
-  report: NormalizedReport,
+  names: string[],
   fields: Record<string, unknown>,
 ): Promise<void> {
-  for (const name of policyDomainsOf(report)) {
+  for (const name of names) {
     if (name === endpoint.domain) continue
     const other = name.endsWith(`.${endpoint.domain}`)
       ? await deps.repos.domains.byName(name)
@@ -156,20 +218,26 @@ async function requireOwnDomains(
   }
 }
 
-/** The stored form: summary columns, the normalized report, the raw bytes (gzip). */
+const utf8 = new TextEncoder()
+const jsonBytes = (value: unknown): number => utf8.encode(JSON.stringify(value)).byteLength
+
+/** The stored form: summary columns, the bounded report, its tally, the raw bytes (gzip). */
 export function toStored(
   deps: ServiceDeps,
   endpoint: ReportEndpoint,
-  report: NormalizedReport,
-  warnings: string[],
+  parsed: ProcessedOk,
   meta: { raw: Uint8Array; source: string; now: Date },
 ): StoredReport {
+  const { report, warnings } = parsed
   let successful = 0
   let failed = 0
-  for (const p of report.policies) {
-    successful += p.summary.totalSuccessfulSessionCount
-    failed += p.summary.totalFailureSessionCount
+  for (const { tally } of parsed.tallies) {
+    successful += tally.successful
+    failed += tally.failed
   }
+  // Only the endpoint's own domain is ever shown from this row (health is per domain).
+  const tally = parsed.tallies.find((t) => t.domain === endpoint.domain)?.tally ?? EMPTY_TALLY
+  const text = [report.organizationName, report.reportId, report.contactInfo, meta.source]
   return {
     id: deps.newId(),
     domainId: endpoint.domainId,
@@ -186,5 +254,12 @@ export function toStored(
     raw: meta.raw,
     source: meta.source,
     receivedAt: meta.now,
+    tally,
+    storedBytes:
+      meta.raw.byteLength +
+      jsonBytes(report) +
+      jsonBytes(tally) +
+      jsonBytes(warnings) +
+      text.reduce((n, s) => n + utf8.encode(s).byteLength, 0),
   }
 }

@@ -1,15 +1,24 @@
 import type { Actor } from '../core/actor.js'
 import { DomainError } from '../core/errors.js'
+import { pageOf, type Cursor, type Page } from '../core/cursor.js'
 import type { ReportSummary } from '../core/ports.js'
-import { MAX_HEALTH_DAYS, tlsHealth, type TlsHealth } from '../core/tls-rpt/health.js'
+import {
+  healthRowOf,
+  MAX_HEALTH_DAYS,
+  tlsHealth,
+  type HealthRow,
+  type TlsHealth,
+} from '../core/tls-rpt/health.js'
+import { readTally } from '../core/tls-rpt/tally.js'
 import { enforceReadiness, type Readiness } from '../core/tls-rpt/readiness.js'
 import type { NormalizedReport } from '../core/tls-rpt/report.js'
 import type { ServiceDeps } from './deps.js'
 import { dayOf } from './report-intake.js'
 import { ownedDomain } from './scope.js'
 
-/** The most reports one listing returns. */
-const LIST_LIMIT = 1_000
+/** Reports per page: the default, and the most one page returns. */
+export const REPORTS_PAGE = 100
+export const REPORTS_PAGE_MAX = 1_000
 
 /** Stored as JSON, the report's dates come back as strings. */
 function revive(parsed: unknown): NormalizedReport {
@@ -17,17 +26,22 @@ function revive(parsed: unknown): NormalizedReport {
   return { ...r, dateRange: { start: new Date(r.dateRange.start), end: new Date(r.dateRange.end) } }
 }
 
-/** The domain's reports whose period starts within [from, to] (UTC days), newest first. */
+/**
+ * One page of the domain's reports whose period starts within [from, to] (UTC days; default the
+ * last 30 days), newest first; `cursor` continues from a previous page.
+ */
 export async function listReports(
   deps: ServiceDeps,
   actor: Actor,
   name: string,
-  range: { from?: string; to?: string },
-): Promise<ReportSummary[]> {
+  range: { from?: string; to?: string; cursor?: Cursor; limit?: number },
+): Promise<Page<ReportSummary>> {
   const domain = await ownedDomain(deps, actor, name)
   const to = range.to ?? dayOf(deps.clock.now())
   const from = range.from ?? dayOf(new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000))
-  return deps.repos.reports.list(domain.id, from, to, LIST_LIMIT)
+  const limit = Math.min(Math.max(range.limit ?? REPORTS_PAGE, 1), REPORTS_PAGE_MAX)
+  const rows = await deps.repos.reports.list(domain.id, from, to, range.cursor ?? null, limit + 1)
+  return pageOf(rows, limit, (r) => ({ at: r.startAt.getTime(), id: r.id }))
 }
 
 /** One report: the parsed form and the raw JSON exactly as received (decompressed). */
@@ -50,16 +64,25 @@ export async function domainTlsHealth(
   const now = deps.clock.now()
   const span = Math.min(Math.max(days, 1), MAX_HEALTH_DAYS)
   const from = dayOf(new Date(now.getTime() - (span - 1) * 86_400_000))
-  const [rows, served] = await Promise.all([
-    deps.repos.reports.parsedInWindow(domain.id, from, dayOf(now)),
+  const [stored, served] = await Promise.all([
+    deps.repos.reports.healthRows(domain.id, from, dayOf(now)),
     deps.repos.policies.versions(domain.id),
   ])
-  const reports = rows.map((r) => ({
-    id: r.id,
-    submitter: r.organization,
-    report: revive(r.parsed),
-  }))
-  return tlsHealth({ domain: domain.name, reports, served, now, days: span })
+  // Each row is a small tally computed at intake; only rows stored before tallies existed
+  // (migration 0007) are tallied here from their parsed form.
+  const rows: HealthRow[] = []
+  for (const r of stored) {
+    const tally = readTally(r.tally)
+    if (tally) rows.push({ ...r, start: r.startAt, tally })
+    else if (r.parsed !== null) {
+      const row = healthRowOf(
+        { id: r.id, submitter: r.organization, report: revive(r.parsed) },
+        domain.name,
+      )
+      if (row) rows.push(row)
+    }
+  }
+  return tlsHealth({ domain: domain.name, rows, served, now, days: span })
 }
 
 /** Readiness to move from testing to enforce: 14 days of reports, < 1 % failures, every mx seen. */

@@ -1,12 +1,28 @@
 import { z } from 'zod'
 import type { Actor } from '../core/actor.js'
+import { pageOf, type Cursor, type Page } from '../core/cursor.js'
 import { DomainError } from '../core/errors.js'
+import type { ApiToken } from '../core/ports.js'
 import { auditOf, type ServiceDeps } from './deps.js'
 import { mintToken } from './token-secret.js'
 
+// Labels are shown in lists and written to logs and the audit trail: control characters (NUL,
+// newlines, ANSI escapes) and format characters (bidi overrides such as U+202E, zero-width
+// marks) would let a label rewrite what an operator sees (issue 9 finding 12).
+const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u
+
+export const TokenLabel = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((label) => !HIDDEN.test(label), {
+    message: 'must not contain control or invisible formatting characters (such as bidi overrides)',
+  })
+
 export const TokenInput = z
   .object({
-    label: z.string().trim().min(1).max(100),
+    label: TokenLabel,
     /** Operator only: the tenant to create the token for; absent → an operator token. */
     tenantId: z.string().min(1).max(64).optional(),
   })
@@ -76,4 +92,30 @@ export async function bootstrapOperatorToken(deps: ServiceDeps, secret: string):
   if (await deps.repos.tokens.replaceEnvOperator(record, audit)) {
     deps.log.info('operator_token_bootstrapped', { source: 'ADMIN_TOKEN' })
   }
+}
+
+/** Tokens per page: the default, and the most one page returns. */
+export const TOKENS_PAGE = 100
+export const TOKENS_PAGE_MAX = 1_000
+
+/**
+ * One page of tokens, oldest first, never their secrets or hashes: a tenant sees its own; the
+ * operator sees every token, or one tenant's with `tenantId`.
+ */
+export async function listTokens(
+  deps: ServiceDeps,
+  actor: Actor,
+  query: { tenantId?: string; cursor?: Cursor; limit?: number },
+): Promise<Page<ApiToken>> {
+  if (
+    actor.kind === 'tenant' &&
+    query.tenantId !== undefined &&
+    query.tenantId !== actor.tenantId
+  ) {
+    throw new DomainError('FORBIDDEN', "a tenant token can only list its own tenant's tokens")
+  }
+  const scope = actor.kind === 'tenant' ? actor.tenantId : query.tenantId
+  const limit = Math.min(Math.max(query.limit ?? TOKENS_PAGE, 1), TOKENS_PAGE_MAX)
+  const rows = await deps.repos.tokens.list(scope, query.cursor ?? null, limit + 1)
+  return pageOf(rows, limit, (t) => ({ at: t.createdAt.getTime(), id: t.id }))
 }

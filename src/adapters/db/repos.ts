@@ -5,6 +5,7 @@ import { certStateRepo } from './repos/cert-states.js'
 import { challengeStore } from './repos/challenges.js'
 import { domainRepo } from './repos/domains.js'
 import { policyRepo } from './repos/policies.js'
+import { quotaRepo } from './repos/quotas.js'
 import { snapshotSource } from './repos/snapshot.js'
 import { tenantRepo } from './repos/tenants.js'
 import { tlsReportRepo } from './repos/tls-reports.js'
@@ -24,5 +25,6 @@ export function sqliteRepos(open: OpenDb): Repos {
     challenges: challengeStore(open.db),
     bimi: bimiRepo(open.db),
     reports: tlsReportRepo(open.db),
+    quotas: quotaRepo(open.db),
   }
 }

@@ -1,17 +1,20 @@
 /**
  * The whole CPU-heavy part of receiving a TLS report, in one synchronous function so that a
- * worker can run it: inflate and I-JSON checks (decode.ts), then the RFC 8460 §4 schema and
- * normalization (core). The serving loop only sees the result.
+ * worker can run it: inflate and I-JSON checks (decode.ts), the RFC 8460 §4 schema and
+ * normalization, the bounded stored form and the health tally (core). The serving loop only
+ * sees the small result; the whole parsed report never leaves this function.
  */
-import type { ProcessedReport, ReportMediaType } from '../../core/tls-rpt/decoder.js'
+import { boundReport } from '../../core/tls-rpt/bound.js'
+import type { ProcessedReport, ProcessLimits, ReportMediaType } from '../../core/tls-rpt/decoder.js'
 import { parseReport } from '../../core/tls-rpt/report.js'
+import { tallyReport } from '../../core/tls-rpt/tally.js'
 import { decodeReport } from './decode.js'
 
-/** Bytes → a validated, normalized report, or the refusal with its HTTP status. */
+/** Bytes → a validated, bounded report with its tallies, or the refusal with its HTTP status. */
 export function processReport(
   body: Uint8Array,
   media: ReportMediaType,
-  limits: { maxDecompressed: number },
+  limits: ProcessLimits,
 ): ProcessedReport {
   const decoded = decodeReport(body, media, limits)
   if (!decoded.ok) return decoded
@@ -24,5 +27,10 @@ export function processReport(
       issues: parsed.issues,
     }
   }
-  return parsed
+  return {
+    ok: true,
+    report: boundReport(parsed.report, limits.store),
+    warnings: parsed.warnings,
+    tallies: tallyReport(parsed.report),
+  }
 }

@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../errors.js'
-import type { NormalizedReport } from './report.js'
+import type { BoundedReport, StoreBounds } from './bound.js'
+import type { ReportTally } from './tally.js'
 
 /** RFC 8460 §6.4, §6.5: the two media types a report may arrive as (parameters stripped). */
 export type ReportMediaType = 'application/tlsrpt+json' | 'application/tlsrpt+gzip'
@@ -14,16 +15,31 @@ export type ReportDecoder = (
   limits: { maxDecompressed: number },
 ) => DecodedReport
 
+/** Plain data, so that it crosses to a worker: the inflate cap and what is stored. */
+export interface ProcessLimits {
+  maxDecompressed: number
+  store: StoreBounds
+}
+
 /**
- * Bytes to a validated report: decode (inflate, I-JSON) then parse and normalize (RFC 8460 §4).
+ * Bytes to a validated report: decode (inflate, I-JSON) then parse and normalize (RFC 8460 §4),
+ * then bound it for storage and tally it for the health view; only that small result leaves.
  * Asynchronous because it runs off the serving loop (a worker); a refusal carries its status.
  */
 export type ReportProcessor = (
   body: Uint8Array,
   mediaType: ReportMediaType,
-  limits: { maxDecompressed: number },
+  limits: ProcessLimits,
 ) => Promise<ProcessedReport>
 
+export interface ProcessedOk {
+  ok: true
+  /** The stored parsed form: bounded, with what is beyond summed (bound.ts). */
+  report: BoundedReport
+  warnings: string[]
+  /** Per policy domain of the whole report (first-seen order): its sums for the health view. */
+  tallies: Array<{ domain: string; tally: ReportTally }>
+}
+
 export type ProcessedReport =
-  | { ok: true; report: NormalizedReport; warnings: string[] }
-  | { ok: false; status: 400 | 413 | 415; reason: string; issues?: FieldIssue[] }
+  ProcessedOk | { ok: false; status: 400 | 413 | 415; reason: string; issues?: FieldIssue[] }

@@ -1,4 +1,5 @@
-import type { NormalizedPolicy, NormalizedReport } from './report.js'
+import type { NormalizedPolicy } from './report.js'
+import type { ReportTally } from './tally.js'
 
 /** A host or address with the failed sessions the failure-details attribute to it. */
 export interface FailingEntry {
@@ -92,31 +93,27 @@ export function mxPatternsOf(policy: NormalizedPolicy): string[] {
   return [...new Set([...policy.mxHost, ...fromLines].map(hostKey))]
 }
 
-/** Adds one report's policies for the domain to a tally. */
-export function addReport(
+/**
+ * Adds one stored report's tally to a day's or the window's sums. `policyIdOf` maps a policy
+ * key (sorted policy-string lines; '' when not comparable) to the id we served, or 'unknown'.
+ */
+export function addTally(
   tally: Tally,
   id: string,
-  report: NormalizedReport,
-  policies: { policy: NormalizedPolicy; policyId: string }[],
+  organization: string,
+  report: ReportTally,
+  policyIdOf: (key: string) => string,
 ): void {
   tally.reportIds.push(id)
-  tally.reporters.add(report.organizationName)
-  for (const { policy, policyId } of policies) {
-    const { totalSuccessfulSessionCount: ok, totalFailureSessionCount: failed } = policy.summary
-    tally.successful += ok
-    tally.failed += failed
-    bump(tally.policies, policyId, ok + failed)
-    if (ok > 0) for (const mx of mxPatternsOf(policy)) bump(tally.mxSuccess, mx, ok)
-    for (const detail of policy.failureDetails) {
-      // RFC 8460 §4.4: failure types are non-exclusive, so these need not add up to `failed`.
-      bump(tally.byType, detail.resultType, detail.failedSessionCount)
-      // Entries without a host or address (fetch errors) count by type only.
-      const mx = detail.receivingMxHostname
-      if (mx !== undefined) bump(tally.byMx, hostKey(mx), detail.failedSessionCount)
-      const ip = detail.sendingMtaIp
-      if (ip !== undefined) bump(tally.byIp, ip.toLowerCase(), detail.failedSessionCount)
-    }
-  }
+  tally.reporters.add(organization)
+  tally.successful += report.successful
+  tally.failed += report.failed
+  for (const [key, sessions] of report.policies) bump(tally.policies, policyIdOf(key), sessions)
+  for (const [mx, ok] of report.mxSuccess) bump(tally.mxSuccess, mx, ok)
+  // RFC 8460 §4.4: failure types are non-exclusive, so these need not add up to `failed`.
+  for (const [type, n] of report.byType) bump(tally.byType, type, n)
+  for (const [mx, n] of report.byMx) bump(tally.byMx, mx, n)
+  for (const [ip, n] of report.byIp) bump(tally.byIp, ip, n)
 }
 
 // Code-unit order: stable across locales, unlike localeCompare.

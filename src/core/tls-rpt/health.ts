@@ -1,6 +1,7 @@
-import type { NormalizedPolicy, NormalizedReport } from './report.js'
+import type { NormalizedReport } from './report.js'
 import type { HealthFigures, MxSuccess, Tally } from './health-tally.js'
-import { addReport, figuresOf, hostKey, newTally } from './health-tally.js'
+import { addTally, figuresOf, hostKey, newTally } from './health-tally.js'
+import { policyKey, tallyReport, type ReportTally } from './tally.js'
 
 export type {
   FailingEntry,
@@ -17,6 +18,16 @@ export interface HealthReport {
   report: NormalizedReport
 }
 
+/** A stored report as the view reads it: the tally computed at intake (tally.ts). */
+export interface HealthRow {
+  id: string
+  organization: string
+  reportId: string
+  start: Date
+  /** The sums for the domain asked about. */
+  tally: ReportTally
+}
+
 /** A policy version we served, as rendered at /.well-known/mta-sts.txt. */
 export interface ServedPolicy {
   policyId: string
@@ -26,7 +37,10 @@ export interface ServedPolicy {
 export interface HealthInput {
   /** The policy domain asked about, lower-case A-labels; other policies in a report are skipped. */
   domain: string
-  reports: HealthReport[]
+  /** Stored tallies (what the service reads). */
+  rows?: HealthRow[]
+  /** Whole reports, tallied here (tests, and rows stored before tallies existed). */
+  reports?: HealthReport[]
   served: ServedPolicy[]
   now: Date
   /** Days in the window, today (UTC) included; 1 to MAX_HEALTH_DAYS. */
@@ -59,16 +73,6 @@ const DAY_MS = 86_400_000
 const dayNumber = (date: Date): number => Math.floor(date.getTime() / DAY_MS)
 const dayName = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
-// Senders list policy lines in their own order (Google: max_age before mx; we render mx first),
-// and may drop the line terminators, so the lines are compared as a sorted set.
-function policyKey(lines: string[]): string {
-  return lines
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .sort()
-    .join('\n')
-}
-
 function policyIdIndex(served: ServedPolicy[]): Map<string, string> {
   const index = new Map<string, string>()
   for (const { policyId, text } of served) {
@@ -78,10 +82,12 @@ function policyIdIndex(served: ServedPolicy[]): Map<string, string> {
   return index
 }
 
-function appliedId(policy: NormalizedPolicy, index: Map<string, string>): string {
-  // RFC 8460 §4.5: an sts policy-string is the policy the sender applied, line by line.
-  if (policy.policyType !== 'sts' || policy.policyString.length === 0) return UNKNOWN_POLICY
-  return index.get(policyKey(policy.policyString)) ?? UNKNOWN_POLICY
+/** A whole report as a row: its tally for `domain`, or null when it has no policy for it. */
+export function healthRowOf(report: HealthReport, domain: string): HealthRow | null {
+  const own = tallyReport(report.report).find((t) => t.domain === hostKey(domain))
+  if (!own) return null
+  const { organizationName: organization, reportId, dateRange } = report.report
+  return { id: report.id, organization, reportId, start: dateRange.start, tally: own.tally }
 }
 
 /**
@@ -97,24 +103,27 @@ export function tlsHealth(input: HealthInput): TlsHealth {
   const last = dayNumber(input.now)
   const first = last - days + 1
   const index = policyIdIndex(input.served)
+  // RFC 8460 §4.5: an sts policy-string is the policy the sender applied, line by line.
+  const policyIdOf = (key: string) =>
+    key === '' ? UNKNOWN_POLICY : (index.get(key) ?? UNKNOWN_POLICY)
+  const rows = [
+    ...(input.rows ?? []),
+    ...(input.reports ?? []).flatMap((r) => healthRowOf(r, domain) ?? []),
+  ]
   const perDay = new Map<number, Tally>()
   const totals = newTally()
   const seen = new Set<string>()
-  for (const { id, report } of input.reports) {
-    const day = dayNumber(report.dateRange.start)
+  for (const { id, organization, reportId, start, tally: report } of rows) {
+    const day = dayNumber(start)
     // The same report can reach us twice (mail import and https, RFC 8460 §3 lets senders use
     // every rua), under different row ids and submitters: organization and report-id decide.
-    const key = `${report.organizationName}\n${report.reportId}`
-    if (day < first || day > last || seen.has(key)) continue
-    const policies = report.policies
-      .filter((policy) => policy.policyDomain === hostKey(domain))
-      .map((policy) => ({ policy, policyId: appliedId(policy, index) }))
-    if (policies.length === 0) continue
+    const key = `${organization}\n${reportId}`
+    if (day < first || day > last || seen.has(key) || report.policies.length === 0) continue
     seen.add(key)
     const tally = perDay.get(day) ?? newTally()
     perDay.set(day, tally)
-    addReport(tally, id, report, policies)
-    addReport(totals, id, report, policies)
+    addTally(tally, id, organization, report, policyIdOf)
+    addTally(totals, id, organization, report, policyIdOf)
   }
   const earlier = new Set<string>()
   const dayList: DayHealth[] = []

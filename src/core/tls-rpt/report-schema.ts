@@ -126,6 +126,41 @@ const FailureDetail = z.object(
   { error: typeError('an object') },
 )
 
+type Entry = z.output<typeof PolicyEntry>
+
+// Each count is a safe integer (I-JSON), but their sums are what we store and show: a report
+// whose totals pass 2^53-1 could only be stored rounded, so it is refused (issue 9 finding 12).
+const TOTAL_MESSAGE = 'sums past 2^53-1 (each total must stay a safe integer)'
+
+function unsafeTotals(report: {
+  policies: Entry[]
+}): Array<{ path: PropertyKey[]; message: string }> {
+  const issues: Array<{ path: PropertyKey[]; message: string }> = []
+  const all = { ok: 0, failed: 0, details: 0 }
+  report.policies.forEach((entry, index) => {
+    const ok = entry.summary['total-successful-session-count']
+    const failed = entry.summary['total-failure-session-count']
+    const details = (entry['failure-details'] ?? []).reduce(
+      (n, d) => n + d['failed-session-count'],
+      0,
+    )
+    if (ok + failed > Number.MAX_SAFE_INTEGER) {
+      issues.push({ path: ['policies', index, 'summary'], message: `sessions ${TOTAL_MESSAGE}` })
+    }
+    if (details > Number.MAX_SAFE_INTEGER) {
+      const message = `failed-session-count ${TOTAL_MESSAGE}`
+      issues.push({ path: ['policies', index, 'failure-details'], message })
+    }
+    all.ok += ok
+    all.failed += failed
+    all.details += details
+  })
+  if (issues.length === 0 && Math.max(all.ok + all.failed, all.details) > Number.MAX_SAFE_INTEGER) {
+    issues.push({ path: ['policies'], message: `the report's session counts ${TOTAL_MESSAGE}` })
+  }
+  return issues
+}
+
 const PolicyEntry = z.object(
   {
     policy: Policy,
@@ -164,6 +199,7 @@ export const TlsReport = z
         const message = `has ${details} failure-details in all; at most ${FAILURE_DETAILS_MAX}`
         ctx.addIssue({ code: 'custom', path: ['policies'], message })
       }
+      for (const issue of unsafeTotals(report)) ctx.addIssue({ code: 'custom', ...issue })
     },
     // Only a well-formed report can be counted; a malformed one is refused for that anyway.
     { when: (payload) => payload.issues.length === 0 },

@@ -1,21 +1,50 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { CursorParam, limitParam } from '../../core/cursor.js'
 import type { ServiceDeps } from '../../services/deps.js'
 import { rotateReportToken } from '../../services/report-endpoint.js'
-import { domainTlsHealth, getReport, listReports } from '../../services/tls-reports.js'
+import {
+  domainTlsHealth,
+  getReport,
+  listReports,
+  REPORTS_PAGE,
+  REPORTS_PAGE_MAX,
+} from '../../services/tls-reports.js'
 import { json, newRouter, problems } from '../openapi.js'
+import { queryIs400 } from '../query.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+/** A real calendar day: `2026-13-45` and `2026-02-30` match the pattern but are no day. */
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`)
+    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === d
+  }, 'must be a calendar day (YYYY-MM-DD)')
 const iso = (d: Date) => d.toISOString()
 
 const list = createRoute({
   method: 'get',
   path: '/domains/{name}/tls-reports',
   summary: 'TLS reports received for the domain (default: the last 30 days), newest first',
-  request: { params: DomainParam, query: z.object({ from: Day.optional(), to: Day.optional() }) },
+  request: {
+    params: DomainParam,
+    query: z.object({
+      from: Day.optional(),
+      to: Day.optional(),
+      limit: limitParam(REPORTS_PAGE_MAX, REPORTS_PAGE),
+      cursor: CursorParam.optional(),
+    }),
+  },
   responses: {
-    200: json(z.object({ reports: z.array(z.record(z.string(), z.unknown())) }), 'Reports'),
-    ...problems(401, 404, 422),
+    200: json(
+      z.object({
+        reports: z.array(z.record(z.string(), z.unknown())),
+        nextCursor: z.string().nullable(),
+      }),
+      'One page of reports; pass nextCursor as ?cursor= for the next',
+    ),
+    ...problems(400, 401, 404, 422),
   },
 })
 const one = createRoute({
@@ -32,9 +61,16 @@ const health = createRoute({
     'Per day: sessions, failures by type, top failing MX and sending IPs, silent reporters, policy ids applied',
   request: {
     params: DomainParam,
-    query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }),
+    query: z.object({
+      days: z.coerce
+        .number({ error: 'must be a whole number from 1 to 366' })
+        .int('must be a whole number from 1 to 366')
+        .min(1, 'must be a whole number from 1 to 366')
+        .max(366, 'must be a whole number from 1 to 366')
+        .default(30),
+    }),
   },
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'Health'), ...problems(401, 404, 422) },
+  responses: { 200: json(z.record(z.string(), z.unknown()), 'Health'), ...problems(400, 401, 404) },
 })
 const rotate = createRoute({
   method: 'post',
@@ -49,41 +85,49 @@ const rotate = createRoute({
 
 export function tlsReportRoutes(deps: ServiceDeps) {
   return newRouter()
-    .openapi(list, async (c) => {
-      const q = c.req.valid('query')
-      const rows = await listReports(
-        deps,
-        c.get('actor'),
-        domainFromParam(c.req.valid('param').name),
-        q,
-      )
-      const reports = rows.map((r) => ({
-        id: r.id,
-        organization: r.organization,
-        reportId: r.reportId,
-        start: iso(r.startAt),
-        end: iso(r.endAt),
-        successful: r.successful,
-        failed: r.failed,
-        warnings: r.warnings,
-        receivedAt: iso(r.receivedAt),
-      }))
-      return c.json({ reports }, 200)
-    })
+    .openapi(
+      list,
+      async (c) => {
+        const q = c.req.valid('query')
+        const page = await listReports(
+          deps,
+          c.get('actor'),
+          domainFromParam(c.req.valid('param').name),
+          q,
+        )
+        const reports = page.items.map((r) => ({
+          id: r.id,
+          organization: r.organization,
+          reportId: r.reportId,
+          start: iso(r.startAt),
+          end: iso(r.endAt),
+          successful: r.successful,
+          failed: r.failed,
+          warnings: r.warnings,
+          receivedAt: iso(r.receivedAt),
+        }))
+        return c.json({ reports, nextCursor: page.nextCursor }, 200)
+      },
+      queryIs400,
+    )
     .openapi(one, async (c) => {
       const p = c.req.valid('param')
       const r = await getReport(deps, c.get('actor'), domainFromParam(p.name), p.id)
       return c.json({ ...r, domainId: undefined }, 200)
     })
-    .openapi(health, async (c) => {
-      const h = await domainTlsHealth(
-        deps,
-        c.get('actor'),
-        domainFromParam(c.req.valid('param').name),
-        c.req.valid('query').days,
-      )
-      return c.json(h as unknown as Record<string, unknown>, 200)
-    })
+    .openapi(
+      health,
+      async (c) => {
+        const h = await domainTlsHealth(
+          deps,
+          c.get('actor'),
+          domainFromParam(c.req.valid('param').name),
+          c.req.valid('query').days,
+        )
+        return c.json(h as unknown as Record<string, unknown>, 200)
+      },
+      queryIs400,
+    )
     .openapi(rotate, async (c) => {
       const r = await rotateReportToken(
         deps,

@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { CursorParam, limitParam } from '../../core/cursor.js'
 import type { ServiceDeps } from '../../services/deps.js'
-import { createToken, revokeToken, TokenInput } from '../../services/tokens.js'
+import {
+  createToken,
+  listTokens,
+  revokeToken,
+  TokenInput,
+  TOKENS_PAGE,
+  TOKENS_PAGE_MAX,
+} from '../../services/tokens.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
+import { queryIs400 } from '../query.js'
 import { TokenCreatedOut } from '../views.js'
 
 const create = createRoute({
@@ -15,6 +24,38 @@ const create = createRoute({
   },
 })
 
+const TokenOut = z.object({
+  id: z.string(),
+  label: z.string(),
+  tenantId: z.string().nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+})
+
+const list = createRoute({
+  method: 'get',
+  path: '/tokens',
+  summary:
+    'List tokens, oldest first (a tenant: its own; the operator: all, or ?tenantId=); never the secret',
+  request: {
+    query: z.object({
+      tenantId: z.string().min(1).max(64).optional(),
+      limit: limitParam(TOKENS_PAGE_MAX, TOKENS_PAGE),
+      cursor: CursorParam.optional(),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({ tokens: z.array(TokenOut), nextCursor: z.string().nullable() }),
+      'One page of tokens; pass nextCursor as ?cursor= for the next',
+    ),
+    ...problems(400, 401, 403),
+  },
+})
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString())
+
 const revoke = createRoute({
   method: 'delete',
   path: '/tokens/{id}',
@@ -27,6 +68,22 @@ export function tokenRoutes(deps: ServiceDeps) {
   return newRouter()
     .openapi(create, async (c) =>
       c.json(await createToken(deps, c.get('actor'), c.req.valid('json')), 201),
+    )
+    .openapi(
+      list,
+      async (c) => {
+        const page = await listTokens(deps, c.get('actor'), c.req.valid('query'))
+        const tokens = page.items.map((t) => ({
+          id: t.id,
+          label: t.label,
+          tenantId: t.tenantId,
+          createdAt: t.createdAt.toISOString(),
+          lastUsedAt: iso(t.lastUsedAt),
+          revokedAt: iso(t.revokedAt),
+        }))
+        return c.json({ tokens, nextCursor: page.nextCursor }, 200)
+      },
+      queryIs400,
     )
     .openapi(revoke, async (c) => {
       await revokeToken(deps, c.get('actor'), c.req.valid('param').id)

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm'
+import { asc, eq, sql } from 'drizzle-orm'
 import type { TenantRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
@@ -23,7 +23,13 @@ export function tenantRepo(db: Db): TenantRepo {
       return db.select().from(tenants).where(eq(tenants.id, id)).get() ?? null
     },
     async byName(name) {
-      return db.select().from(tenants).where(eq(tenants.name, name)).get() ?? null
+      // tenants_name_ci (lower(name)) makes names unique case-insensitively; it serves this too.
+      const row = db
+        .select()
+        .from(tenants)
+        .where(sql`lower(${tenants.name}) = lower(${name})`)
+        .get()
+      return row ?? null
     },
   }
 }

@@ -1,11 +1,11 @@
-import { and, desc, eq, getTableColumns, gt, gte, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { StoredReport, TlsReportRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
 import { domains, tlsReports, tlsRptTokens } from '../schema.js'
 
-// Listing never loads the parsed report or the raw bytes.
-const { parsed: _parsed, raw: _raw, ...summaryColumns } = getTableColumns(tlsReports)
+// Listing never loads the parsed report, its tally or the raw bytes.
+const { parsed: _parsed, raw: _raw, tally: _tally, ...summaryColumns } = getTableColumns(tlsReports)
 
 const toReport = (row: typeof tlsReports.$inferSelect): StoredReport => ({
   ...row,
@@ -26,12 +26,19 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
         .run()
       return r.changes === 1
     },
-    async list(domainId, fromDay, toDay, limit) {
+    async list(domainId, fromDay, toDay, after, limit) {
+      // Keyset: strictly after the cursor's (start, id) in (start desc, id desc) order.
+      const afterCursor = after
+        ? or(
+            lt(tlsReports.startAt, new Date(after.at)),
+            and(eq(tlsReports.startAt, new Date(after.at)), lt(tlsReports.id, after.id)),
+          )
+        : undefined
       return db
         .select(summaryColumns)
         .from(tlsReports)
-        .where(inWindow(domainId, fromDay, toDay))
-        .orderBy(desc(tlsReports.startAt))
+        .where(and(inWindow(domainId, fromDay, toDay), afterCursor))
+        .orderBy(desc(tlsReports.startAt), desc(tlsReports.id))
         .limit(limit)
         .all()
     },
@@ -43,16 +50,26 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
         .get()
       return row ? toReport(row) : null
     },
-    async parsedInWindow(domainId, fromDay, toDay) {
-      return db
+    async healthRows(domainId, fromDay, toDay) {
+      const rows = db
         .select({
           id: tlsReports.id,
           organization: tlsReports.organization,
-          parsed: tlsReports.parsed,
+          reportId: tlsReports.reportId,
+          startAt: tlsReports.startAt,
+          tally: tlsReports.tally,
+          // The parsed report only for rows stored before tallies existed (migration 0007).
+          legacy: sql<
+            string | null
+          >`CASE WHEN ${tlsReports.tally} IS NULL THEN ${tlsReports.parsed} END`,
         })
         .from(tlsReports)
         .where(inWindow(domainId, fromDay, toDay))
         .all()
+      return rows.map(({ legacy, ...r }) => ({
+        ...r,
+        parsed: legacy === null ? null : (JSON.parse(legacy) as unknown),
+      }))
     },
     async endpoint(token, now) {
       const row = db

@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, ne, or } from 'drizzle-orm'
 import type { ApiToken, TokenRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
@@ -34,6 +34,28 @@ export function tokenRepo(db: Db): TokenRepo {
     },
     async byId(id): Promise<ApiToken | null> {
       return db.select(publicFields).from(apiTokens).where(eq(apiTokens.id, id)).get() ?? null
+    },
+    async list(tenantId, after, limit) {
+      const scope =
+        tenantId === undefined
+          ? undefined
+          : tenantId === null
+            ? isNull(apiTokens.tenantId)
+            : eq(apiTokens.tenantId, tenantId)
+      // Keyset: strictly after the cursor's (created, id) in (created, id) order.
+      const afterCursor = after
+        ? or(
+            gt(apiTokens.createdAt, new Date(after.at)),
+            and(eq(apiTokens.createdAt, new Date(after.at)), gt(apiTokens.id, after.id)),
+          )
+        : undefined
+      return db
+        .select(publicFields)
+        .from(apiTokens)
+        .where(and(scope, afterCursor))
+        .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
+        .limit(limit)
+        .all()
     },
     async touch(id, at) {
       db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id)).run()
