@@ -81,6 +81,8 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
             eq(tlsRptTokens.token, token),
             // A pending claim takes no reports: nobody has proven it is theirs (issue 9).
             sql`${domains.status} <> 'pending'`,
+            // A pending claim takes no reports: nobody has proven it is theirs (issue 9).
+            sql`${domains.status} <> 'pending'`,
             or(isNull(tlsRptTokens.expiresAt), gt(tlsRptTokens.expiresAt, now)),
           ),
         )
