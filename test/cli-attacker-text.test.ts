@@ -64,6 +64,7 @@ describe('attacker text on the terminal', () => {
     expect(lines[0]).toMatch(
       /^stored\tforged\.eml#r\.json\\nstored\\tforged\.json\\texample\.com\\x1b\[31m\\u202enosj\.r\texample\.com\t/,
     )
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
     expect(r.stdout).not.toMatch(/[\x1b\u202e]/)
   })
 })

@@ -160,14 +160,16 @@ describe('public policy serving', () => {
     expectHandshakeRefused(noSni, 'no SNI')
   })
 
-  it('when the SNI is a policy host but the Host header is not, then 404', async () => {
+  it('when the SNI is a policy host but the Host header is not, then 421 Misdirected Request', async () => {
     await issueDue(s)
     const res = await s.request('GET', '/.well-known/mta-sts.txt', {
       host: 'mta-sts.unknown-domain.org',
       servername: HOST,
       https: true,
     })
-    expectNotFound(res, 'Host unknown, SNI known')
+    // RFC 9110 §15.5.20 (issue 9): the connection was made for another host.
+    expect(res.status).toBe(421)
+    expect(res.text).not.toContain('version: STSv1')
   })
 
   it('when the policy is asked over plain HTTP, then 404: policies are served over HTTPS only', async () => {

@@ -11,6 +11,7 @@ export class UsageError extends Error {}
  * attachment name, an error quoting it) could forge lines. The backslash too, so escapes stay
  * unambiguous.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g
 const NAMED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 

@@ -4,8 +4,10 @@
  * tests call app.request(). Requests are routed by Host: the service host (and loopback names)
  * get the admin API and /healthz; every other name is a customer host.
  * - HTTPS: customer hosts get their policy (from the in-memory snapshot); the admin API.
- * - HTTP: ACME HTTP-01 answers on any host; /healthz; the admin API only on loopback names
- *   (tokens never cross the network in clear); never a policy (RFC 8461 §3.3: HTTPS only).
+ * - HTTP: ACME HTTP-01 answers on any host; /healthz; the admin API only to a loopback peer
+ *   under a loopback name (tokens never cross the network in clear); never a policy (RFC 8461
+ *   §3.3: HTTPS only).
+ * - Both: one Host header; over HTTPS it must name the connection's SNI (host-guard.ts).
  * Handlers validate, call one service verb and map errors in errors.ts.
  */
 import { Hono } from 'hono'
@@ -19,8 +21,10 @@ import type { AppEnv } from './env.js'
 import { onError, problem } from './errors.js'
 import { bearerAuth } from './middleware/bearer-auth.js'
 import { bodyRules } from './middleware/body-rules.js'
+import { hostGuard } from './middleware/host-guard.js'
 import { requestLog } from './middleware/request-log.js'
 import { newRouter } from './openapi.js'
+import { isLoopback, peerOf } from './peer.js'
 import { serveLogoFile } from './logos.js'
 import { servePublic, type PolicyLookup } from './public.js'
 import { BIMI_BODY_RULES, bimiRoutes } from './routes/bimi.js'
@@ -55,6 +59,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   const app = new Hono<AppEnv>()
   app.onError(onError)
   app.use(requestLog(deps.log, deps.newId))
+  app.use(hostGuard())
   if (listener === 'http') {
     app.get('/.well-known/acme-challenge/:token', async (c) => {
       const answer = await challengeAnswer(deps.services, c.req.param('token'))
@@ -64,7 +69,11 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   app.use(async (c, next) => {
     const host = hostFromHeader(c.req.header('host'))
     if (host !== null && adminHosts.has(host)) {
-      if (listener === 'http' && c.req.path.startsWith('/api/') && !LOCAL_HOSTS.includes(host)) {
+      // Tokens never cross the network in clear: over plain HTTP the admin API answers only a
+      // loopback peer (the socket's address, which a client cannot choose like a Host header),
+      // and only under a loopback name, so a local proxy forwarding the service name stays out.
+      const local = LOCAL_HOSTS.includes(host) && isLoopback(peerOf(c))
+      if (listener === 'http' && c.req.path.startsWith('/api/') && !local) {
         return problem(
           c,
           404,

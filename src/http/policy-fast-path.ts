@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { hostFromHeader } from '../core/domain-name.js'
 import type { Logger } from '../core/ports.js'
 import { elapsedMs, requestIdOf } from './middleware/request-log.js'
+import { plainAddress, serverNameOf } from './peer.js'
 import { POLICY_PATH, policyHeaders, type PolicyLookup } from './public.js'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -17,20 +18,24 @@ export interface FastPathDeps {
  * The one hot request — GET or HEAD of a policy we serve — answered straight on node's
  * response, before the hono adapter builds Request/Response objects for it: through the
  * adapter and routing, keep-alive throughput was a fifth of this path's. Same bytes, headers
- * and log line as the hono route (public.ts); every other request, error cases included, goes
- * to `next`.
+ * and log line as the hono route (public.ts); every other request, error cases included (two
+ * Host fields, a Host that is not the connection's SNI name), goes to `next`.
  */
 export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeHandler {
   return (req, res) => {
     const method = req.method
     if ((method !== 'GET' && method !== 'HEAD') || req.url !== POLICY_PATH) return next(req, res)
     // rawHeaders, not req.headers: node builds that object lazily, and only this path skips it.
-    const { host: raw, requestId: incoming } = hostAndRequestId(req.rawHeaders)
-    // Most senders send the bare lower-case name, which is its own canonical form.
-    let body = raw === undefined ? undefined : deps.policies.lookup(raw)
+    const { host: raw, hosts, requestId: incoming } = hostAndRequestId(req.rawHeaders)
+    // Two Host fields (400) and a Host that is not the SNI name (421) are hono's to answer.
+    if (hosts !== 1) return next(req, res)
+    const sni = (req.socket as { servername?: string | false | null }).servername
+    // Most senders send the bare lower-case name, as in their SNI: its own canonical form.
+    let body = raw === sni ? deps.policies.lookup(raw!) : undefined
     if (body === undefined) {
       const host = hostFromHeader(raw)
-      body = host === null ? undefined : deps.policies.lookup(host)
+      body =
+        host !== null && host === serverNameOf(req.socket) ? deps.policies.lookup(host) : undefined
     }
     if (body === undefined) return next(req, res)
     const logged = deps.log.enabled('info')
@@ -44,6 +49,7 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
     if (logged) {
       deps.log.info('request', {
         requestId,
+        peer: plainAddress(req.socket.remoteAddress),
         host: raw,
         method,
         path: POLICY_PATH,
@@ -55,21 +61,23 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
 }
 
 /**
- * Host and X-Request-Id as node's req.headers would give them: the first Host (node drops
- * repeats), and X-Request-Id only when sent once (node joins repeats with ", ", which no id
- * accepts).
+ * The Host (and how many Host fields were sent) and X-Request-Id, the latter only when sent
+ * once (node joins repeats with ", ", which no id accepts).
  */
-function hostAndRequestId(raw: string[]): { host?: string; requestId?: string } {
+function hostAndRequestId(raw: string[]): { host?: string; hosts: number; requestId?: string } {
   let host: string | undefined
+  let hosts = 0
   let requestId: string | undefined
   let ids = 0
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!
-    if (name.length === 4 && host === undefined && name.toLowerCase() === 'host') host = raw[i + 1]
-    else if (name.length === 12 && name.toLowerCase() === 'x-request-id') {
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      hosts++
+      host = raw[i + 1]
+    } else if (name.length === 12 && name.toLowerCase() === 'x-request-id') {
       ids++
       requestId = raw[i + 1]
     }
   }
-  return { host, requestId: ids === 1 ? requestId : undefined }
+  return { host, hosts, requestId: ids === 1 ? requestId : undefined }
 }

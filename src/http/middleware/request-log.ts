@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from '../../core/ports.js'
 import type { AppEnv } from '../env.js'
+import { peerOf } from '../peer.js'
 
 const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -14,7 +15,8 @@ export const elapsedMs = (started: number): number =>
 
 /**
  * Gives every request an id (a sane incoming `X-Request-Id` is kept, so traces join up) and
- * writes one canonical log line when it finishes: id, host, method, path, status, duration.
+ * writes one canonical log line when it finishes: id, peer address, host, method, path, status,
+ * duration.
  */
 export function requestLog(log: Logger, newId: () => string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -26,6 +28,7 @@ export function requestLog(log: Logger, newId: () => string): MiddlewareHandler<
     c.header('x-request-id', requestId)
     log.info('request', {
       requestId,
+      peer: peerOf(c),
       host: c.req.header('host'),
       method: c.req.method,
       path: c.req.path,
