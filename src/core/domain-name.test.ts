@@ -26,8 +26,8 @@ describe('normalizeDomainName', () => {
     ['1a.example.com', '1a.example.com'],
     [`${label63}.com`, `${label63}.com`],
     [name253, name253],
-    // With private PSL entries off, github.io is a registrable domain under the ICANN suffix io.
-    ['github.io', 'github.io'],
+    // Under a private PSL suffix: one owner's name (issue 9: github.io itself is not).
+    ['alice.github.io', 'alice.github.io'],
   ])('when the input is %j, then it normalises to %j', (input, expected) => {
     expect(normalizeDomainName(input)).toEqual({ ok: true, value: expected })
   })
@@ -53,6 +53,9 @@ describe('normalizeDomainName', () => {
     ['co.uk', 'public suffix'],
     ['xn--p1ai', 'public suffix'],
     ['рф', 'public suffix'],
+    // Issue 9 finding 3: the private section too; names under it belong to different owners.
+    ['github.io', 'public suffix'],
+    ['GitHub.IO.', 'public suffix'],
     ['1.2.3.4', 'not an IP address'],
     ['::1', 'not an IP address'],
     ['[::1]', 'not an IP address'],

@@ -92,8 +92,9 @@ function checkName(input: string, refusePublicSuffix: boolean): Checked<string> 
   const ascii = toASCII(name, IDNA)
   if (ascii === null) return fail(explainIdnaFailure(name))
   const issues = syntaxIssues(ascii.split('.'))
-  // Product rule: nobody owns a public suffix, so nobody may publish a policy for one.
-  if (refusePublicSuffix && parse(ascii, { allowPrivateDomains: false }).publicSuffix === ascii) {
+  // Product rule: nobody owns a public suffix, so nobody may publish a policy for one. The
+  // private section counts too (github.io): the names under it belong to different owners.
+  if (refusePublicSuffix && parse(ascii, { allowPrivateDomains: true }).publicSuffix === ascii) {
     issues.push(`"${ascii}" is a public suffix, not a registrable domain`)
   }
   return issues.length > 0 ? fail(issues) : { ok: true, value: ascii }
