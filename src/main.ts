@@ -25,6 +25,7 @@ import { createLogger, type LogSink } from './adapters/log/logger.js'
 import { startScheduler } from './adapters/scheduler/cron.js'
 import { SniCache } from './adapters/tls/sni-cache.js'
 import { ConnectionGate } from './adapters/net/connection-gate.js'
+import { capUnderLimit, openFilesLimit } from './adapters/net/open-files.js'
 import { createApp, type HttpDeps } from './http/app.js'
 import { withPolicyFastPath } from './http/policy-fast-path.js'
 import {
@@ -226,9 +227,20 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     newId,
     version: VERSION,
   }
-  // One gate for both listeners: the caps count every open connection of the process.
+  // One gate for both listeners: the caps count every open connection of the process, and
+  // stay under its open-files limit, or accept() would fail for everyone before a cap does.
+  const openFiles = openFilesLimit()
+  const total = capUnderLimit(config.MAX_CONNECTIONS, openFiles)
+  if (total < config.MAX_CONNECTIONS) {
+    log.warn('max_connections_lowered', {
+      configured: config.MAX_CONNECTIONS,
+      effective: total,
+      openFilesLimit: openFiles,
+      hint: 'raise the open-files limit (ulimit -n, LimitNOFILE=) or lower MAX_CONNECTIONS',
+    })
+  }
   const gate = new ConnectionGate(
-    { total: config.MAX_CONNECTIONS, perSource: config.MAX_CONNECTIONS_PER_SOURCE },
+    { total, perSource: Math.min(config.MAX_CONNECTIONS_PER_SOURCE, total) },
     log,
   )
   const listenerOptions = (port: number): ListenerOptions => ({
