@@ -3,6 +3,7 @@
  * Config that main.ts and cli.ts pass to whatever needs it. A bad value stops start-up with one
  * line naming the variable.
  */
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { isValidCron } from './adapters/scheduler/cron.js'
 
@@ -123,6 +124,22 @@ const Env = z.object({
     .default('*/15 * * * *'),
   /** Public addresses of this service, for the DNS preflight when CNAMEs are flattened. */
   PUBLIC_ADDRESSES: csv,
+  // Tenant work off the serving loop (issue 9 point 2): SVG, mark certificates, TLS reports.
+  /** Worker threads for tenant jobs; default min(2, cores), so a core is left to serving. */
+  WORKERS_TENANT_JOBS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(Math.max(1, Math.min(2, availableParallelism()))),
+  /** Deadline of one job once a worker starts it, ms; the thread is killed past it (422). */
+  WORKER_JOB_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  /** V8 heap limit of each worker, MB (old generation); a job past it is killed (422). */
+  WORKER_MAX_OLD_MB: z.coerce.number().int().min(16).max(16_384).default(128),
+  /** Jobs one tenant may have queued or running at once (429 beyond). */
+  WORKER_JOBS_PER_TENANT: z.coerce.number().int().min(1).max(1_000).default(2),
+  /** Jobs waiting for a worker, all tenants together (503 with Retry-After beyond). */
+  WORKER_QUEUE_MAX: z.coerce.number().int().min(0).max(100_000).default(16),
   // Proof of domain control (issue 9).
   /** `dns`: a new domain is pending until its `_policyhost` TXT proves control; `off`: at once. */
   DOMAIN_VERIFICATION: z.enum(['dns', 'off']).default('dns'),

@@ -11,9 +11,8 @@ import { SYSTEM_ACTOR } from './core/actor.js'
 import type { Issuer } from './core/certs/types.js'
 import type { Clock, Logger } from './core/ports.js'
 import { acmeIssuer } from './adapters/acme/acme-issuer.js'
-import { convertToTinyPs } from './adapters/svg/convert.js'
-import { processReport } from './adapters/tlsrpt/process.js'
-import { inspectMarkCertificate } from './adapters/vmc/mark-certificate.js'
+import { WorkerPool } from './adapters/workers/pool.js'
+import { inProcessPorts, pooledPorts } from './adapters/workers/ports.js'
 import { fileCertStore } from './adapters/certs/file-store.js'
 import { localCa } from './adapters/certs/local-ca.js'
 import { newId, newSecret, sha256Hex } from './adapters/crypto/secrets.js'
@@ -66,6 +65,8 @@ export interface Runtime {
   issuer: Issuer
   log: Logger
   db: OpenDb
+  /** Worker threads for tenant work (SVG, certificates, reports); none for one-shot commands. */
+  workers: WorkerPool | null
   close(): void
 }
 
@@ -95,6 +96,15 @@ async function makeIssuer(config: Config, deps: ServiceDeps): Promise<Issuer> {
   })
 }
 
+const workerOptions = (config: Config, log: Logger) => ({
+  size: config.WORKERS_TENANT_JOBS,
+  timeoutMs: config.WORKER_JOB_TIMEOUT_MS,
+  maxOldMb: config.WORKER_MAX_OLD_MB,
+  perTenant: config.WORKER_JOBS_PER_TENANT,
+  maxQueued: config.WORKER_QUEUE_MAX,
+  log,
+})
+
 /** Opens and migrates the database and wires services and certificates; no listener, no job. */
 export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = createLogger(config.LOG_LEVEL, opts.logSink)
@@ -108,6 +118,12 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const late: { certs?: CertManager } = {}
   const dns = dnsResolver(config.DNS_SERVERS)
   const logos = new LogoFiles({ repos })
+  // Tenant input is parsed in worker threads with a deadline, never on the serving loop; a
+  // one-shot command has no loop to protect and runs it in-process.
+  const workers = opts.oneShot ? null : new WorkerPool(workerOptions(config, log))
+  const work = workers
+    ? pooledPorts(workers, { size: config.WORKERS_TENANT_JOBS, maxQueued: config.WORKER_QUEUE_MAX })
+    : inProcessPorts()
   const deps: ServiceDeps = {
     repos,
     clock: opts.clock ?? systemClock,
@@ -122,9 +138,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       reserved: config.RESERVED_DOMAINS,
     },
     dns,
-    bimi: { convert: convertToTinyPs, inspectVmc: inspectMarkCertificate },
+    bimi: work.bimi,
     tlsrpt: {
-      process: async (body, media, limits) => processReport(body, media, limits),
+      process: work.process,
       gzip: (b) => gzipSync(b),
       gunzip: (b) => gunzipSync(b),
     },
@@ -182,7 +198,11 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     },
   )
   late.certs = certs
-  return { config, deps, snapshot, logos, certs, sni, issuer, log, db, close: () => db.close() }
+  const close = () => {
+    void workers?.destroy()
+    db.close()
+  }
+  return { config, deps, snapshot, logos, certs, sni, issuer, log, db, workers, close }
 }
 
 /** Applies `dir` (the policies/ folder) and logs each file's outcome. */
@@ -322,7 +342,8 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     runtime: rt,
     async close() {
       clearInterval(poll)
-      await Promise.all([closeGracefully(https), closeGracefully(http)])
+      // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
+      await Promise.all([rt.workers?.destroy(), closeGracefully(https), closeGracefully(http)])
       await jobs.stop()
       await rt.certs.stop([verified])
       rt.close()

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'VALIDATION'
   | 'PRECONDITION_FAILED'
   | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
   | 'UPSTREAM'
   | 'INTERNAL'
 
@@ -25,12 +26,20 @@ export type ErrorCode =
 export class DomainError extends Error {
   readonly code: ErrorCode
   readonly issues: FieldIssue[]
+  /** When to try again (RATE_LIMITED, UNAVAILABLE): sent as `Retry-After` (RFC 9110 §10.2.3). */
+  readonly retryAfterSeconds: number | undefined
 
-  constructor(code: ErrorCode, message: string, issues: FieldIssue[] = []) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    issues: FieldIssue[] = [],
+    opts: { retryAfterSeconds?: number } = {},
+  ) {
     super(message)
     this.name = 'DomainError'
     this.code = code
     this.issues = issues
+    this.retryAfterSeconds = opts.retryAfterSeconds
   }
 }
 

@@ -20,6 +20,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   VALIDATION: 422,
   PRECONDITION_FAILED: 412,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
   UPSTREAM: 502,
   INTERNAL: 500,
 }
@@ -39,6 +40,7 @@ const TITLE: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
+  503: 'Service Unavailable',
 }
 
 /** Writes a problem+json response. */
@@ -64,7 +66,14 @@ export function problem<E extends AppEnv>(
 
 /** hono onError handler: maps domain errors and HTTP exceptions, hides everything else. */
 export function onError(err: Error, c: Context<AppEnv>): Response {
-  if (err instanceof DomainError) return problem(c, STATUS[err.code], err.message, err.issues)
+  if (err instanceof DomainError) {
+    const res = problem(c, STATUS[err.code], err.message, err.issues)
+    // RFC 9110 §10.2.3: a client told to wait is told how long (429, 503).
+    if (err.retryAfterSeconds !== undefined) {
+      res.headers.set('retry-after', String(err.retryAfterSeconds))
+    }
+    return res
+  }
   if (err instanceof HTTPException) {
     return problem(
       c,

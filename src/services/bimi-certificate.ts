@@ -35,7 +35,8 @@ export async function uploadCertificate(
   }
   const logo = await deps.repos.bimi.logo(current.logoSha256)
   const now = deps.clock.now()
-  const report = deps.bimi.inspectVmc(pem, {
+  const report = await deps.bimi.inspectVmc(pem, {
+    owner: domain.tenantId,
     domain: domain.name,
     selector,
     now,

@@ -1,5 +1,4 @@
 import type { Actor } from '../core/actor.js'
-import { validateSvgTinyPs } from '../core/bimi/svg-validate.js'
 import { MAX_LOGO_BYTES, type SvgIssue } from '../core/bimi/types.js'
 import { DomainError, type FieldIssue } from '../core/errors.js'
 import type { BimiAssertion } from '../core/ports.js'
@@ -40,7 +39,9 @@ export async function uploadLogo(
   if (bytes.byteLength > MAX_LOGO_BYTES) {
     throw new DomainError('VALIDATION', `the logo is over ${MAX_LOGO_BYTES} bytes (SVG-PS §2.4)`)
   }
-  const verdict = validateSvgTinyPs(bytes)
+  // Parsing runs in the worker pool, queued under the domain's tenant.
+  const owner = domain.tenantId
+  const verdict = await deps.bimi.validate(bytes, { owner })
   if (!verdict.valid) {
     throw new DomainError(
       'VALIDATION',
@@ -58,7 +59,8 @@ export async function uploadLogo(
   await requireLogoRoom(deps, actor, domain, { selector, sha256, size: bytes.byteLength })
   const vmcPem = existing?.vmcPem ?? null
   const report = vmcPem
-    ? deps.bimi.inspectVmc(vmcPem, {
+    ? await deps.bimi.inspectVmc(vmcPem, {
+        owner,
         domain: domain.name,
         selector,
         now,

@@ -5,7 +5,7 @@
  */
 import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
-import type { MarkCertificateInspector, SvgConverter } from '../core/bimi/types.js'
+import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../core/bimi/types.js'
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Quotas } from '../core/quotas.js'
 import type { StoreBounds } from '../core/tls-rpt/bound.js'
@@ -27,8 +27,11 @@ export interface ServiceDeps {
   claims: { verification: 'dns' | 'off'; ttlMs: number; reserved: readonly string[] }
   /** DNS lookups for checks shown to tenants (DMARC for BIMI). */
   dns: DnsResolver
-  /** SVG conversion (svgo) and mark certificate inspection (X.509), both adapters. */
-  bimi: { convert: SvgConverter; inspectVmc: MarkCertificateInspector }
+  /**
+   * SVG Tiny PS validation, conversion (svgo) and mark certificate inspection (X.509): tenant
+   * input, so the server runs them in its worker pool, queued per owner (issue 9 point 2).
+   */
+  bimi: { convert: SvgConverter; validate: SvgValidator; inspectVmc: MarkCertificateInspector }
   /** TLS report bytes → a validated report (off the serving loop); gzip for raw storage. */
   tlsrpt: {
     process: ReportProcessor

@@ -7,6 +7,8 @@
 import { optimize } from 'svgo'
 import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
 import type { ConversionResult } from '../../core/bimi/types.js'
+import { DomainError } from '../../core/errors.js'
+import { checkConvertBounds } from './input-bounds.js'
 import { tinyPsAttributes } from './plugins/attributes.js'
 import { cleanupSteps, tidySteps } from './plugins/builtins.js'
 import { tinyPsCanvasClips } from './plugins/clips.js'
@@ -26,20 +28,23 @@ export const MAX_CONVERT_INPUT_BYTES = 256 * 1024
 const DECLARATION = /<!\s*(DOCTYPE|ENTITY)/i
 
 /**
- * Converts `input` to SVG Tiny PS; `opts.title` becomes the `<title>`. Throws a plain Error
- * (the API answers 422) for inputs that are too big, carry a DOCTYPE/ENTITY, or are not XML.
+ * Converts `input` to SVG Tiny PS; `opts.title` becomes the `<title>`. Throws DomainError
+ * VALIDATION (the API answers 422) for inputs that are too big, too deep or complex for svgo
+ * (input-bounds.ts), carry a DOCTYPE/ENTITY, or are not XML; anything else thrown is a bug.
  */
 export function convertToTinyPs(input: string, opts: { title?: string } = {}): ConversionResult {
   const bytes = Buffer.byteLength(input, 'utf8')
   if (bytes > MAX_CONVERT_INPUT_BYTES) {
-    throw new Error(
+    throw new DomainError(
+      'VALIDATION',
       `the SVG is ${bytes} bytes; conversion takes at most ${MAX_CONVERT_INPUT_BYTES}`,
     )
   }
   const declared = DECLARATION.exec(input)
   if (declared) {
     const what = (declared[1] as string).toUpperCase()
-    throw new Error(
+    throw new DomainError(
+      'VALIDATION',
       `the SVG has a <!${what}> declaration, which is refused unread (entities could expand or fetch files); export it without a DOCTYPE`,
     )
   }
@@ -49,6 +54,7 @@ export function convertToTinyPs(input: string, opts: { title?: string } = {}): C
     text = text.slice(1)
     log.changes.push('removed the byte-order mark (UTF-8 needs none)')
   }
+  checkConvertBounds(text)
   let svg: string
   try {
     svg = optimize(text, {
@@ -67,7 +73,10 @@ export function convertToTinyPs(input: string, opts: { title?: string } = {}): C
     }).data
   } catch (err) {
     if ((err as Error).name === 'SvgoParserError') {
-      throw new Error(`the SVG is not well-formed XML: ${(err as Error).message}`)
+      throw new DomainError(
+        'VALIDATION',
+        `the SVG is not well-formed XML: ${(err as Error).message}`,
+      )
     }
     throw err
   }

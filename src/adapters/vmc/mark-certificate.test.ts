@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import * as x509 from '@peculiar/x509'
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
-import type { MarkCertificateInspector } from '../../core/bimi/types.js'
+import type { MarkCertificateOptions } from '../../core/bimi/types.js'
 import { createMarkCa, type MarkCa, type MarkOptions } from '../../../test/helpers/mark-ca.js'
 import { inspectMarkCertificate, MAX_CERTIFICATES, MAX_PEM_BYTES } from './mark-certificate.js'
 
@@ -45,8 +45,8 @@ const issue = (overrides: Partial<MarkOptions> = {}) =>
 const rules = (issues: { rule: string }[]) => issues.map((i) => i.rule)
 
 describe('inspectMarkCertificate', () => {
-  it('when wired into the services, then it satisfies the inspector port', () => {
-    expectTypeOf(inspectMarkCertificate).toEqualTypeOf<MarkCertificateInspector>()
+  it('when wired into the services (through the worker pool), then it takes the port options', () => {
+    expectTypeOf(inspectMarkCertificate).parameter(1).toEqualTypeOf<MarkCertificateOptions>()
   })
 
   it('when the embedded logo is byte-identical, then it is ok with no findings', async () => {

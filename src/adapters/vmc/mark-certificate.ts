@@ -10,7 +10,11 @@
 import { X509Certificate as NodeCertificate } from 'node:crypto'
 import * as x509 from '@peculiar/x509'
 import { getDomain } from 'tldts'
-import type { MarkCertificateReport, SvgIssue } from '../../core/bimi/types.js'
+import type {
+  MarkCertificateOptions,
+  MarkCertificateReport,
+  SvgIssue,
+} from '../../core/bimi/types.js'
 import { splitPemChain } from '../certs/x509.js'
 import { certPath, finding, VMC_DRAFT } from './finding.js'
 import { matchLogo, svgText } from './logo-match.js'
@@ -31,15 +35,6 @@ export const BIMI_EKU = '1.3.6.1.5.5.7.3.31'
 const PEM_SOURCE = `${VMC_DRAFT} §3.3; RFC 7468`
 const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----'
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/
-
-export interface MarkCertificateOptions {
-  /** The assertion record's domain, lower-case A-labels. */
-  domain: string
-  selector: string
-  now: Date
-  /** The hosted logo to compare with, or null when there is none yet. */
-  logoSvg: string | null
-}
 
 interface Parsed {
   node: NodeCertificate

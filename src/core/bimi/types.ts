@@ -53,11 +53,37 @@ export interface MarkCertificateReport {
   matchesLogo: boolean | null
 }
 
-/** Turns an ordinary SVG into SVG Tiny PS (svgo adapter). Throws on input it refuses. */
-export type SvgConverter = (svg: string, opts: { title?: string }) => ConversionResult
+/**
+ * Who a job is for: the tenant id, or a key such as `operator`. Heavy jobs run in a worker pool
+ * with a bounded queue per owner, so one tenant cannot delay the others (issue 9 point 2).
+ */
+export interface JobOwner {
+  owner: string
+}
+
+export interface MarkCertificateOptions {
+  /** The assertion record's domain, lower-case A-labels. */
+  domain: string
+  selector: string
+  now: Date
+  /** The hosted logo to compare with, or null when there is none yet. */
+  logoSvg: string | null
+}
+
+/**
+ * Turns an ordinary SVG into SVG Tiny PS (svgo, off the serving loop). Rejects with a
+ * DomainError for input it refuses or that passes a job limit; anything else is a bug.
+ */
+export type SvgConverter = (
+  svg: string,
+  opts: { title?: string } & JobOwner,
+) => Promise<ConversionResult>
+
+/** Validates a logo against SVG Tiny PS (off the serving loop). */
+export type SvgValidator = (svg: Uint8Array, opts: JobOwner) => Promise<SvgVerdict>
 
 /** Inspects a mark certificate chain against the domain and the hosted logo (X.509 adapter). */
 export type MarkCertificateInspector = (
   pem: string,
-  opts: { domain: string; selector: string; now: Date; logoSvg: string | null },
-) => MarkCertificateReport
+  opts: MarkCertificateOptions & JobOwner,
+) => Promise<MarkCertificateReport>

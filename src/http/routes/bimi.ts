@@ -57,7 +57,7 @@ const view = (b: BimiView) => ({
 /** What an upload (logo or certificate) answers: the stored assertion with warnings, or why not. */
 const uploadResponses = {
   200: json(BimiOut.extend({ warnings: z.array(Issue) }), 'Stored'),
-  ...problems(401, 404, 409, 413, 415, 422),
+  ...problems(401, 404, 409, 413, 415, 422, 429, 503),
 }
 const selectorQuery = z.object({ selector: Selector })
 const svgBody = { required: true, content: { 'image/svg+xml': { schema: z.string() } } }
@@ -140,7 +140,7 @@ const convert = createRoute({
       }),
       'Converted',
     ),
-    ...problems(401, 413, 415, 422),
+    ...problems(401, 413, 415, 422, 429, 503),
   },
 })
 
@@ -204,7 +204,12 @@ export function bimiRoutes(deps: ServiceDeps) {
       return c.body(null, 204)
     })
     .openapi(convert, async (c) => {
-      const r = convertLogo(deps, await c.req.text(), c.req.valid('query').title)
+      const r = await convertLogo(
+        deps,
+        c.get('actor'),
+        await c.req.text(),
+        c.req.valid('query').title,
+      )
       return c.json(
         {
           svg: r.svg,

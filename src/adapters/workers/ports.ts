@@ -1,0 +1,50 @@
+/**
+ * The service ports for tenant work (ServiceDeps `bimi` and `tlsrpt.process`), either through
+ * the worker pool (the server) or in this thread (one-shot CLI commands, where a pool only adds
+ * start-up time and there is no other tenant to protect).
+ */
+import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../../core/bimi/types.js'
+import type { ReportProcessor } from '../../core/tls-rpt/decoder.js'
+import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
+import { convertToTinyPs } from '../svg/convert.js'
+import { processReport } from '../tlsrpt/process.js'
+import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
+import type { WorkerPool } from './pool.js'
+
+export interface TenantWorkPorts {
+  bimi: { convert: SvgConverter; validate: SvgValidator; inspectVmc: MarkCertificateInspector }
+  process: ReportProcessor
+}
+
+/**
+ * Public TLS-RPT intake has no tenant at this point, so it shares one owner key; it may fill at
+ * most half of the queue, leaving the rest to tenants' own jobs.
+ */
+const INTAKE_OWNER = 'tlsrpt-intake'
+
+/** Ports whose jobs run in `pool`, queued per owner. */
+export function pooledPorts(pool: WorkerPool, queue: { size: number; maxQueued: number }) {
+  const intakeShare = queue.size + Math.ceil(queue.maxQueued / 2)
+  const ports: TenantWorkPorts = {
+    bimi: {
+      convert: (svg, { title, owner }) => pool.run(owner, { kind: 'convert', svg, title }),
+      validate: (svg, { owner }) => pool.run(owner, { kind: 'validate', svg }),
+      inspectVmc: (pem, { owner, ...opts }) => pool.run(owner, { kind: 'inspectVmc', pem, opts }),
+    },
+    process: (body, media, limits) =>
+      pool.run(INTAKE_OWNER, { kind: 'tlsrpt', body, media, limits }, { perOwner: intakeShare }),
+  }
+  return ports
+}
+
+/** The same ports run in this thread; a refusal still rejects with its DomainError. */
+export function inProcessPorts(): TenantWorkPorts {
+  return {
+    bimi: {
+      convert: async (svg, { title }) => convertToTinyPs(svg, { title }),
+      validate: async (svg) => validateSvgTinyPs(svg),
+      inspectVmc: async (pem, { owner: _owner, ...opts }) => inspectMarkCertificate(pem, opts),
+    },
+    process: async (body, media, limits) => processReport(body, media, limits),
+  }
+}

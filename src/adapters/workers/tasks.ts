@@ -1,0 +1,79 @@
+/**
+ * The jobs tenant input may cause, as plain data that crosses a worker boundary (structured
+ * clone), and the one function that runs them. Refusals the caller can act on (DomainError)
+ * come back as data; anything else thrown is a bug and stays an exception.
+ */
+import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
+import type { ConversionResult, MarkCertificateReport, SvgVerdict } from '../../core/bimi/types.js'
+import { DomainError, type ErrorCode, type FieldIssue } from '../../core/errors.js'
+import type { ProcessedReport, ProcessLimits, ReportMediaType } from '../../core/tls-rpt/decoder.js'
+import { convertToTinyPs } from '../svg/convert.js'
+import { processReport } from '../tlsrpt/process.js'
+import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
+
+export type Task =
+  | { kind: 'convert'; svg: string; title?: string }
+  | { kind: 'validate'; svg: string | Uint8Array }
+  | {
+      kind: 'inspectVmc'
+      pem: string
+      opts: { domain: string; selector: string; now: Date; logoSvg: string | null }
+    }
+  | {
+      kind: 'tlsrpt'
+      body: Uint8Array
+      media: ReportMediaType
+      limits: ProcessLimits
+    }
+  /** Test and bench aid: keeps the worker's CPU busy for `ms` (never reachable from HTTP). */
+  | { kind: 'spin'; ms: number }
+
+/** What crosses to the worker: the task and the flag it sets when it starts (shared memory). */
+export type WorkerJob = Task & { started?: Int32Array }
+
+export interface TaskResults {
+  convert: ConversionResult
+  validate: SvgVerdict
+  inspectVmc: MarkCertificateReport
+  tlsrpt: ProcessedReport
+  spin: number
+}
+
+export type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; refusal: { code: ErrorCode; message: string; issues: FieldIssue[] } }
+
+function perform(task: Task): unknown {
+  switch (task.kind) {
+    case 'convert':
+      return convertToTinyPs(task.svg, { title: task.title })
+    case 'validate':
+      return validateSvgTinyPs(task.svg)
+    case 'inspectVmc':
+      return inspectMarkCertificate(task.pem, task.opts)
+    case 'tlsrpt':
+      return processReport(task.body, task.media, task.limits)
+    case 'spin': {
+      const until = Date.now() + task.ms
+      let n = 0
+      while (Date.now() < until) n++
+      return n
+    }
+  }
+}
+
+/**
+ * Runs a task; a DomainError becomes a refusal, other errors propagate (bugs → 500). `started`
+ * (shared memory) is set to 1 first, so the pool starts the job's deadline only now.
+ */
+export function runTask(task: Task, started?: Int32Array): Outcome {
+  if (started && Atomics.compareExchange(started, 0, 0, 1) === 0) Atomics.notify(started, 0)
+  try {
+    return { ok: true, value: perform(task) }
+  } catch (err) {
+    if (err instanceof DomainError) {
+      return { ok: false, refusal: { code: err.code, message: err.message, issues: err.issues } }
+    }
+    throw err
+  }
+}
