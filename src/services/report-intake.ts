@@ -93,7 +93,13 @@ export async function receiveReport(
     deps,
     endpoint,
     parsed,
-    { body: input.body, media, source: input.source, now, perTenant: limits.perTenant },
+    {
+      body: input.body,
+      media,
+      source: input.source,
+      now,
+      publicIntake: { perTenant: limits.perTenant },
+    },
     fields,
   )
 }
@@ -121,8 +127,8 @@ export async function decodeAndParse(
 }
 
 /**
- * Checks the report's dates and domains against the endpoint, then the tenant's rate and the
- * domain's daily quotas, and stores it unless it is a repeat.
+ * Checks the report's dates and domains against the endpoint, then (public intake) the
+ * tenant's rate and the domain's daily quotas, and stores it unless it is a repeat.
  */
 export async function storeReport(
   deps: ServiceDeps,
@@ -133,8 +139,11 @@ export async function storeReport(
     media: ReportMediaType
     source: string
     now: Date
-    /** HTTPS intake only: counted once the report has passed validation. */
-    perTenant?: RateLimiter
+    /**
+     * The public report URL (not an operator's import): the tenant's rate, counted only now
+     * that the report passed validation, and the domain's daily quotas apply.
+     */
+    publicIntake?: { perTenant: RateLimiter }
   },
   fields: Record<string, unknown>,
 ): Promise<IntakeResult> {
@@ -153,7 +162,8 @@ export async function storeReport(
     parsed.tallies.map((t) => t.domain),
     fields,
   )
-  if (input.perTenant && !input.perTenant.take(endpoint.tenantId, now.getTime())) {
+  const intake = input.publicIntake
+  if (intake && !intake.perTenant.take(endpoint.tenantId, now.getTime())) {
     refuse(
       deps,
       new DomainError(
@@ -170,11 +180,13 @@ export async function storeReport(
     refuse(deps, new DomainError('PAYLOAD_TOO_LARGE', message), fields)
   }
   const report = toStored(deps, endpoint, parsed, { raw, source: input.source, now })
-  try {
-    await requireReportRoom(deps, endpoint, report.storedBytes, now)
-  } catch (err) {
-    if (err instanceof DomainError) refuse(deps, err, fields)
-    throw err
+  if (intake) {
+    try {
+      await requireReportRoom(deps, endpoint, report.storedBytes, now)
+    } catch (err) {
+      if (err instanceof DomainError) refuse(deps, err, fields)
+      throw err
+    }
   }
   const stored = await deps.repos.reports.insert(report)
   deps.log.info('tlsrpt_received', {

@@ -73,6 +73,57 @@ describe('TlsReport refusals through parseReport', () => {
       'policies.0.policy.mx-host: must have at most 1000 entries',
     ],
     [
+      'sessions of one policy summing past 2^53-1',
+      report({
+        policies: [
+          policy(
+            {},
+            {
+              summary: {
+                'total-successful-session-count': Number.MAX_SAFE_INTEGER,
+                'total-failure-session-count': 1,
+              },
+            },
+          ),
+        ],
+      }),
+      'policies.0.summary: successful and failed sessions add up past 2^53-1',
+    ],
+    [
+      'failed-session-counts of one policy summing past 2^53-1',
+      report({
+        policies: [
+          policy(
+            {},
+            {
+              'failure-details': [
+                detail({ 'failed-session-count': Number.MAX_SAFE_INTEGER }),
+                detail({ 'failed-session-count': 1 }),
+              ],
+            },
+          ),
+        ],
+      }),
+      'policies.0.failure-details: failed-session-counts add up past 2^53-1',
+    ],
+    [
+      'policies whose sessions sum past 2^53-1',
+      report({
+        policies: [2, 2].map(() =>
+          policy(
+            {},
+            {
+              summary: {
+                'total-successful-session-count': Number.MAX_SAFE_INTEGER - 1,
+                'total-failure-session-count': 0,
+              },
+            },
+          ),
+        ),
+      }),
+      'policies: the session counts of all policies add up past 2^53-1',
+    ],
+    [
       'an IP as policy-domain',
       report({ policies: [policy({ 'policy-domain': '192.0.2.1' })] }),
       'policies.0.policy.policy-domain: must be a DNS name',

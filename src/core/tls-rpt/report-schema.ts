@@ -130,7 +130,7 @@ type Entry = z.output<typeof PolicyEntry>
 
 // Each count is a safe integer (I-JSON), but their sums are what we store and show: a report
 // whose totals pass 2^53-1 could only be stored rounded, so it is refused (issue 9 finding 12).
-const TOTAL_MESSAGE = 'sums past 2^53-1 (each total must stay a safe integer)'
+const TOTAL_MESSAGE = 'add up past 2^53-1 (every total must stay a safe integer)'
 
 function unsafeTotals(report: {
   policies: Entry[]
@@ -145,10 +145,13 @@ function unsafeTotals(report: {
       0,
     )
     if (ok + failed > Number.MAX_SAFE_INTEGER) {
-      issues.push({ path: ['policies', index, 'summary'], message: `sessions ${TOTAL_MESSAGE}` })
+      issues.push({
+        path: ['policies', index, 'summary'],
+        message: `successful and failed sessions ${TOTAL_MESSAGE}`,
+      })
     }
     if (details > Number.MAX_SAFE_INTEGER) {
-      const message = `failed-session-count ${TOTAL_MESSAGE}`
+      const message = `failed-session-counts ${TOTAL_MESSAGE}`
       issues.push({ path: ['policies', index, 'failure-details'], message })
     }
     all.ok += ok
@@ -156,7 +159,10 @@ function unsafeTotals(report: {
     all.details += details
   })
   if (issues.length === 0 && Math.max(all.ok + all.failed, all.details) > Number.MAX_SAFE_INTEGER) {
-    issues.push({ path: ['policies'], message: `the report's session counts ${TOTAL_MESSAGE}` })
+    issues.push({
+      path: ['policies'],
+      message: `the session counts of all policies ${TOTAL_MESSAGE}`,
+    })
   }
   return issues
 }
