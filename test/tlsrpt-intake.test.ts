@@ -159,7 +159,12 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
   })
 
   it('when 1,000 reports are posted concurrently, then all are stored, and a restart keeps them', async () => {
-    const { urls } = await setup({ TLSRPT_RATE_PER_SOURCE: '5000', TLSRPT_RATE_PER_TENANT: '5000' })
+    // 1,000 connections at once from 127.0.0.1: above the default per-source cap (256).
+    const { urls } = await setup({
+      TLSRPT_RATE_PER_SOURCE: '5000',
+      TLSRPT_RATE_PER_TENANT: '5000',
+      MAX_CONNECTIONS_PER_SOURCE: '2000',
+    })
     const base = JSON.parse(rule('base.json').toString('utf8'))
     const bodies = Array.from({ length: 1000 }, (_, i) =>
       Buffer.from(JSON.stringify({ ...base, 'report-id': `load-${i}` })),
