@@ -5,6 +5,7 @@
  * with several Host headers. Prints one JSON line with what it saw and exits.
  */
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { request } from 'node:http'
 import { ADMIN_TOKEN, startServer } from './test-server.js'
 
@@ -33,8 +34,10 @@ function get(from: string, to: string, port: number, host: string) {
   })
 }
 
-execFileSync('ip', ['link', 'set', 'lo', 'up'])
-execFileSync('ip', ['addr', 'add', `${REMOTE}/32`, 'dev', 'lo'])
+// iproute2's `ip`, also where root's PATH lacks the sbin directories.
+const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find(existsSync) ?? 'ip'
+execFileSync(IP, ['link', 'set', 'lo', 'up'])
+execFileSync(IP, ['addr', 'add', `${REMOTE}/32`, 'dev', 'lo'])
 const s = await startServer({ env: { BIND_ADDRESS: '0.0.0.0', LOG_LEVEL: 'info' } })
 try {
   const remote: Record<string, { status: number; body: string }> = {}
