@@ -15,7 +15,7 @@ import {
   startServer,
   type TestServer,
 } from './helpers/test-server.js'
-import { mustHandshake } from './helpers/tls-client.js'
+import { httpOver, mustHandshake } from './helpers/tls-client.js'
 
 const HOST = 'mta-sts.flood.example'
 const POLICY = { mode: 'enforce', mx: ['mx.flood.example'], maxAge: 86400 }
@@ -114,5 +114,18 @@ describe('connection limits', () => {
     expect(await eventually(async () => beforeHandshake.closed(), 6_000)).toBe(true)
     expect(await eventually(async () => plain.closed(), 6_000)).toBe(true)
     expect(await eventually(async () => tlsClosed, 6_000)).toBe(true)
+  })
+
+  it('when a keep-alive connection idles after a request, then the keep-alive deadline closes it', async () => {
+    const srv = await serverWith({ KEEP_ALIVE_TIMEOUT_SECONDS: '1' })
+    const c = await mustHandshake(srv.httpsPort, { servername: HOST, ca: srv.rootPem })
+    opened.push(c.socket)
+    let closed = false
+    c.socket.on('close', () => (closed = true))
+
+    const res = await httpOver(c.socket, HOST, '/.well-known/mta-sts.txt')
+
+    expect(res.status).toBe(200)
+    expect(await eventually(async () => closed, 6_000)).toBe(true)
   })
 })
