@@ -108,6 +108,8 @@ export function reservedNameReason(
 ): string | null {
   const svc = rules.serviceHost
   if (atOrUnder(name, svc)) return `is the service host ${svc} or a name under it`
+  // RFC 8461 §3.2: its policy host would be `mta-sts.<name>`, the service host itself.
+  if (`mta-sts.${name}` === svc) return `has the service host ${svc} as its MTA-STS policy host`
   const own = organizationalDomain(svc)
   if (by === 'tenant' && own !== svc && atOrUnder(name, own)) {
     return `is inside ${own}, the domain of the service host ${svc}`
