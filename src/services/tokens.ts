@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Actor } from '../core/actor.js'
 import { pageOf, type Cursor, type Page } from '../core/cursor.js'
 import { DomainError } from '../core/errors.js'
+import { fieldIssues } from '../core/issues.js'
 import type { ApiToken } from '../core/ports.js'
 import { auditOf, type ServiceDeps } from './deps.js'
 import { mintToken } from './token-secret.js'
@@ -57,7 +58,16 @@ export async function createToken(
       ])
     }
   }
-  const { secret, record } = mintToken(deps, tenantId, input.label)
+  // Checked here as well as at the HTTP edge: the CLI passes its --label straight in.
+  const label = TokenLabel.safeParse(input.label)
+  if (!label.success) {
+    throw new DomainError(
+      'VALIDATION',
+      'invalid request',
+      fieldIssues(label.error.issues, ['label']),
+    )
+  }
+  const { secret, record } = mintToken(deps, tenantId, label.data)
   await deps.repos.tokens.create(
     record,
     auditOf(deps, actor, 'token.create', record.id, { label: record.label }, tenantId),
