@@ -116,6 +116,26 @@ describe('policyhost CLI', () => {
     expect(bind.stdout).toContain(`_mta-sts.example.org. IN TXT "v=STSv1; id=${id}"`)
   })
 
+  it('when a domain is claimed with DNS proof on, then verify says why it is pending and --trust verifies it', () => {
+    const env = { DOMAIN_VERIFICATION: 'dns', DNS_SERVERS: '127.0.0.1:9' }
+    const added = cli(['domain', 'add', 'claimed.example'], env)
+    expect(added.code).toBe(0)
+    expect(added.stdout).toMatch(
+      /^domain claimed\.example claimed \(pending until .+\); publish _policyhost\.claimed\.example TXT "policyhost-verify=[A-Za-z0-9_-]{43}"/,
+    )
+    const checked = cli(['domain', 'verify', 'claimed.example'], env)
+    expect(checked.code).toBe(1)
+    expect(checked.stdout).toMatch(
+      /^pending: the DNS lookup of _policyhost\.claimed\.example TXT failed/,
+    )
+    const trusted = cli(
+      ['domain', 'verify', 'claimed.example', '--trust', '--tenant', 'local'],
+      env,
+    )
+    expect(trusted.code).toBe(0)
+    expect(trusted.stdout.trim()).toBe('verified: control of claimed.example is proven (trust)')
+  }, 90_000)
+
   it('when a policy is invalid, then the exit is 1 with every problem on one line', () => {
     const r = cli([
       'policy',
