@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { receiveReport } from '../src/services/report-intake.js'
+import { processReport } from '../src/adapters/tlsrpt/process.js'
+import { receiveReport, storeReport } from '../src/services/report-intake.js'
 import { RateLimiter } from '../src/services/rate-limit.js'
 import {
   createTenant,
@@ -126,6 +127,52 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     expect(health.totals.topFailingMxHosts).toEqual([
       { name: 'mx1.example.com', failedSessions: 30_000 },
     ])
+  })
+
+  it('when a year of big reports is stored, then tls-health reads only small tallies and still counts everything', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { token } = await setup({ TLSRPT_STORED_PARSED_BYTES: '16384' }, clock)
+    const deps = s.runtime.deps
+    // One 8.4 MB report processed once, stored for each of 366 days under its own id.
+    const processed = processReport(hugeReport('year'), JSON_TYPE, {
+      maxDecompressed: 10_485_760,
+      store: { policies: 100, detailsPerPolicy: 100, parsedBytes: 16_384 },
+    })
+    if (!processed.ok) throw new Error(processed.reason)
+    const domain = (await deps.repos.domains.byName('example.com'))!
+    const endpoint = { domainId: domain.id, domain: domain.name, tenantId: domain.tenantId }
+    const raw = Buffer.from('{}')
+    for (let d = 0; d < 366; d++) {
+      const start = new Date(Date.parse('2026-11-05T00:00:00Z') - d * DAY * 1000)
+      const report = {
+        ...processed.report,
+        reportId: `day-${d}`,
+        dateRange: { start, end: new Date(start.getTime() + DAY * 1000 - 1000) },
+      }
+      const parsed = { ...processed, report }
+      await storeReport(
+        deps,
+        endpoint,
+        parsed,
+        { body: raw, media: JSON_TYPE, source: 'test', now: clock.now() },
+        {},
+      )
+    }
+    const from = '2025-11-05'
+    const rows = await deps.repos.reports.healthRows(domain.id, from, '2026-11-05')
+    expect(rows).toHaveLength(366)
+    // Before: the view parsed every stored report (≈ 8.5 MB each, 2.25 s for 40 of them).
+    // Now it reads one tally per report, and no parsed form.
+    expect(rows.every((r) => r.parsed === null)).toBe(true)
+    expect(JSON.stringify(rows.map((r) => r.tally)).length).toBeLessThan(366 * 2048)
+    const res = await s.request('GET', '/api/v1/domains/example.com/tls-health?days=366', {
+      token,
+    })
+    expect(res.status).toBe(200)
+    const view = res.json()
+    expect(view.totals.reports).toBe(366)
+    expect(view.totals.successfulSessions).toBe(366 * 10_000)
+    expect(view.totals.failedSessions).toBe(366 * 10_000)
   })
 
   it('when a domain reaches its daily report or byte quota, then 429 or 413 naming the limit, and the next day is open', async () => {
