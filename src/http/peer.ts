@@ -27,7 +27,7 @@ export const isLoopback = (address: string | undefined): boolean =>
  * plain socket (or a TLS one without SNI, which our HTTPS listener never completes).
  */
 export function serverNameOf(socket: unknown): string | null {
-  const name = (socket as { encrypted?: boolean; servername?: string | false | null }).servername
+  const name = (socket as { servername?: string | false | null }).servername
   if (!name) return null
   const lower = name.toLowerCase()
   return lower.endsWith('.') ? lower.slice(0, -1) : lower
