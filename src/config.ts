@@ -94,8 +94,11 @@ const Env = z.object({
   TLSRPT_STORED_POLICIES: z.coerce.number().int().min(1).max(1_000).default(100),
   /** Failure-detail rows kept per stored policy; the rest are summed per result type. */
   TLSRPT_STORED_DETAILS: z.coerce.number().int().min(1).max(10_000).default(100),
-  /** Size budget of one report's stored parsed form, bytes; rows beyond it are summed. */
-  TLSRPT_STORED_PARSED_BYTES: z.coerce.number().int().min(16_384).max(16_777_216).default(262_144),
+  /**
+   * Size budget of one report's stored parsed form (JSON characters); rows beyond it are summed.
+   * Real reports take a few KB; the raw report (gzip) keeps every row anyway.
+   */
+  TLSRPT_STORED_PARSED_BYTES: z.coerce.number().int().min(16_384).max(16_777_216).default(65_536),
   // ACME settings, used by the certificate issuer (issue 3).
   CERTS_DIR: z.string().optional(),
   /** An ACME directory URL, or `letsencrypt` (staging unless ACME_PRODUCTION=true); unset → local CA. */
