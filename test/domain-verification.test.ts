@@ -3,7 +3,11 @@
  * its tenant publishes the claim's token in `_policyhost.<domain>` TXT. The server asks a real
  * DNS server on loopback through its own resolver (DNS_SERVERS).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { syncDir } from '../src/main.js'
 import { startDns, type TestDns } from './helpers/dns-server.js'
 import {
   ADMIN_TOKEN,
@@ -322,6 +326,23 @@ describe('the verification check', () => {
       expect(res.json().errors[0].message).toContain('reserved by the operator')
     }
     expect((await claim(t.token, 'notreserved.example')).status).toBe(201)
+  })
+
+  it('when a policies/ file names a domain, then it is operator input: verified at once', async () => {
+    // Another tenant's claim on the name does not stand in the way; a proven one would.
+    await claim(b.token, 'files.example')
+    const dir = mkdtempSync(join(tmpdir(), 'policyhost-files-'))
+    try {
+      writeFileSync(join(dir, 'files.example.json'), JSON.stringify({ mtaSts: POLICY }))
+      const [outcome] = await syncDir(s.runtime, dir)
+      expect(outcome).toMatchObject({ domain: 'files.example', result: 'created' })
+      const served = await fetchPolicy(s, 'mta-sts.files.example')
+      expect(served.status).toBe(200)
+      expect((await get(b.token, 'files.example')).json().status).toBe('pending')
+      expect(dns.asked).not.toContain('_policyhost.files.example')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('when a pending claim is deleted, then it goes at once', async () => {
