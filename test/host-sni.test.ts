@@ -3,6 +3,7 @@
  * alpha's name must not carry bravo's policy (or the admin API) under alpha's certificate, and a
  * request with two Host headers is malformed (RFC 9112 §3.2), not "the first one wins".
  */
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
@@ -148,5 +149,37 @@ describe('Host and SNI', () => {
 
     expect(Number(text.split(' ')[1])).toBe(400)
     expect(text).not.toContain('"name"')
+  })
+})
+
+describe('Host and SNI on logo hosts', () => {
+  it('when SNI names one host and Host a logo host, then 421 and no logo', async () => {
+    const logo = readFileSync(new URL('./fixtures/svg/real-fastmail-fm.svg', import.meta.url))
+    const l = await startServer({ env: { DNS_SERVERS: '127.0.0.1:9' } })
+    try {
+      const t = await createTenant(l, 'brand')
+      await domainWithPolicy(l, t.token, 'brand.example', POLICY)
+      const put = (path: string, o: object) => l.request('PUT', path, { token: t.token, ...o })
+      const headers = { 'content-type': 'image/svg+xml' }
+      expect(
+        (await put('/api/v1/domains/brand.example/bimi/logo', { rawBody: logo, headers })).status,
+      ).toBe(200)
+      const hostSet = await put('/api/v1/domains/brand.example/bimi/logo-host', {
+        json: { hostname: 'bimi.brand.example' },
+      })
+      expect(hostSet.status).toBe(200)
+      await issueDue(l)
+      const get = (host: string, servername: string, path = '/default.svg') =>
+        l.request('GET', path, { host, servername, https: true })
+
+      expect((await get('bimi.brand.example', 'bimi.brand.example')).status).toBe(200)
+      const cross = await get('bimi.brand.example', 'mta-sts.brand.example')
+      expect(cross.status).toBe(421)
+      expect(cross.text).not.toContain('<svg')
+      const viaService = await get(SERVICE_HOST, 'bimi.brand.example', '/healthz')
+      expect(viaService.status).toBe(421)
+    } finally {
+      await l.close()
+    }
   })
 })
