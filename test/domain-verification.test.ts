@@ -3,7 +3,7 @@
  * its tenant publishes the claim's token in `_policyhost.<domain>` TXT. The server asks a real
  * DNS server on loopback through its own resolver (DNS_SERVERS).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -227,6 +227,42 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     expect(again.json().domain.verification.lastCheckError).toMatch(
       /^control moved to another tenant.*Last check: /,
     )
+  })
+})
+
+describe('TLS reports follow control of the name', () => {
+  const report = readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url))
+  const reportUrl = async (token: string) => {
+    await s.request('PUT', '/api/v1/domains/example.com/tls-rpt', { token, json: { rua: [] } })
+    const res = await s.request('GET', '/api/v1/domains/example.com/records', { token })
+    const rua = res
+      .json()
+      .records.find((r: { name: string }) => r.name === '_smtp._tls.example.com')?.value
+    return new URL(/rua=(https:\/\/\S+)$/.exec(rua)![1]!).pathname
+  }
+  const post = (path: string) =>
+    s.request('POST', path, {
+      host: 'sts.policyhost.test',
+      https: true,
+      rawBody: report,
+      headers: { 'content-type': 'application/tlsrpt+json' },
+    })
+
+  it("when control moves, then the old holder's report URL stops taking reports and the new one's takes them", async () => {
+    clock.current = new Date('2026-11-03T00:00:00Z') // the report's window is 2026-11-01
+    await claim(b.token, 'example.com')
+    await verify(ADMIN_TOKEN, 'example.com', { trust: true, tenantId: b.id })
+    const bUrl = await reportUrl(b.token)
+    await issueDue(s)
+    expect((await post(bUrl)).status).toBe(201)
+
+    const aClaim = (await claim(a.token, 'example.com')).json()
+    // A pending claim has no report URL in its records, and takes no reports.
+    publish(aClaim)
+    expect((await verify(a.token, 'example.com')).json().verified).toBe(true)
+    expect((await post(bUrl)).status).toBe(404)
+    const aUrl = await reportUrl(a.token)
+    expect((await post(aUrl)).status).toBe(201)
   })
 })
 
