@@ -56,6 +56,13 @@ describe('GET /domains pages', () => {
     expect(pages.flatMap((p) => p.tenants).filter((t) => t === b.id)).toHaveLength(1)
   })
 
+  it('when the OpenAPI document is read, then it describes the page parameters and the check', async () => {
+    const doc = (await s.request('GET', '/api/v1/openapi.json', { token: a.token })).json()
+    const params = doc.paths['/domains'].get.parameters.map((p: { name: string }) => p.name)
+    expect(params).toEqual(expect.arrayContaining(['limit', 'cursor']))
+    expect(doc.paths['/domains/{name}/verification'].post).toBeDefined()
+  })
+
   it('when limit or cursor is bad, then 400 naming the parameter', async () => {
     for (const [q, param] of [
       ['limit=0', 'limit'],

@@ -79,7 +79,8 @@ async function checkClaim(
   }
   message = keepMovedNotice(claim.lastCheckError, message)
   await deps.repos.domains.recordCheck(claim.id, now, message)
-  deps.log.info('domain_check_failed', { tenantId: claim.tenantId, domain: claim.name, message })
+  // The tenant reads the reason from the API; the scheduled checks of stale claims stay quiet.
+  deps.log.debug('domain_check_failed', { tenantId: claim.tenantId, domain: claim.name, message })
   return {
     domain: { ...claim, lastCheckAt: now, lastCheckError: message },
     verified: false,

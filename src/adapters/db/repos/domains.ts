@@ -81,7 +81,8 @@ export function domainRepo(db: Db): DomainRepo {
               removeAt: null,
               verificationToken: displaced.verificationToken,
               claimExpiresAt: displaced.claimExpiresAt,
-              lastCheckAt: claim.lastCheckAt,
+              // Its new token cannot be in DNS yet: the schedule need not ask at once.
+              lastCheckAt: claim.verifiedAt,
               lastCheckError: displaced.lastCheckError,
             })
             .where(eq(domains.id, holder.id))
