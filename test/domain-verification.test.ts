@@ -160,6 +160,20 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     expect(hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
   })
 
+  it("when A's logo host sits where B's proven subdomain puts its policy host, then proof wins", async () => {
+    await alphaVerified()
+    const logo = await s.request('PUT', '/api/v1/domains/alpha.example/bimi/logo-host', {
+      token: a.token,
+      json: { hostname: 'mta-sts.sub.alpha.example' },
+    })
+    expect(logo.status).toBe(200)
+    publish((await claim(b.token, 'sub.alpha.example')).json())
+    expect((await verify(b.token, 'sub.alpha.example')).json().verified).toBe(true)
+    expect(hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
+    expect(hostnamesOf('sub.alpha.example')).toEqual(['mta-sts.sub.alpha.example'])
+    expect(s.runtime.snapshot.logoDomainOf('mta-sts.sub.alpha.example')).toBeNull()
+  })
+
   it('when B registered a name first, then A gets a pending claim (not 409) and wins it by proving control', async () => {
     // B held the name (here: trusted by the operator), as the first registrant once did.
     const first = await claim(b.token, 'alpha.example')
