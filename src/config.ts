@@ -137,8 +137,8 @@ const Env = z.object({
     .default(Math.max(1, Math.min(2, availableParallelism()))),
   /** Deadline of one job once a worker starts it, ms; the thread is killed past it (422). */
   WORKER_JOB_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
-  /** V8 heap limit of each worker, MB (old generation); a job past it is killed (422). */
-  WORKER_MAX_OLD_MB: z.coerce.number().int().min(16).max(16_384).default(128),
+  /** V8 heap limit of each worker, MB (old generation; the code itself needs ~25); past it 422. */
+  WORKER_MAX_OLD_MB: z.coerce.number().int().min(32).max(16_384).default(128),
   /** Jobs one tenant may have queued or running at once (429 beyond). */
   WORKER_JOBS_PER_TENANT: z.coerce.number().int().min(1).max(1_000).default(2),
   /** Jobs waiting for a worker, all tenants together (503 with Retry-After beyond). */

@@ -28,6 +28,9 @@ export interface WorkerPoolOptions {
   log: Logger
 }
 
+/** A thread loads its modules in 0.1–5 s even on a loaded machine; past this it never will. */
+const BOOT_DEADLINE_MS = 30_000
+
 /** Words for the refusals: "the SVG took longer than 5000 ms to convert". */
 const LABEL: Record<Task['kind'], { what: string; verb: string }> = {
   convert: { what: 'the SVG', verb: 'convert' },
@@ -102,7 +105,8 @@ export class WorkerPool {
         ),
       )
     }
-    if (this.queue.waiting() >= o.maxQueued) {
+    // A job waits when every worker is busy; at most WORKER_QUEUE_MAX may wait.
+    if (this.running + this.queue.waiting() >= o.size + o.maxQueued) {
       return Promise.reject(
         new DomainError(
           'UNAVAILABLE',
@@ -175,13 +179,20 @@ export class WorkerPool {
     const label = LABEL[job.task.kind]
     const abort = new AbortController()
     let timedOut = false
+    let neverStarted = false
     let timer: NodeJS.Timeout | undefined
     let startedAt = Date.now()
     // The deadline starts when the worker starts the job: a thread starting (or replacing a
     // killed one) takes 0.1–1 s, which is not the job's time. The worker flips `started`.
     const started = new Int32Array(new SharedArrayBuffer(4))
     const begun = (Atomics as unknown as AtomicsWaitAsync).waitAsync(started, 0, 0)
+    // A thread that cannot start (heap limit too low for the code itself) must not hold the job.
+    const boot = setTimeout(() => {
+      neverStarted = Atomics.load(started, 0) === 0
+      if (neverStarted) abort.abort()
+    }, BOOT_DEADLINE_MS)
     void (begun.async ? begun.value : Promise.resolve()).then(() => {
+      clearTimeout(boot)
       if (Atomics.load(started, 0) !== 1) return
       startedAt = Date.now()
       timer = setTimeout(() => {
@@ -200,7 +211,19 @@ export class WorkerPool {
       const e = err as NodeJS.ErrnoException
       const fields = { kind: job.task.kind, ms: Date.now() - startedAt }
       if (this.closing) job.reject(shuttingDown())
-      else if (timedOut) {
+      else if (neverStarted) {
+        log.error('worker_job_not_started', fields)
+        job.reject(
+          new DomainError(
+            'UNAVAILABLE',
+            `no worker thread could start to ${label.verb} ${label.what}; retry later`,
+            [],
+            {
+              retryAfterSeconds: 30,
+            },
+          ),
+        )
+      } else if (timedOut) {
         log.warn('worker_job_timeout', fields)
         job.reject(
           new DomainError(
@@ -224,6 +247,7 @@ export class WorkerPool {
       // Releases the start waiter when the job never began (shutdown, a thread that failed).
       if (Atomics.compareExchange(started, 0, 0, 2) === 0) Atomics.notify(started, 0)
       clearTimeout(timer)
+      clearTimeout(boot)
     }
   }
 }

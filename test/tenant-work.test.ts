@@ -1,0 +1,192 @@
+/**
+ * Issue 9 finding 1 and point 2: tenant work (SVG conversion and validation) runs in the worker
+ * pool with a deadline, a heap limit and a bounded queue per tenant, never on the serving loop.
+ * Real server, real worker threads (piscina), real HTTPS policy fetches.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { FINDING_1_SVG, manyRulesSvg, memoryHogSvg } from './helpers/heavy-svg.js'
+import {
+  createTenant,
+  domainWithPolicy,
+  eventually,
+  issueDue,
+  startServer,
+  type TestResponse,
+  type TestServer,
+} from './helpers/test-server.js'
+
+const SMALL =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#c00"/></svg>'
+/** Accepted by every input bound, yet seconds of svgo work. */
+const SLOW = manyRulesSvg(2_000, 50)
+/** Accepted by every input bound, and minutes of svgo work. */
+const VERY_SLOW = manyRulesSvg(5_000, 400)
+
+let s: TestServer | undefined
+afterEach(async () => {
+  await s?.close()
+  s = undefined
+})
+
+const convert = (server: TestServer, token: string, svg: string): Promise<TestResponse> =>
+  server.request('POST', '/api/v1/bimi/convert', {
+    token,
+    rawBody: svg,
+    headers: { 'content-type': 'image/svg+xml' },
+  })
+
+/** Waits (up to 5 s) until the pool has a job running. */
+const untilRunning = (server: TestServer) =>
+  eventually(async () => (server.runtime.workers?.stats().running ?? 0) > 0, 5_000)
+
+/** Starts a server and a tenant whose first conversion has warmed a worker thread up. */
+async function warmServer(env: Record<string, string> = {}) {
+  const server = await startServer({ env })
+  s = server
+  const a = await createTenant(server, 'alpha')
+  expect((await convert(server, a.token, SMALL)).status).toBe(200)
+  return { server, a }
+}
+
+describe('tenant work in the worker pool', () => {
+  it("when finding 1's input (300 nested <g> under a descendant selector) is converted, then 422 names the nesting bound", async () => {
+    const { server, a } = await warmServer()
+
+    const res = await convert(server, a.token, FINDING_1_SVG)
+
+    expect(res.status).toBe(422)
+    expect(res.headers['content-type']).toBe('application/problem+json')
+    expect(res.json().detail).toBe(
+      'the SVG nests elements over 64 deep; conversion takes at most 64 levels',
+    )
+  })
+
+  it('when a slow conversion runs, then another tenant’s policy fetch is answered before it ends', async () => {
+    const { server, a } = await warmServer({ WORKER_JOB_TIMEOUT_MS: '60000' })
+    const b = await createTenant(server, 'bravo')
+    const policy = { mode: 'enforce', mx: ['mx.bravo.example'], maxAge: 86400 }
+    const stored = await domainWithPolicy(server, b.token, 'bravo.example', policy)
+    await issueDue(server)
+    let converted: TestResponse | undefined
+    const slow = convert(server, a.token, SLOW).then((r) => (converted = r))
+    await untilRunning(server)
+
+    const fetched = await server.request('GET', '/.well-known/mta-sts.txt', {
+      host: 'mta-sts.bravo.example',
+      https: true,
+    })
+
+    expect(fetched.status).toBe(200)
+    expect(fetched.text).toBe(stored.text)
+    expect(converted).toBeUndefined()
+    expect((await slow).status).toBe(200)
+  }, 60_000)
+
+  it('when a job passes WORKER_JOB_TIMEOUT_MS, then it is killed, 422 names the limit, and the next job runs', async () => {
+    const { server, a } = await warmServer({ WORKER_JOB_TIMEOUT_MS: '300' })
+
+    const res = await convert(server, a.token, SLOW)
+
+    expect(res.status).toBe(422)
+    expect(res.json().detail).toBe(
+      'the SVG took longer than 300 ms to convert (WORKER_JOB_TIMEOUT_MS)',
+    )
+    expect(server.logged('worker_job_timeout')).toEqual([
+      expect.objectContaining({ kind: 'convert', level: 'warn' }),
+    ])
+    expect((await convert(server, a.token, SMALL)).status).toBe(200)
+  }, 60_000)
+
+  it('when a job passes WORKER_MAX_OLD_MB, then it is killed and 422 names the limit', async () => {
+    const { server, a } = await warmServer({
+      WORKER_MAX_OLD_MB: '32',
+      WORKER_JOB_TIMEOUT_MS: '60000',
+    })
+
+    const res = await convert(server, a.token, memoryHogSvg())
+
+    expect(res.status).toBe(422)
+    expect(res.json().detail).toBe(
+      'the SVG needed more than 32 MB of memory to convert (WORKER_MAX_OLD_MB)',
+    )
+    expect((await convert(server, a.token, SMALL)).status).toBe(200)
+  }, 60_000)
+
+  it('when a tenant already has WORKER_JOBS_PER_TENANT jobs, then its next is 429 and another tenant’s still runs', async () => {
+    const { server, a } = await warmServer({
+      WORKER_JOBS_PER_TENANT: '2',
+      WORKER_JOB_TIMEOUT_MS: '60000',
+    })
+    const b = await createTenant(server, 'bravo')
+    const first = [convert(server, a.token, SLOW), convert(server, a.token, SLOW)]
+    await untilRunning(server)
+
+    const third = await convert(server, a.token, SMALL)
+    const other = await convert(server, b.token, SMALL)
+
+    expect(third.status).toBe(429)
+    expect(third.headers['retry-after']).toBe('1')
+    expect(third.json().detail).toBe(
+      '2 jobs of this tenant are already queued or running (WORKER_JOBS_PER_TENANT); retry when one has finished',
+    )
+    expect(other.status).toBe(200)
+    expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200])
+  }, 90_000)
+
+  it('when the queue is full, then 503 names WORKER_QUEUE_MAX with Retry-After', async () => {
+    const { server, a } = await warmServer({
+      WORKERS_TENANT_JOBS: '1',
+      WORKER_QUEUE_MAX: '0',
+      WORKER_JOB_TIMEOUT_MS: '60000',
+    })
+    const b = await createTenant(server, 'bravo')
+    const running = convert(server, a.token, SLOW)
+    await untilRunning(server)
+
+    const refused = await convert(server, b.token, SMALL)
+
+    expect(refused.status).toBe(503)
+    expect(refused.headers['retry-after']).toBe('60')
+    expect(refused.json().detail).toBe(
+      'the worker queue is full (0 jobs waiting, WORKER_QUEUE_MAX); retry later',
+    )
+    expect((await running).status).toBe(200)
+  }, 60_000)
+
+  it('when a logo upload is invalid, then the verdict comes from the pool with every reason', async () => {
+    const { server, a } = await warmServer()
+    expect(
+      (
+        await server.request('POST', '/api/v1/domains', {
+          token: a.token,
+          json: { name: 'alpha.example' },
+        })
+      ).status,
+    ).toBe(201)
+
+    const res = await server.request('PUT', '/api/v1/domains/alpha.example/bimi/logo', {
+      token: a.token,
+      rawBody: SMALL,
+      headers: { 'content-type': 'image/svg+xml' },
+    })
+
+    expect(res.status).toBe(422)
+    expect(res.json().errors.map((e: { rule: string }) => e.rule)).toContain('root-version')
+  })
+})
+
+describe('shutdown while a worker is busy', () => {
+  it('when the server closes during a minutes-long conversion, then close finishes and the request gets 503', async () => {
+    const { server, a } = await warmServer({ WORKER_JOB_TIMEOUT_MS: '600000' })
+    const busy = convert(server, a.token, VERY_SLOW)
+    await untilRunning(server)
+    await new Promise((r) => setTimeout(r, 200))
+
+    await server.close()
+    s = undefined
+
+    const res = await busy
+    expect(res.status).toBe(503)
+    expect(res.json().detail).toBe('the server is shutting down; retry shortly')
+  }, 30_000)
+})
