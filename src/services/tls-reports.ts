@@ -49,7 +49,8 @@ export async function getReport(deps: ServiceDeps, actor: Actor, name: string, i
   const domain = await ownedDomain(deps, actor, name)
   const report = await deps.repos.reports.get(domain.id, id)
   if (!report) throw new DomainError('NOT_FOUND', `report "${id}" not found`)
-  const { raw, ...rest } = report
+  // The tally is the health view's internal sum; the parsed form and raw JSON say it all.
+  const { raw, tally: _tally, ...rest } = report
   return { ...rest, rawJson: new TextDecoder().decode(deps.tlsrpt.gunzip(raw)) }
 }
 

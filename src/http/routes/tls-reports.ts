@@ -105,6 +105,8 @@ export function tlsReportRoutes(deps: ServiceDeps) {
           failed: r.failed,
           warnings: r.warnings,
           receivedAt: iso(r.receivedAt),
+          // What the row costs against TLSRPT_BYTES_PER_DOMAIN_DAY.
+          storedBytes: r.storedBytes,
         }))
         return c.json({ reports, nextCursor: page.nextCursor }, 200)
       },
