@@ -26,6 +26,10 @@ const PROSE_RULES = new Set([
   'external-reference',
   'raster-image',
   'viewbox-invalid',
+  'number-range',
+  'path-data',
+  'use-loop',
+  'use-expansion',
   'aspect-ratio',
   'color-count',
 ])

@@ -20,6 +20,7 @@ import {
   checkUnresolvedReferences,
 } from './svg-rules-references.js'
 import { checkAspect, checkDesc, checkPixelSize, checkText } from './svg-rules-visual.js'
+import { checkNumbers, checkUseReferences } from './svg-rules-numbers.js'
 import type { SvgDocument } from './svg-tree.js'
 import type { SvgIssue, SvgVerdict } from './types.js'
 
@@ -41,7 +42,9 @@ const PROFILE_CHECKS: readonly SvgCheck[] = [
   checkAttributes,
   checkCharacterData,
   checkUnresolvedReferences,
+  checkUseReferences,
   checkDuplicateIds,
+  checkNumbers,
   checkAspect,
   checkColorCount,
   checkPixelSize,
