@@ -74,6 +74,8 @@ export async function startOurs(o: OursOptions): Promise<Ours> {
     ADMIN_TOKEN: o.token,
     POLICIES_DIR: '',
     LOG_LEVEL: o.logLevel ?? 'warn',
+    // The bench measures serving, not proof of control: its domains are live at once.
+    DOMAIN_VERIFICATION: 'off',
   }
   const logPath = join(o.workDir, `ours-${o.label}.log`)
   const fd = openSync(logPath, 'a')
