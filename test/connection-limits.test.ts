@@ -96,6 +96,11 @@ describe('connection limits', () => {
     expect(other.status).toBe(200)
     expect(other.body).toContain('mx: mx.flood.example')
     await expect(policyFrom(srv, '127.0.0.2')).rejects.toThrow()
+    expect(srv.logged('connections_refused')[0]).toMatchObject({
+      cap: 'perSource',
+      source: '127.0.0.2',
+      maxPerSource: PER_SOURCE,
+    })
   })
 
   it('when a socket connects and stays silent, then the TLS handshake and header deadlines close it', async () => {

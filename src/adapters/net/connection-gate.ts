@@ -20,8 +20,7 @@ const REPORT_WINDOW_MS = 10_000
 export class ConnectionGate {
   private open = 0
   private readonly bySource = new Map<string, number>()
-  private refused = { total: 0, perSource: 0 }
-  private reportDue = false
+  private window: { total: number; perSource: number; lastSource: string } | null = null
 
   constructor(
     private readonly caps: ConnectionCaps,
@@ -62,7 +61,7 @@ export class ConnectionGate {
           ? 'perSource'
           : null
     if (full !== null) {
-      this.refuse(full)
+      this.refuse(full, source)
       socket.destroy()
       return false
     }
@@ -77,19 +76,28 @@ export class ConnectionGate {
     return true
   }
 
-  private refuse(cap: 'total' | 'perSource'): void {
-    this.refused[cap]++
-    if (this.reportDue) return
-    this.reportDue = true
+  /**
+   * The first refusal of a window is logged at once (with its source, for the operator to act
+   * on); the rest are summed into one line when the window ends.
+   */
+  private refuse(cap: 'total' | 'perSource', source: string): void {
+    const caps = { maxConnections: this.caps.total, maxPerSource: this.caps.perSource }
+    if (this.window !== null) {
+      this.window[cap]++
+      this.window.lastSource = source
+      return
+    }
+    this.log.warn('connections_refused', { cap, source, ...caps })
+    const window = { total: 0, perSource: 0, lastSource: source }
+    this.window = window
     setTimeout(() => {
+      this.window = null
+      if (window.total + window.perSource === 0) return
       this.log.warn('connections_refused', {
-        ...this.refused,
-        maxConnections: this.caps.total,
-        maxPerSource: this.caps.perSource,
+        ...window,
+        ...caps,
         windowSeconds: REPORT_WINDOW_MS / 1000,
       })
-      this.refused = { total: 0, perSource: 0 }
-      this.reportDue = false
     }, REPORT_WINDOW_MS).unref()
   }
 }
