@@ -250,6 +250,31 @@ describe('TLS-RPT intake order (issue 9 finding 7)', () => {
     expect(ok.id).not.toBeNull()
   })
 
+  it('when one IPv6 /64 sends from many addresses, then they share one source limit', async () => {
+    const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
+    const { endpointToken } = await setup({}, clock)
+    const limits = {
+      maxDecompressed: 10_485_760,
+      perSource: new RateLimiter(3),
+      perTenant: new RateLimiter(1_200),
+    }
+    const codes: string[] = []
+    for (let i = 1; i <= 5; i++) {
+      codes.push(
+        await receiveReport(s.runtime.deps, limits, {
+          token: endpointToken,
+          contentType: JSON_TYPE,
+          body: withId(`v6-${i}`),
+          source: `https:2001:db8:1:2::${i.toString(16)}`,
+        }).then(
+          () => 'stored',
+          (e: { code: string }) => e.code,
+        ),
+      )
+    }
+    expect(codes).toEqual(['stored', 'stored', 'stored', 'RATE_LIMITED', 'RATE_LIMITED'])
+  })
+
   it('when a source is over its limit, then it gets 429 before the report URL is even looked up', async () => {
     const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
     await setup({ TLSRPT_RATE_PER_SOURCE: '2' }, clock)

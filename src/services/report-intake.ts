@@ -1,4 +1,5 @@
 import { DomainError } from '../core/errors.js'
+import { sourceKey } from '../core/source-key.js'
 import type { ReportEndpoint, StoredReport } from '../core/ports.js'
 import { dateWindowIssues } from '../core/tls-rpt/date-window.js'
 import type { ProcessedOk, ReportMediaType } from '../core/tls-rpt/decoder.js'
@@ -64,7 +65,9 @@ export async function receiveReport(
 ): Promise<IntakeResult> {
   const now = deps.clock.now()
   const log = { source: input.source }
-  if (!limits.perSource.take(input.source, now.getTime())) {
+  // `https:<peer address>`: an IPv6 peer counts as its /64 (core/source-key.ts).
+  const peer = sourceKey(input.source.replace(/^https:/, ''))
+  if (!limits.perSource.take(peer, now.getTime())) {
     refuse(
       deps,
       new DomainError(
