@@ -1,24 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../log/logger.js'
-import { ConnectionGate, sourceKey } from './connection-gate.js'
+import { ConnectionGate } from './connection-gate.js'
 import { capUnderLimit, openFilesLimit, RESERVED_FILES } from './open-files.js'
-
-describe('sourceKey', () => {
-  it.each([
-    ['192.0.2.7', '192.0.2.7'],
-    ['::ffff:192.0.2.7', '192.0.2.7'],
-    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
-    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
-    ['2001:DB8:0001:0002:ffff::1%eth0', '2001:db8:1:2::/64'],
-    ['2001:db8::1', '2001:db8:0:0::/64'],
-    ['::1', '0:0:0:0::/64'],
-    ['64:ff9b::192.0.2.1', '64:ff9b:0:0::/64'],
-    [undefined, ''],
-  ])('when the peer is %s, then it counts under %s', (address, key) => {
-    expect(sourceKey(address)).toBe(key)
-  })
-})
 
 describe('capUnderLimit', () => {
   it('when the open-files limit is below the cap, then the cap leaves the reserve free', () => {

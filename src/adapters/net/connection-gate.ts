@@ -6,11 +6,12 @@
  */
 import type { Server, Socket } from 'node:net'
 import type { Logger } from '../../core/ports.js'
+import { sourceKey } from '../../core/source-key.js'
 
 export interface ConnectionCaps {
   /** Open connections across every guarded server. */
   total: number
-  /** Open connections from one source (an IPv4 address or an IPv6 /64). */
+  /** Open connections from one source (an IPv4 address or an IPv6 /64, core/source-key.ts). */
   perSource: number
 }
 
@@ -47,7 +48,9 @@ export class ConnectionGate {
 
   /** Counts `socket` in, or closes it and returns false when a cap is reached. */
   admit(socket: Socket): boolean {
-    const source = sourceKey(socket.remoteAddress)
+    // An IPv4 address, or an IPv6 /64: the same sources as the per-source rate limits.
+    const address = socket.remoteAddress
+    const source = address === undefined ? '' : sourceKey(address)
     if (source === '') {
       // Reset before it was accepted: nothing to serve, nothing to count.
       socket.destroy()
@@ -100,32 +103,4 @@ export class ConnectionGate {
       })
     }, REPORT_WINDOW_MS).unref()
   }
-}
-
-/**
- * The key a connection counts under: the IPv4 address (also when mapped into IPv6), or the
- * /64 prefix of an IPv6 address — one subscriber usually holds a whole /64 (RFC 6177), so
- * counting single IPv6 addresses would be no cap at all. '' when the address is unknown (the
- * socket already closed).
- */
-export function sourceKey(address: string | undefined): string {
-  if (address === undefined || address === '') return ''
-  if (!address.includes(':')) return address
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  if (mapped) return mapped[1]!
-  const [head = '', tail] = address.split('%')[0]!.toLowerCase().split('::')
-  const groups = (part: string | undefined) =>
-    part === undefined || part === ''
-      ? []
-      : part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]))
-  const front = groups(head)
-  const back = groups(tail)
-  const full =
-    tail === undefined
-      ? front
-      : [...front, ...Array(8 - front.length - back.length).fill('0'), ...back]
-  return `${full
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`
 }
