@@ -3,13 +3,19 @@
  * pool with a deadline, a heap limit and a bounded queue per tenant, never on the serving loop.
  * Real server, real worker threads (piscina), real HTTPS policy fetches.
  */
+import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FINDING_1_SVG, manyRulesSvg, memoryHogSvg } from './helpers/heavy-svg.js'
 import {
+  ADMIN_TOKEN,
+  baseEnv,
   createTenant,
   domainWithPolicy,
   eventually,
   issueDue,
+  newDataDir,
   startServer,
   type TestResponse,
   type TestServer,
@@ -189,4 +195,44 @@ describe('shutdown while a worker is busy', () => {
     expect(res.status).toBe(503)
     expect(res.json().detail).toBe('the server is shutting down; retry shortly')
   }, 30_000)
+
+  it('when `policyhost serve` gets SIGTERM during a minutes-long conversion, then it exits 0', async () => {
+    const dataDir = newDataDir()
+    const env = { ...baseEnv(dataDir), LOG_LEVEL: 'debug', WORKER_JOB_TIMEOUT_MS: '600000' }
+    const proc = spawn('node_modules/.bin/tsx', ['src/cli.ts', 'serve'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise<number | null>((resolve) => proc.once('close', resolve))
+    try {
+      let out = ''
+      proc.stdout.setEncoding('utf8').on('data', (c: string) => (out += c))
+      const logged = (msg: string) => eventually(async () => out.includes(`"msg":"${msg}"`), 30_000)
+      expect(await logged('listening')).toBe(true)
+      const listening = out.split('\n').find((l) => l.includes('"msg":"listening"'))!
+      const busy = convertOver(JSON.parse(listening).http as number, VERY_SLOW)
+      expect(await logged('worker_job_started')).toBe(true)
+
+      proc.kill('SIGTERM')
+
+      expect(await exited).toBe(0)
+      expect(await busy).toBe(503)
+      expect(out.trim().split('\n').at(-1)).toContain('"msg":"stopped"')
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })
+
+/** The operator converts `svg` on a child process's HTTP port; resolves to the status. */
+async function convertOver(port: number, svg: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/bimi/convert`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'image/svg+xml' },
+    body: svg,
+  })
+  await res.arrayBuffer()
+  return res.status
+}

@@ -195,6 +195,7 @@ export class WorkerPool {
       clearTimeout(boot)
       if (Atomics.load(started, 0) !== 1) return
       startedAt = Date.now()
+      log.debug('worker_job_started', { kind: job.task.kind, owner: job.owner })
       timer = setTimeout(() => {
         timedOut = true
         abort.abort()
