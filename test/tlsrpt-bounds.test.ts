@@ -186,6 +186,8 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     const over = await post(path, withId('q-3'))
     expect(over.status).toBe(429)
     expect(over.text).toContain('TLSRPT_REPORTS_PER_DOMAIN_DAY')
+    // The quota opens again at 00:00 UTC: 12 hours from the clock's noon.
+    expect(over.headers['retry-after']).toBe(String(12 * 3600))
     expect(over.json().detail).toContain('2')
     clock.advance(DAY)
     expect((await post(path, withId('q-3'))).status).toBe(201)
@@ -278,10 +280,10 @@ describe('TLS-RPT intake order (issue 9 finding 7)', () => {
   it('when a source is over its limit, then it gets 429 before the report URL is even looked up', async () => {
     const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
     await setup({ TLSRPT_RATE_PER_SOURCE: '2' }, clock)
-    const statuses = []
-    for (let i = 0; i < 4; i++)
-      statuses.push((await post('/tlsrpt/no-such-token', withId('x'))).status)
-    expect(statuses).toEqual([404, 404, 429, 429])
+    const answers = []
+    for (let i = 0; i < 4; i++) answers.push(await post('/tlsrpt/no-such-token', withId('x')))
+    expect(answers.map((r) => r.status)).toEqual([404, 404, 429, 429])
+    expect(answers[3]!.headers['retry-after']).toBe('60')
   })
 })
 
