@@ -2,32 +2,16 @@
 import { DomainError } from '../core/errors.js'
 import { fieldIssues } from '../core/issues.js'
 import { normalizeDomainName } from '../core/domain-name.js'
+import { escapeForTerminal, escapeHiddenInJson } from '../core/safe-text.js'
 
 export class UsageError extends Error {}
 
-/**
- * C0/C1 controls, DEL, zero-width marks, line separators and bidi controls: a terminal acts on
- * them (ANSI escapes, new lines, reordered text), so text from outside (a mailed report's
- * attachment name, an error quoting it) could forge lines. The backslash too, so escapes stay
- * unambiguous.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g
-const NAMED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
-
-/** `s` with every UNSAFE character shown as an escape (`\n`, `\x1b`, `\u202e`): one safe line. */
-export function escapeText(s: string): string {
-  return s.replace(UNSAFE, (ch) => {
-    const code = ch.charCodeAt(0)
-    if (NAMED[ch] !== undefined) return NAMED[ch]
-    return code < 0x100
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`
-  })
-}
+/** Text from outside as one safe terminal line (core/safe-text.ts): `\n`, `\x1b`, `\u202e`. */
+export const escapeText = escapeForTerminal
 
 export const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n')
-export const json = (v: unknown) => out(JSON.stringify(v, null, 2))
+/** JSON for the terminal: hidden characters escaped as in log lines. */
+export const json = (v: unknown) => out(escapeHiddenInJson(JSON.stringify(v, null, 2)))
 
 export function need(value: string | undefined, what: string): string {
   if (!value) throw new UsageError(`missing ${what}`)

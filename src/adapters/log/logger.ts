@@ -1,28 +1,16 @@
 /**
  * adapters/log: the one logger. JSON lines on stdout (or a given sink), levels, child loggers
- * that carry fields such as the request id. Implements core/ports Logger; imports only its
+ * that carry fields such as the request id. Implements core/ports Logger; imports core/ and its
  * own folder (the batched stdout sink).
  */
 import type { LogFields, Logger, LogLevel } from '../../core/ports.js'
+import { escapeHiddenInJson } from '../../core/safe-text.js'
 import { batchedSink } from './batched-sink.js'
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-/**
- * Characters JSON.stringify leaves raw although a terminal or viewer acts on them: C1 controls,
- * zero-width marks, the line/paragraph separators and the bidi controls (U+061C, U+200E/F, U+202A–U+202E,
- * U+2066–U+2069) that can reorder a line to hide what a tenant wrote. In a JSON line they only
- * ever occur inside strings, so a \u escape keeps the line parsing to the same values.
- */
-const INVISIBLE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]/
-const ALL_INVISIBLE = new RegExp(INVISIBLE.source, 'g')
-const escapeInvisible = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
-
-/** JSON.stringify, with INVISIBLE characters escaped too (the common line is only scanned). */
-export function jsonLine(value: unknown): string {
-  const line = JSON.stringify(value)
-  return INVISIBLE.test(line) ? line.replace(ALL_INVISIBLE, escapeInvisible) : line
-}
+/** JSON.stringify, with the hidden characters it leaves raw (bidi controls…) escaped too. */
+export const jsonLine = (value: unknown): string => escapeHiddenInJson(JSON.stringify(value))
 
 export type LogSink = (line: string) => void
 
