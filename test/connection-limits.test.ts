@@ -7,6 +7,7 @@
 import { request } from 'node:https'
 import { connect, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.js'
 import {
   createTenant,
   domainWithPolicy,
@@ -132,5 +133,25 @@ describe('connection limits', () => {
 
     expect(res.status).toBe(200)
     expect(await eventually(async () => closed, 6_000)).toBe(true)
+  })
+})
+
+describe('connection settings', () => {
+  it('when nothing is set, then the caps and deadlines have their defaults; a bad pair names its variable', () => {
+    const c = loadConfig({})
+    expect(c).toMatchObject({
+      MAX_CONNECTIONS: 10_000,
+      MAX_CONNECTIONS_PER_SOURCE: 256,
+      TLS_HANDSHAKE_TIMEOUT_SECONDS: 10,
+      HEADERS_TIMEOUT_SECONDS: 10,
+      REQUEST_TIMEOUT_SECONDS: 30,
+      KEEP_ALIVE_TIMEOUT_SECONDS: 5,
+    })
+    expect(() => loadConfig({ HEADERS_TIMEOUT_SECONDS: '60' })).toThrow(
+      /^invalid HEADERS_TIMEOUT_SECONDS: /,
+    )
+    expect(() => loadConfig({ MAX_CONNECTIONS_PER_SOURCE: '0' })).toThrow(
+      /^invalid MAX_CONNECTIONS_PER_SOURCE: /,
+    )
   })
 })
