@@ -164,6 +164,8 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
       TLSRPT_RATE_PER_SOURCE: '5000',
       TLSRPT_RATE_PER_TENANT: '5000',
       MAX_CONNECTIONS_PER_SOURCE: '2000',
+      // Reports are parsed in the worker pool; its queue would refuse most of them (503).
+      WORKER_QUEUE_MAX: '2000',
     })
     const base = JSON.parse(rule('base.json').toString('utf8'))
     const bodies = Array.from({ length: 1000 }, (_, i) =>
