@@ -125,7 +125,9 @@ export function combinatorsOf(selector: string): number {
   const bare = selector
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
     .replace(/\[[^\]]*\]/g, '[]')
-    .replace(/\s*([>+~(),])\s*/g, '$1')
+    .replace(/\s*([>+~,])\s*/g, '$1')
+    .replace(/\(\s+/g, '(')
+    .replace(/\s+\)/g, ')')
     .trim()
   return (bare.match(/[\s>+~]+/g) ?? []).length
 }

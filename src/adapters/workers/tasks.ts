@@ -25,8 +25,6 @@ export type Task =
       media: ReportMediaType
       limits: ProcessLimits
     }
-  /** Test and bench aid: keeps the worker's CPU busy for `ms` (never reachable from HTTP). */
-  | { kind: 'spin'; ms: number }
 
 /** What crosses to the worker: the task and the flag it sets when it starts (shared memory). */
 export type WorkerJob = Task & { started?: Int32Array }
@@ -36,7 +34,6 @@ export interface TaskResults {
   validate: SvgVerdict
   inspectVmc: MarkCertificateReport
   tlsrpt: ProcessedReport
-  spin: number
 }
 
 export type Outcome =
@@ -53,12 +50,6 @@ function perform(task: Task): unknown {
       return inspectMarkCertificate(task.pem, task.opts)
     case 'tlsrpt':
       return processReport(task.body, task.media, task.limits)
-    case 'spin': {
-      const until = Date.now() + task.ms
-      let n = 0
-      while (Date.now() < until) n++
-      return n
-    }
   }
 }
 
