@@ -148,6 +148,9 @@ export class WorkerPool {
       minThreads: 1,
       maxThreads: this.opts.size,
       concurrentTasksPerWorker: 1,
+      // Linux: worker threads at nice +10, so the serving loop wins a shared core (bench row 9a;
+      // @napi-rs/nice, piscina's optional dependency; ignored where it is missing).
+      niceIncrement: 10,
       idleTimeout: 60_000,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldMb, stackSizeMb: 4 },
     })
