@@ -182,6 +182,7 @@ export class WorkerPool {
     const abort = new AbortController()
     let timedOut = false
     let neverStarted = false
+    let settled = false
     let timer: NodeJS.Timeout | undefined
     let startedAt = Date.now()
     // The deadline starts when the worker starts the job: a thread starting (or replacing a
@@ -195,7 +196,7 @@ export class WorkerPool {
     }, BOOT_DEADLINE_MS)
     void (begun.async ? begun.value : Promise.resolve()).then(() => {
       clearTimeout(boot)
-      if (Atomics.load(started, 0) !== 1) return
+      if (settled || Atomics.load(started, 0) !== 1) return
       startedAt = Date.now()
       log.debug('worker_job_started', { kind: job.task.kind, owner: job.owner })
       timer = setTimeout(() => {
@@ -247,6 +248,7 @@ export class WorkerPool {
         job.reject(err)
       }
     } finally {
+      settled = true
       // Releases the start waiter when the job never began (shutdown, a thread that failed).
       if (Atomics.compareExchange(started, 0, 0, 2) === 0) Atomics.notify(started, 0)
       clearTimeout(timer)
