@@ -76,11 +76,6 @@ export class WorkerPool {
 
   constructor(private readonly opts: WorkerPoolOptions) {}
 
-  /** Starts the threads now rather than at the first job. */
-  start(): void {
-    this.threads()
-  }
-
   /**
    * Runs `task` for `owner` (a tenant id, or a key for the operator or public intake). Refused
    * with 429 when the owner has WORKER_JOBS_PER_TENANT jobs already, 503 when the queue is full;
