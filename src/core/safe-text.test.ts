@@ -29,3 +29,14 @@ describe('escapeHiddenInJson', () => {
     expect(JSON.parse(line)).toEqual(value)
   })
 })
+
+describe('escapeHiddenInJson on pretty-printed JSON', () => {
+  it('when the JSON is indented, then its line breaks stay whitespace and it still parses', () => {
+    const value = [{ name: 'a\u202eb', value: 'x\ny' }]
+    const text = escapeHiddenInJson(JSON.stringify(value, null, 2))
+
+    expect(text.split('\n')).toHaveLength(6)
+    expect(text).toContain('"a\\u202eb"')
+    expect(JSON.parse(text)).toEqual(value)
+  })
+})

@@ -11,7 +11,10 @@
  * paragraph separators.
  */
 export const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u
-const HIDDEN_ALL = new RegExp(HIDDEN.source, 'gu')
+// JSON.stringify escapes every C0 control inside strings, so a raw tab, CR or LF in its output is
+// whitespace between tokens (pretty-printed JSON) and must stay as it is.
+const HIDDEN_IN_JSON = /[\x7f-\x9f\p{Cf}\u2028\u2029]/u
+const HIDDEN_IN_JSON_ALL = new RegExp(HIDDEN_IN_JSON.source, 'gu')
 const HIDDEN_OR_BACKSLASH = /[\\\p{Cc}\p{Cf}\u2028\u2029]/gu
 
 const NAMED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
@@ -30,12 +33,13 @@ export function escapeForTerminal(s: string): string {
 
 /**
  * For a JSON text (a log line): the hidden characters JSON.stringify leaves raw, as `\u`
- * escapes of their UTF-16 units. They can only occur inside strings, so the text still parses
- * to the same values; the common line is scanned and returned as it is.
+ * escapes of their UTF-16 units (DEL, C1 controls, format characters, U+2028/2029). They can only
+ * occur inside strings, so the text still parses to the same values; the common line is scanned
+ * and returned as it is.
  */
 export function escapeHiddenInJson(json: string): string {
-  if (!HIDDEN.test(json)) return json
-  return json.replace(HIDDEN_ALL, (ch) => {
+  if (!HIDDEN_IN_JSON.test(json)) return json
+  return json.replace(HIDDEN_IN_JSON_ALL, (ch) => {
     let out = ''
     for (let i = 0; i < ch.length; i++) out += `\\u${hex(ch.charCodeAt(i), 4)}`
     return out
