@@ -26,7 +26,7 @@ export function largeRows(ctx: Ctx, s: SmallFigures, l: LargeFigures): void {
   const vsNginx = (x: number, y: number) => `nginx ${f2(x / y)}x`
   t.add({
     n: '3a',
-    figure: `keep-alive req/s, random Host of ${f0(l.n)}`,
+    figure: `keep-alive req/s, one random host of ${f0(l.n)}`,
     setup: L,
     ours: f0(ka.rps),
     ref: `${f0(s.oursKa.rps)} ours S; ${vsNginx(ka.rps, s.nginxKa.rps)}`,
@@ -37,7 +37,7 @@ export function largeRows(ctx: Ctx, s: SmallFigures, l: LargeFigures): void {
   })
   t.add({
     n: '3b',
-    figure: 'keep-alive p50 / p99 ms, random Host',
+    figure: 'keep-alive p50 / p99 ms, one random host',
     setup: L,
     ours: lat(ka),
     ref: `${lat(s.oursKa)} ours S`,
