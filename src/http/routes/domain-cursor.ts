@@ -1,6 +1,4 @@
 import { z } from '@hono/zod-openapi'
-import { DomainError } from '../../core/errors.js'
-import { fieldIssues } from '../../core/issues.js'
 
 /**
  * `GET /domains` pages by (name, id): names repeat across tenants' claims, so the id breaks
@@ -36,33 +34,3 @@ export const DomainCursor = z
     return cursor
   })
   .openapi({ type: 'string', description: 'The nextCursor of the previous page' })
-
-/** `?limit=`: 1 to `max` rows per page, `dflt` when absent. */
-export const pageLimit = (max: number, dflt: number) => {
-  const message = `must be a whole number from 1 to ${max}`
-  return z.coerce
-    .number({ error: message })
-    .int(message)
-    .min(1, message)
-    .max(max, message)
-    .default(dflt)
-    .openapi({ type: 'integer', description: `Rows per page (default ${dflt}, at most ${max})` })
-}
-
-/**
- * Route hook: a malformed query parameter is the caller's syntax, so 400 naming it; other
- * inputs keep the router's 422.
- */
-export function queryIsBadRequest(result: {
-  success: boolean
-  target: string
-  error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }
-}): undefined {
-  if (result.success || !result.error) return undefined
-  const issues = fieldIssues(result.error.issues)
-  throw new DomainError(
-    result.target === 'query' ? 'BAD_REQUEST' : 'VALIDATION',
-    result.target === 'query' ? 'invalid query parameter' : 'invalid request',
-    issues,
-  )
-}

@@ -16,7 +16,9 @@ import {
 import { retireDomain, type RetireResult } from '../../services/retire-domain.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { DomainOut, domainView, policyView, RetireOut } from '../views.js'
-import { DomainCursor, encodeDomainCursor, pageLimit, queryIsBadRequest } from './domain-cursor.js'
+import { limitParam } from '../../core/cursor.js'
+import { queryIs400 } from '../query.js'
+import { DomainCursor, encodeDomainCursor } from './domain-cursor.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
 
 const create = createRoute({
@@ -36,7 +38,7 @@ const list = createRoute({
   summary: "The caller's domains (all, claims included, for the operator), a page at a time",
   request: {
     query: z.object({
-      limit: pageLimit(DOMAIN_PAGE_MAX, DOMAIN_PAGE_DEFAULT),
+      limit: limitParam(DOMAIN_PAGE_MAX, DOMAIN_PAGE_DEFAULT),
       cursor: DomainCursor.optional(),
     }),
   },
@@ -140,7 +142,7 @@ export function domainRoutes(deps: ServiceDeps) {
           200,
         )
       },
-      queryIsBadRequest,
+      queryIs400,
     )
     .openapi(verify, async (c) => {
       const name = domainFromParam(c.req.valid('param').name)
