@@ -10,3 +10,6 @@ export const SYSTEM_ACTOR: Actor = { kind: 'operator', tokenId: null }
 export function actorTenant(actor: Actor): string | null {
   return actor.kind === 'tenant' ? actor.tenantId : null
 }
+
+/** The worker-queue owner of the operator's own jobs (tenants queue under their tenant id). */
+export const OPERATOR_QUEUE = 'operator'

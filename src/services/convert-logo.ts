@@ -1,13 +1,10 @@
 import type { Actor } from '../core/actor.js'
-import { actorTenant } from '../core/actor.js'
+import { actorTenant, OPERATOR_QUEUE } from '../core/actor.js'
 import type { ConversionResult } from '../core/bimi/types.js'
 import type { ServiceDeps } from './deps.js'
 
 /** Largest SVG accepted for conversion: editors' exports are bigger than the 32 KiB result. */
 export const MAX_CONVERT_BYTES = 262_144
-
-/** The operator's jobs queue under one key, apart from every tenant's. */
-const OPERATOR_OWNER = 'operator'
 
 /**
  * Converts an ordinary SVG into SVG Tiny PS and says what changed and what is still wrong. Runs
@@ -20,5 +17,5 @@ export function convertLogo(
   svg: string,
   title: string | undefined,
 ): Promise<ConversionResult> {
-  return deps.bimi.convert(svg, { title, owner: actorTenant(actor) ?? OPERATOR_OWNER })
+  return deps.bimi.convert(svg, { title, owner: actorTenant(actor) ?? OPERATOR_QUEUE })
 }

@@ -1,3 +1,4 @@
+import { OPERATOR_QUEUE } from '../core/actor.js'
 import { DomainError } from '../core/errors.js'
 import type { ReportMediaType } from '../core/tls-rpt/decoder.js'
 import type { ServiceDeps } from './deps.js'
@@ -13,7 +14,15 @@ export async function importReport(
   input: { body: Uint8Array; media: ReportMediaType; source: string; maxDecompressed: number },
 ): Promise<IntakeResult> {
   const fields = { source: input.source }
-  const parsed = await decodeAndParse(deps, input.body, input.media, input.maxDecompressed, fields)
+  // Imported by the operator: its jobs queue under the operator, apart from every tenant's.
+  const parsed = await decodeAndParse(
+    deps,
+    input.body,
+    input.media,
+    input.maxDecompressed,
+    fields,
+    OPERATOR_QUEUE,
+  )
   // The tallies list the report's policy domains in order of first appearance.
   const first = parsed.tallies[0]?.domain
   const domain = first ? await deps.repos.domains.byName(first) : null

@@ -91,7 +91,14 @@ export async function receiveReport(
       fields,
     )
   }
-  const parsed = await decodeAndParse(deps, input.body, media, limits.maxDecompressed, fields)
+  const parsed = await decodeAndParse(
+    deps,
+    input.body,
+    media,
+    limits.maxDecompressed,
+    fields,
+    endpoint.tenantId,
+  )
   return storeReport(
     deps,
     endpoint,
@@ -114,9 +121,10 @@ export async function decodeAndParse(
   media: ReportMediaType,
   maxDecompressed: number,
   fields: Record<string, unknown>,
+  owner: string,
 ): Promise<ProcessedOk> {
   const { maxRawBytes: _raw, ...store } = deps.reportStore
-  const processed = await deps.tlsrpt.process(body, media, { maxDecompressed, store })
+  const processed = await deps.tlsrpt.process(body, media, { maxDecompressed, store }, owner)
   if (!processed.ok) {
     const code =
       processed.status === 413

@@ -17,10 +17,11 @@ export interface TenantWorkPorts {
 }
 
 /**
- * Public TLS-RPT intake has no tenant at this point, so it shares one owner key; it may fill at
- * most half of the queue, leaving the rest to tenants' own jobs.
+ * Reports queue per tenant apart from that tenant's SVG and certificate jobs (`tlsrpt:` key):
+ * reporters send in bursts that WORKER_JOBS_PER_TENANT would refuse, so a tenant's reports may
+ * fill at most the workers plus half of the queue, leaving the rest to everyone else.
  */
-const INTAKE_OWNER = 'tlsrpt-intake'
+const reportQueue = (owner: string) => `tlsrpt:${owner}`
 
 /** Ports whose jobs run in `pool`, queued per owner. */
 export function pooledPorts(pool: WorkerPool, queue: { size: number; maxQueued: number }) {
@@ -31,8 +32,12 @@ export function pooledPorts(pool: WorkerPool, queue: { size: number; maxQueued: 
       validate: (svg, { owner }) => pool.run(owner, { kind: 'validate', svg }),
       inspectVmc: (pem, { owner, ...opts }) => pool.run(owner, { kind: 'inspectVmc', pem, opts }),
     },
-    process: (body, media, limits) =>
-      pool.run(INTAKE_OWNER, { kind: 'tlsrpt', body, media, limits }, { perOwner: intakeShare }),
+    process: (body, media, limits, owner) =>
+      pool.run(
+        reportQueue(owner),
+        { kind: 'tlsrpt', body, media, limits },
+        { perOwner: intakeShare },
+      ),
   }
   return ports
 }

@@ -30,6 +30,8 @@ export type ReportProcessor = (
   body: Uint8Array,
   mediaType: ReportMediaType,
   limits: ProcessLimits,
+  /** Whose queue the job waits in: the tenant of the report's endpoint (or the operator). */
+  owner: string,
 ) => Promise<ProcessedReport>
 
 export interface ProcessedOk {
