@@ -44,7 +44,13 @@ export function bodyRules(rules: BodyRule[], defaultMax: number): MiddlewareHand
     if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return next()
     const rule = rules.find((r) => r.path.test(c.req.path)) ?? fallback
     const type = c.req.header('content-type') ?? ''
-    const hasBody = c.req.header('content-length') !== '0' || type !== ''
+    // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request has no body (curl's
+    // `-X POST` with no data), which a route whose body is optional accepts.
+    const length = c.req.header('content-length')
+    const hasBody =
+      (length !== undefined && length !== '0') ||
+      c.req.header('transfer-encoding') !== undefined ||
+      type !== ''
     if (hasBody && !rule.type.test(type)) {
       return problem(c, 415, `request body must be ${rule.typeName}`)
     }
