@@ -8,6 +8,15 @@ import type { ChallengeStore, CertStateRepo } from './certs/types.js'
 import type { Cursor } from './cursor.js'
 import type { Mode } from './mta-sts/policy.js'
 
+import type { TlsReportRepo } from './report-ports.js'
+export type {
+  ReportEndpoint,
+  ReportHealthRow,
+  ReportSummary,
+  StoredReport,
+  TlsReportRepo,
+} from './report-ports.js'
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
 
@@ -266,78 +275,6 @@ export interface BimiRepo {
   /** Adds a logo host for the domain (hostname row, certificate queued). */
   addLogoHost(domainId: string, hostname: string, at: Date, audit: AuditEntry): Promise<void>
   removeLogoHost(hostname: string, audit: AuditEntry): Promise<void>
-}
-
-/** A received TLS report as stored: summary columns, the parsed report and the raw bytes. */
-export interface StoredReport {
-  id: string
-  domainId: string
-  organization: string
-  reportId: string
-  contact: string | null
-  startAt: Date
-  endAt: Date
-  /** UTC day (YYYY-MM-DD) of startAt. */
-  day: string
-  successful: number
-  failed: number
-  parsed: unknown
-  warnings: string[]
-  /** The body as received, gzip-compressed. */
-  raw: Uint8Array
-  /** Where it came from: `https:<ip>` or `import:<file>`. */
-  source: string
-  receivedAt: Date
-  /** Bytes the row costs (raw + parsed + tally + warnings), for the daily storage quota. */
-  storedBytes: number
-  /** Compact sums for the health view (core/tls-rpt/tally.ts); null on rows stored before. */
-  tally: unknown
-}
-
-export type ReportSummary = Omit<StoredReport, 'parsed' | 'raw' | 'tally'>
-
-/** What the health view reads per report: small, whatever the report's size. */
-export interface ReportHealthRow {
-  id: string
-  organization: string
-  reportId: string
-  startAt: Date
-  tally: unknown
-  /** Only for rows stored before tallies existed (tally null); otherwise null. */
-  parsed: unknown
-}
-
-export interface ReportEndpoint {
-  domainId: string
-  domain: string
-  tenantId: string
-}
-
-export interface TlsReportRepo {
-  /** Stores the report unless the same submitter already sent this report id; true if stored. */
-  insert(report: StoredReport): Promise<boolean>
-  /** One page, newest start first (then id), strictly after `after`; fetch limit + 1. */
-  list(
-    domainId: string,
-    fromDay: string,
-    toDay: string,
-    after: Cursor | null,
-    limit: number,
-  ): Promise<ReportSummary[]>
-  get(domainId: string, id: string): Promise<StoredReport | null>
-  /** The health rows (tallies) of a domain's reports whose day is in [fromDay, toDay]. */
-  healthRows(domainId: string, fromDay: string, toDay: string): Promise<ReportHealthRow[]>
-  /** The domain a report URL token belongs to, if the token is current or in its grace period. */
-  endpoint(token: string, now: Date): Promise<ReportEndpoint | null>
-  currentToken(domainId: string): Promise<string | null>
-  /** Adds `token` as current; earlier current tokens keep working until `graceUntil`. */
-  rotateToken(
-    domainId: string,
-    token: string,
-    now: Date,
-    graceUntil: Date,
-    audit: AuditEntry | null,
-  ): Promise<void>
 }
 
 export interface Repos {
