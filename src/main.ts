@@ -23,17 +23,10 @@ import { readPolicyDir } from './adapters/fs/policy-files.js'
 import { createLogger, type LogSink } from './adapters/log/logger.js'
 import { startScheduler } from './adapters/scheduler/cron.js'
 import { SniCache } from './adapters/tls/sni-cache.js'
-import { ConnectionGate } from './adapters/net/connection-gate.js'
-import { capUnderLimit, openFilesLimit } from './adapters/net/open-files.js'
 import { createApp, type HttpDeps } from './http/app.js'
 import { withPolicyFastPath } from './http/policy-fast-path.js'
-import {
-  closeGracefully,
-  listenHttp,
-  listenHttps,
-  portOf,
-  type ListenerOptions,
-} from './listeners.js'
+import { listenerSettings } from './listener-settings.js'
+import { closeGracefully, listenHttp, listenHttps, portOf } from './listeners.js'
 import { CertManager } from './services/cert-manager.js'
 import { LogoFiles } from './services/logo-serving.js'
 import type { ServiceDeps } from './services/deps.js'
@@ -247,31 +240,7 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     newId,
     version: VERSION,
   }
-  // One gate for both listeners: the caps count every open connection of the process, and
-  // stay under its open-files limit, or accept() would fail for everyone before a cap does.
-  const openFiles = openFilesLimit()
-  const total = capUnderLimit(config.MAX_CONNECTIONS, openFiles)
-  if (total < config.MAX_CONNECTIONS) {
-    log.warn('max_connections_lowered', {
-      configured: config.MAX_CONNECTIONS,
-      effective: total,
-      openFilesLimit: openFiles,
-      hint: 'raise the open-files limit (ulimit -n, LimitNOFILE=) or lower MAX_CONNECTIONS',
-    })
-  }
-  const gate = new ConnectionGate(
-    { total, perSource: Math.min(config.MAX_CONNECTIONS_PER_SOURCE, total) },
-    log,
-  )
-  const listenerOptions = (port: number): ListenerOptions => ({
-    port,
-    hostname: config.BIND_ADDRESS,
-    gate,
-    handshakeMs: config.TLS_HANDSHAKE_TIMEOUT_SECONDS * 1000,
-    headersMs: config.HEADERS_TIMEOUT_SECONDS * 1000,
-    requestMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
-    keepAliveMs: config.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
-  })
+  const listenerOptions = listenerSettings(config, log)
   const http = await listenHttp(
     createApp(httpDeps, 'http').fetch,
     listenerOptions(config.HTTP_PORT),
