@@ -98,12 +98,13 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
     expect(s.logged('tlsrpt_refused').length).toBeGreaterThan(10)
   })
 
-  it('when a gzip bomb, an oversized body, a wrong type or a GET arrives, then it is refused fast', async () => {
+  it('when a gzip bomb, an oversized body, a wrong type or a GET arrives, then it is refused', async () => {
     const { urls } = await setup({ TLSRPT_MAX_BYTES: '200000' })
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024))
-    const t0 = performance.now()
-    expect((await post(urls['example.com']!, bomb, GZ_TYPE)).status).toBe(413)
-    expect(performance.now() - t0).toBeLessThan(2_000)
+    // Stopped while inflating, at the cap (how fast: decode.test.ts, and the worker deadline).
+    const refused = await post(urls['example.com']!, bomb, GZ_TYPE)
+    expect(refused.status).toBe(413)
+    expect(refused.json().detail).toMatch(/inflates to more than \d+ bytes/)
     expect((await post(urls['example.com']!, Buffer.alloc(300_000, 0x20), JSON_TYPE)).status).toBe(
       413,
     )
