@@ -134,6 +134,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     bimi: work.bimi,
     tlsrpt: {
       process: work.process,
+      health: work.health,
       gzip: (b) => gzipSync(b),
       gunzip: (b) => gunzipSync(b),
     },

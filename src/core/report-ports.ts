@@ -33,15 +33,19 @@ export interface StoredReport {
 
 export type ReportSummary = Omit<StoredReport, 'parsed' | 'raw' | 'tally'>
 
-/** What the health view reads per report: small, whatever the report's size. */
+/**
+ * What the health view reads per report: small, whatever the report's size. The JSON columns
+ * come as their text, so that parsing them happens where the view is computed (a worker).
+ */
 export interface ReportHealthRow {
   id: string
   organization: string
   reportId: string
   startAt: Date
-  tally: unknown
-  /** Only for rows stored before tallies existed (tally null); otherwise null. */
-  parsed: unknown
+  /** The tally as JSON text (core/tls-rpt/tally.ts); null on rows stored before tallies. */
+  tally: string | null
+  /** The parsed report as JSON text, only for rows stored before tallies (tally null). */
+  parsed: string | null
 }
 
 export interface ReportEndpoint {

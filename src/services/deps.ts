@@ -9,7 +9,7 @@ import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../co
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Quotas } from '../core/quotas.js'
 import type { StoreBounds } from '../core/tls-rpt/bound.js'
-import type { ReportProcessor } from '../core/tls-rpt/decoder.js'
+import type { HealthAggregator, ReportProcessor } from '../core/tls-rpt/decoder.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
 
@@ -35,6 +35,7 @@ export interface ServiceDeps {
   /** TLS report bytes → a validated report (off the serving loop); gzip for raw storage. */
   tlsrpt: {
     process: ReportProcessor
+    health: HealthAggregator
     gzip: (bytes: Uint8Array) => Uint8Array
     gunzip: (bytes: Uint8Array) => Uint8Array
   }

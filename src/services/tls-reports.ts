@@ -2,16 +2,8 @@ import type { Actor } from '../core/actor.js'
 import { DomainError } from '../core/errors.js'
 import { pageOf, type Cursor, type Page } from '../core/cursor.js'
 import type { ReportSummary } from '../core/ports.js'
-import {
-  healthRowOf,
-  MAX_HEALTH_DAYS,
-  tlsHealth,
-  type HealthRow,
-  type TlsHealth,
-} from '../core/tls-rpt/health.js'
-import { readTally } from '../core/tls-rpt/tally.js'
+import { MAX_HEALTH_DAYS, type TlsHealth } from '../core/tls-rpt/health.js'
 import { enforceReadiness, type Readiness } from '../core/tls-rpt/readiness.js'
-import type { NormalizedReport } from '../core/tls-rpt/report.js'
 import type { ServiceDeps } from './deps.js'
 import { dayOf } from './report-intake.js'
 import { ownedDomain } from './scope.js'
@@ -19,12 +11,6 @@ import { ownedDomain } from './scope.js'
 /** Reports per page: the default, and the most one page returns. */
 export const REPORTS_PAGE = 100
 export const REPORTS_PAGE_MAX = 1_000
-
-/** Stored as JSON, the report's dates come back as strings. */
-function revive(parsed: unknown): NormalizedReport {
-  const r = parsed as NormalizedReport & { dateRange: { start: string | Date; end: string | Date } }
-  return { ...r, dateRange: { start: new Date(r.dateRange.start), end: new Date(r.dateRange.end) } }
-}
 
 /**
  * One page of the domain's reports whose period starts within [from, to] (UTC days; default the
@@ -69,21 +55,11 @@ export async function domainTlsHealth(
     deps.repos.reports.healthRows(domain.id, from, dayOf(now)),
     deps.repos.policies.versions(domain.id),
   ])
-  // Each row is a small tally computed at intake; only rows stored before tallies existed
-  // (migration 0007) are tallied here from their parsed form.
-  const rows: HealthRow[] = []
-  for (const r of stored) {
-    const tally = readTally(r.tally)
-    if (tally) rows.push({ ...r, start: r.startAt, tally })
-    else if (r.parsed !== null) {
-      const row = healthRowOf(
-        { id: r.id, submitter: r.organization, report: revive(r.parsed) },
-        domain.name,
-      )
-      if (row) rows.push(row)
-    }
-  }
-  return tlsHealth({ domain: domain.name, rows, served, now, days: span })
+  // Parsing and adding up the tallies runs off the serving loop, queued as the tenant's work.
+  return deps.tlsrpt.health(
+    { domain: domain.name, stored, served, now, days: span },
+    domain.tenantId,
+  )
 }
 
 /** Readiness to move from testing to enforce: 14 days of reports, < 1 % failures, every mx seen. */

@@ -37,6 +37,7 @@ const LABEL: Record<Task['kind'], { what: string; verb: string }> = {
   validate: { what: 'the logo', verb: 'validate' },
   inspectVmc: { what: 'the mark certificate', verb: 'inspect' },
   tlsrpt: { what: 'the report', verb: 'process' },
+  tlsHealth: { what: 'the TLS health view', verb: 'compute' },
 }
 
 /** Node 20 has Atomics.waitAsync (ES2024); the ES2023 lib does not declare it. */

@@ -4,7 +4,8 @@
  * start-up time and there is no other tenant to protect).
  */
 import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../../core/bimi/types.js'
-import type { ReportProcessor } from '../../core/tls-rpt/decoder.js'
+import type { HealthAggregator, ReportProcessor } from '../../core/tls-rpt/decoder.js'
+import { healthOfStored } from '../../core/tls-rpt/stored-health.js'
 import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
 import { convertToTinyPs } from '../svg/convert.js'
 import { processReport } from '../tlsrpt/process.js'
@@ -14,6 +15,7 @@ import type { WorkerPool } from './pool.js'
 export interface TenantWorkPorts {
   bimi: { convert: SvgConverter; validate: SvgValidator; inspectVmc: MarkCertificateInspector }
   process: ReportProcessor
+  health: HealthAggregator
 }
 
 /**
@@ -38,6 +40,7 @@ export function pooledPorts(pool: WorkerPool, queue: { size: number; maxQueued: 
         { kind: 'tlsrpt', body, media, limits },
         { perOwner: intakeShare },
       ),
+    health: (input, owner) => pool.run(owner, { kind: 'tlsHealth', input }),
   }
   return ports
 }
@@ -51,5 +54,6 @@ export function inProcessPorts(): TenantWorkPorts {
       inspectVmc: async (pem, { owner: _owner, ...opts }) => inspectMarkCertificate(pem, opts),
     },
     process: async (body, media, limits) => processReport(body, media, limits),
+    health: async (input) => healthOfStored(input),
   }
 }

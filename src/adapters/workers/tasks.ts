@@ -7,6 +7,8 @@ import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
 import type { ConversionResult, MarkCertificateReport, SvgVerdict } from '../../core/bimi/types.js'
 import { DomainError, type ErrorCode, type FieldIssue } from '../../core/errors.js'
 import type { ProcessedReport, ProcessLimits, ReportMediaType } from '../../core/tls-rpt/decoder.js'
+import type { TlsHealth } from '../../core/tls-rpt/health.js'
+import { healthOfStored, type StoredHealthInput } from '../../core/tls-rpt/stored-health.js'
 import { convertToTinyPs } from '../svg/convert.js'
 import { processReport } from '../tlsrpt/process.js'
 import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
@@ -25,6 +27,7 @@ export type Task =
       media: ReportMediaType
       limits: ProcessLimits
     }
+  | { kind: 'tlsHealth'; input: StoredHealthInput }
 
 /** What crosses to the worker: the task and the flag it sets when it starts (shared memory). */
 export type WorkerJob = Task & { started?: Int32Array }
@@ -34,6 +37,7 @@ export interface TaskResults {
   validate: SvgVerdict
   inspectVmc: MarkCertificateReport
   tlsrpt: ProcessedReport
+  tlsHealth: TlsHealth
 }
 
 export type Outcome =
@@ -50,6 +54,8 @@ function perform(task: Task): unknown {
       return inspectMarkCertificate(task.pem, task.opts)
     case 'tlsrpt':
       return processReport(task.body, task.media, task.limits)
+    case 'tlsHealth':
+      return healthOfStored(task.input)
   }
 }
 

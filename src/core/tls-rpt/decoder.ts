@@ -1,3 +1,5 @@
+import type { TlsHealth } from './health.js'
+import type { StoredHealthInput } from './stored-health.js'
 import type { FieldIssue } from '../errors.js'
 import type { BoundedReport, StoreBounds } from './bound.js'
 import type { ReportTally } from './tally.js'
@@ -26,6 +28,9 @@ export interface ProcessLimits {
  * then bound it for storage and tally it for the health view; only that small result leaves.
  * Asynchronous because it runs off the serving loop (a worker); a refusal carries its status.
  */
+/** The health view from stored rows (stored-health.ts), off the serving loop; `owner` queues it. */
+export type HealthAggregator = (input: StoredHealthInput, owner: string) => Promise<TlsHealth>
+
 export type ReportProcessor = (
   body: Uint8Array,
   mediaType: ReportMediaType,

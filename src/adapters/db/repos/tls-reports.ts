@@ -57,7 +57,7 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
           organization: tlsReports.organization,
           reportId: tlsReports.reportId,
           startAt: tlsReports.startAt,
-          tally: tlsReports.tally,
+          tally: sql<string | null>`${tlsReports.tally}`,
           // The parsed report only for rows stored before tallies existed (migration 0007).
           legacy: sql<
             string | null
@@ -66,10 +66,7 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
         .from(tlsReports)
         .where(inWindow(domainId, fromDay, toDay))
         .all()
-      return rows.map(({ legacy, ...r }) => ({
-        ...r,
-        parsed: legacy === null ? null : (JSON.parse(legacy) as unknown),
-      }))
+      return rows.map(({ legacy, ...r }) => ({ ...r, parsed: legacy }))
     },
     async endpoint(token, now) {
       const row = db
