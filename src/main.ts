@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { hostname as machineName } from 'node:os'
-import { gunzipSync, gzipSync } from 'node:zlib'
+import { gzipSync } from 'node:zlib'
 import type { Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import type { Issuer } from './core/certs/types.js'
@@ -136,7 +136,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       process: work.process,
       health: work.health,
       gzip: (b) => gzipSync(b),
-      gunzip: (b) => gunzipSync(b),
+      rawText: work.rawText,
     },
     quotas: {
       domainsPerTenant: config.QUOTA_DOMAINS_PER_TENANT,

@@ -9,7 +9,7 @@ import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../co
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Quotas } from '../core/quotas.js'
 import type { StoreBounds } from '../core/tls-rpt/bound.js'
-import type { HealthAggregator, ReportProcessor } from '../core/tls-rpt/decoder.js'
+import type { HealthAggregator, RawReportReader, ReportProcessor } from '../core/tls-rpt/decoder.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
 
@@ -37,7 +37,7 @@ export interface ServiceDeps {
     process: ReportProcessor
     health: HealthAggregator
     gzip: (bytes: Uint8Array) => Uint8Array
-    gunzip: (bytes: Uint8Array) => Uint8Array
+    rawText: RawReportReader
   }
   /** Quota defaults from config; the operator's per-tenant overrides are in the database. */
   quotas: Quotas

@@ -37,7 +37,7 @@ export async function getReport(deps: ServiceDeps, actor: Actor, name: string, i
   if (!report) throw new DomainError('NOT_FOUND', `report "${id}" not found`)
   // The tally is the health view's internal sum; the parsed form and raw JSON say it all.
   const { raw, tally: _tally, ...rest } = report
-  return { ...rest, rawJson: new TextDecoder().decode(deps.tlsrpt.gunzip(raw)) }
+  return { ...rest, rawJson: await deps.tlsrpt.rawText(raw, domain.tenantId) }
 }
 
 /** Per-day TLS health over the last `days` days, matched against the policies we served. */

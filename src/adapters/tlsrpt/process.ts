@@ -5,6 +5,7 @@
  * sees the small result; the whole parsed report never leaves this function.
  */
 import { boundReport } from '../../core/tls-rpt/bound.js'
+import { gunzipSync } from 'node:zlib'
 import type { ProcessedReport, ProcessLimits, ReportMediaType } from '../../core/tls-rpt/decoder.js'
 import { parseReport } from '../../core/tls-rpt/report.js'
 import { tallyReport } from '../../core/tls-rpt/tally.js'
@@ -33,4 +34,9 @@ export function processReport(
     warnings: parsed.warnings,
     tallies: tallyReport(parsed.report),
   }
+}
+
+/** A stored raw report (gzip) as the text received; as big as TLSRPT_MAX_DECOMPRESSED. */
+export function rawReportText(gzipped: Uint8Array): string {
+  return new TextDecoder().decode(gunzipSync(gzipped))
 }

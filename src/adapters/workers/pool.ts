@@ -38,6 +38,7 @@ const LABEL: Record<Task['kind'], { what: string; verb: string }> = {
   inspectVmc: { what: 'the mark certificate', verb: 'inspect' },
   tlsrpt: { what: 'the report', verb: 'process' },
   tlsHealth: { what: 'the TLS health view', verb: 'compute' },
+  rawText: { what: 'the stored report', verb: 'decompress' },
 }
 
 /** Node 20 has Atomics.waitAsync (ES2024); the ES2023 lib does not declare it. */

@@ -4,11 +4,15 @@
  * start-up time and there is no other tenant to protect).
  */
 import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../../core/bimi/types.js'
-import type { HealthAggregator, ReportProcessor } from '../../core/tls-rpt/decoder.js'
+import type {
+  HealthAggregator,
+  RawReportReader,
+  ReportProcessor,
+} from '../../core/tls-rpt/decoder.js'
 import { healthOfStored } from '../../core/tls-rpt/stored-health.js'
 import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
 import { convertToTinyPs } from '../svg/convert.js'
-import { processReport } from '../tlsrpt/process.js'
+import { processReport, rawReportText } from '../tlsrpt/process.js'
 import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
 import type { WorkerPool } from './pool.js'
 
@@ -16,6 +20,7 @@ export interface TenantWorkPorts {
   bimi: { convert: SvgConverter; validate: SvgValidator; inspectVmc: MarkCertificateInspector }
   process: ReportProcessor
   health: HealthAggregator
+  rawText: RawReportReader
 }
 
 /**
@@ -41,6 +46,7 @@ export function pooledPorts(pool: WorkerPool, queue: { size: number; maxQueued: 
         { perOwner: intakeShare },
       ),
     health: (input, owner) => pool.run(owner, { kind: 'tlsHealth', input }),
+    rawText: (gzipped, owner) => pool.run(owner, { kind: 'rawText', gzipped }),
   }
   return ports
 }
@@ -55,5 +61,6 @@ export function inProcessPorts(): TenantWorkPorts {
     },
     process: async (body, media, limits) => processReport(body, media, limits),
     health: async (input) => healthOfStored(input),
+    rawText: async (gzipped) => rawReportText(gzipped),
   }
 }

@@ -10,7 +10,7 @@ import type { ProcessedReport, ProcessLimits, ReportMediaType } from '../../core
 import type { TlsHealth } from '../../core/tls-rpt/health.js'
 import { healthOfStored, type StoredHealthInput } from '../../core/tls-rpt/stored-health.js'
 import { convertToTinyPs } from '../svg/convert.js'
-import { processReport } from '../tlsrpt/process.js'
+import { processReport, rawReportText } from '../tlsrpt/process.js'
 import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
 
 export type Task =
@@ -28,6 +28,7 @@ export type Task =
       limits: ProcessLimits
     }
   | { kind: 'tlsHealth'; input: StoredHealthInput }
+  | { kind: 'rawText'; gzipped: Uint8Array }
 
 /** What crosses to the worker: the task and the flag it sets when it starts (shared memory). */
 export type WorkerJob = Task & { started?: Int32Array }
@@ -38,6 +39,7 @@ export interface TaskResults {
   inspectVmc: MarkCertificateReport
   tlsrpt: ProcessedReport
   tlsHealth: TlsHealth
+  rawText: string
 }
 
 export type Outcome =
@@ -56,6 +58,8 @@ function perform(task: Task): unknown {
       return processReport(task.body, task.media, task.limits)
     case 'tlsHealth':
       return healthOfStored(task.input)
+    case 'rawText':
+      return rawReportText(task.gzipped)
   }
 }
 

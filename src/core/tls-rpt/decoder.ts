@@ -31,6 +31,9 @@ export interface ProcessLimits {
 /** The health view from stored rows (stored-health.ts), off the serving loop; `owner` queues it. */
 export type HealthAggregator = (input: StoredHealthInput, owner: string) => Promise<TlsHealth>
 
+/** A stored raw report (gzip) as the text received, off the serving loop; `owner` queues it. */
+export type RawReportReader = (gzipped: Uint8Array, owner: string) => Promise<string>
+
 export type ReportProcessor = (
   body: Uint8Array,
   mediaType: ReportMediaType,
