@@ -115,8 +115,12 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   // one-shot command has no loop to protect and runs it in-process.
   const workers = opts.oneShot ? null : new WorkerPool(workerOptions(config, log))
   const work = workers
-    ? pooledPorts(workers, { size: config.WORKERS_TENANT_JOBS, maxQueued: config.WORKER_QUEUE_MAX })
-    : inProcessPorts()
+    ? pooledPorts(
+        workers,
+        { size: config.WORKERS_TENANT_JOBS, maxQueued: config.WORKER_QUEUE_MAX },
+        config.dbPath,
+      )
+    : inProcessPorts((q) => repos.reports.healthRows(q.domainId, q.fromDay, q.toDay))
   const deps: ServiceDeps = {
     repos,
     clock: opts.clock ?? systemClock,

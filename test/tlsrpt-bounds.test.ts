@@ -6,6 +6,7 @@ import { receiveReport, storeReport } from '../src/services/report-intake.js'
 import { RateLimiter } from '../src/services/rate-limit.js'
 import {
   createTenant,
+  eventually,
   issueDue,
   MutableClock,
   readDb,
@@ -174,6 +175,54 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     expect(view.totals.successfulSessions).toBe(366 * 10_000)
     expect(view.totals.failedSessions).toBe(366 * 10_000)
   })
+
+  it('when tls-health reads a quota-filled year of tallies, then the policy is served meanwhile (the view runs in a worker)', async () => {
+    const { token } = await setup({ WORKER_JOB_TIMEOUT_MS: '120000', WORKER_MAX_OLD_MB: '1024' })
+    const domain = (await s.runtime.deps.repos.domains.byName('example.com'))!
+    const tally = JSON.stringify({
+      successful: 10,
+      failed: 1,
+      policies: [['', 11]],
+      mxSuccess: [['mx1.example.com', 10]],
+      byType: [['certificate-expired', 1]],
+      byMx: [['mx1.example.com', 1]],
+      byIp: [['192.0.2.1', 1]],
+    })
+    // 100,000 stored reports over the year, written straight into the store (intake would take
+    // minutes): what a public report URL lets anyone accumulate within the daily quotas.
+    const now = Date.now()
+    const insert = s.runtime.db.sqlite.prepare(
+      `INSERT INTO tls_reports (id, domain_id, organization, report_id, start_at, end_at, day,
+         successful, failed, parsed, warnings, raw, source, received_at, tally)
+       VALUES (?, ?, 'Sender Inc.', ?, ?, ?, ?, 10, 1, '{}', '[]', x'00', 'test', ?, ?)`,
+    )
+    s.runtime.db.sqlite.transaction(() => {
+      for (let i = 0; i < 100_000; i++) {
+        const start = now - (i % 360) * DAY * 1000
+        const day = new Date(start).toISOString().slice(0, 10)
+        insert.run(`r${i}`, domain.id, `rid-${i}`, start, start + 1000, day, now, tally)
+      }
+    })()
+    let health: Awaited<ReturnType<typeof s.request>> | undefined
+    const pending = s
+      .request('GET', '/api/v1/domains/example.com/tls-health?days=366', { token })
+      .then((r) => (health = r))
+    // Before: the rows were read and summed on the serving loop, so no job ever ran here.
+    expect(
+      await eventually(async () => (s.runtime.workers?.stats().running ?? 0) > 0, 10_000),
+    ).toBe(true)
+
+    const policy = await s.request('GET', '/.well-known/mta-sts.txt', {
+      host: 'mta-sts.example.com',
+      https: true,
+    })
+
+    expect(policy.status).toBe(200)
+    expect(health).toBeUndefined()
+    const view = (await pending).json()
+    expect(view.totals.reports).toBe(100_000)
+    expect(view.totals.failedSessions).toBe(100_000)
+  }, 120_000)
 
   it('when a domain reaches its daily report or byte quota, then 429 or 413 naming the limit, and the next day is open', async () => {
     const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))

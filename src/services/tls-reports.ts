@@ -51,13 +51,18 @@ export async function domainTlsHealth(
   const now = deps.clock.now()
   const span = Math.min(Math.max(days, 1), MAX_HEALTH_DAYS)
   const from = dayOf(new Date(now.getTime() - (span - 1) * 86_400_000))
-  const [stored, served] = await Promise.all([
-    deps.repos.reports.healthRows(domain.id, from, dayOf(now)),
-    deps.repos.policies.versions(domain.id),
-  ])
-  // Parsing and adding up the tallies runs off the serving loop, queued as the tenant's work.
+  const served = await deps.repos.policies.versions(domain.id)
+  // Reading and adding up the window's tallies runs off the serving loop, as the tenant's work.
   return deps.tlsrpt.health(
-    { domain: domain.name, stored, served, now, days: span },
+    {
+      domainId: domain.id,
+      domain: domain.name,
+      fromDay: from,
+      toDay: dayOf(now),
+      served,
+      now,
+      days: span,
+    },
     domain.tenantId,
   )
 }

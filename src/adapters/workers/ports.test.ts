@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { migrateDatabase, openDatabase } from '../db/database.js'
+import { sqliteRepos } from '../db/repos.js'
 import { createLogger } from '../log/logger.js'
 import { WorkerPool } from './pool.js'
 import { inProcessPorts, pooledPorts } from './ports.js'
@@ -13,7 +18,7 @@ const pool = new WorkerPool({
   log,
 })
 afterAll(() => pool.destroy())
-const ports = pooledPorts(pool, { size: 1, maxQueued: 4 })
+const ports = pooledPorts(pool, { size: 1, maxQueued: 4 }, ':memory:')
 
 const report = new TextEncoder().encode('{}')
 const limits = {
@@ -37,34 +42,52 @@ describe('pooledPorts: TLS reports queue per tenant', () => {
 })
 
 describe('pooledPorts: the TLS health view', () => {
-  it('when the view is computed in a worker, then it equals the in-process one, dates intact', async () => {
-    const input = {
+  it('when a worker reads the tallies from the database file, then the view equals the in-process one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ph-health-'))
+    const path = join(dir, 'policyhost.sqlite')
+    const open = openDatabase(path)
+    migrateDatabase(open)
+    const tally = {
+      successful: 9,
+      failed: 1,
+      policies: [['', 10]],
+      mxSuccess: [],
+      byType: [['certificate-expired', 1]],
+      byMx: [['mx1.example.com', 1]],
+      byIp: [],
+    }
+    open.sqlite.exec(`
+      INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 0);
+      INSERT INTO domains (id, tenant_id, name, status, created_at) VALUES ('d1', 't1', 'example.com', 'active', 0);
+    `)
+    const start = Date.parse('2026-11-04T00:00:00Z')
+    open.sqlite
+      .prepare(
+        `INSERT INTO tls_reports (id, domain_id, organization, report_id, start_at, end_at, day,
+           successful, failed, parsed, warnings, raw, source, received_at, tally)
+         VALUES ('r1', 'd1', 'Sender Inc.', 'rid-1', ?, ?, '2026-11-04', 9, 1, '{}', '[]', x'00',
+           'test', ?, ?)`,
+      )
+      .run(start, start + 86_399_000, start, JSON.stringify(tally))
+    const query = {
+      domainId: 'd1',
       domain: 'example.com',
-      stored: [
-        {
-          id: 'r1',
-          organization: 'Sender Inc.',
-          reportId: 'r1',
-          startAt: new Date('2026-11-04T00:00:00Z'),
-          tally: JSON.stringify({
-            successful: 9,
-            failed: 1,
-            policies: [['', 10]],
-            mxSuccess: [],
-            byType: [['certificate-expired', 1]],
-            byMx: [['mx1.example.com', 1]],
-            byIp: [],
-          }),
-          parsed: null,
-        },
-      ],
+      fromDay: '2026-11-04',
+      toDay: '2026-11-05',
       served: [],
       now: new Date('2026-11-05T10:00:00Z'),
       days: 2,
     }
-    const pooled = await ports.health(input, 'tenant-a')
+    const repo = sqliteRepos(open).reports
+    const inProcess = inProcessPorts((q) => repo.healthRows(q.domainId, q.fromDay, q.toDay))
+    try {
+      const pooled = await pooledPorts(pool, { size: 1, maxQueued: 4 }, path).health(query, 't1')
 
-    expect(pooled).toEqual(await inProcessPorts().health(input, 'tenant-a'))
-    expect(pooled.days.map((d) => d.failedSessions)).toEqual([1, 0])
+      expect(pooled).toEqual(await inProcess.health(query, 't1'))
+      expect(pooled.days.map((d) => d.failedSessions)).toEqual([1, 0])
+    } finally {
+      open.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   }, 60_000)
 })

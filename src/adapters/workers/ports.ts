@@ -9,7 +9,8 @@ import type {
   RawReportReader,
   ReportProcessor,
 } from '../../core/tls-rpt/decoder.js'
-import { healthOfStored } from '../../core/tls-rpt/stored-health.js'
+import type { ReportHealthRow } from '../../core/report-ports.js'
+import { healthOfQuery, type HealthQuery } from '../../core/tls-rpt/stored-health.js'
 import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
 import { convertToTinyPs } from '../svg/convert.js'
 import { processReport, rawReportText } from '../tlsrpt/process.js'
@@ -31,7 +32,12 @@ export interface TenantWorkPorts {
 const reportQueue = (owner: string) => `tlsrpt:${owner}`
 
 /** Ports whose jobs run in `pool`, queued per owner. */
-export function pooledPorts(pool: WorkerPool, queue: { size: number; maxQueued: number }) {
+export function pooledPorts(
+  pool: WorkerPool,
+  queue: { size: number; maxQueued: number },
+  /** The database file, which the workers read (read-only) for the health view. */
+  dbPath: string,
+) {
   const intakeShare = queue.size + Math.ceil(queue.maxQueued / 2)
   const ports: TenantWorkPorts = {
     bimi: {
@@ -45,14 +51,16 @@ export function pooledPorts(pool: WorkerPool, queue: { size: number; maxQueued: 
         { kind: 'tlsrpt', body, media, limits },
         { perOwner: intakeShare },
       ),
-    health: (input, owner) => pool.run(owner, { kind: 'tlsHealth', input }),
+    health: (query, owner) => pool.run(owner, { kind: 'tlsHealth', dbPath, query }),
     rawText: (gzipped, owner) => pool.run(owner, { kind: 'rawText', gzipped }),
   }
   return ports
 }
 
 /** The same ports run in this thread; a refusal still rejects with its DomainError. */
-export function inProcessPorts(): TenantWorkPorts {
+export function inProcessPorts(
+  readHealthRows: (query: HealthQuery) => Promise<ReportHealthRow[]>,
+): TenantWorkPorts {
   return {
     bimi: {
       convert: async (svg, { title }) => convertToTinyPs(svg, { title }),
@@ -60,7 +68,10 @@ export function inProcessPorts(): TenantWorkPorts {
       inspectVmc: async (pem, { owner: _owner, ...opts }) => inspectMarkCertificate(pem, opts),
     },
     process: async (body, media, limits) => processReport(body, media, limits),
-    health: async (input) => healthOfStored(input),
+    health: async (query) => {
+      const rows = await readHealthRows(query)
+      return healthOfQuery(query, () => rows)
+    },
     rawText: async (gzipped) => rawReportText(gzipped),
   }
 }

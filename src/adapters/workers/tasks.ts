@@ -8,7 +8,9 @@ import type { ConversionResult, MarkCertificateReport, SvgVerdict } from '../../
 import { DomainError, type ErrorCode, type FieldIssue } from '../../core/errors.js'
 import type { ProcessedReport, ProcessLimits, ReportMediaType } from '../../core/tls-rpt/decoder.js'
 import type { TlsHealth } from '../../core/tls-rpt/health.js'
-import { healthOfStored, type StoredHealthInput } from '../../core/tls-rpt/stored-health.js'
+import { healthOfQuery, type HealthQuery } from '../../core/tls-rpt/stored-health.js'
+import { readOnlyDb } from '../db/read-only.js'
+import { selectHealthRows } from '../db/repos/tls-reports.js'
 import { convertToTinyPs } from '../svg/convert.js'
 import { processReport, rawReportText } from '../tlsrpt/process.js'
 import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
@@ -27,7 +29,7 @@ export type Task =
       media: ReportMediaType
       limits: ProcessLimits
     }
-  | { kind: 'tlsHealth'; input: StoredHealthInput }
+  | { kind: 'tlsHealth'; dbPath: string; query: HealthQuery }
   | { kind: 'rawText'; gzipped: Uint8Array }
 
 /** What crosses to the worker: the task and the flag it sets when it starts (shared memory). */
@@ -57,7 +59,9 @@ function perform(task: Task): unknown {
     case 'tlsrpt':
       return processReport(task.body, task.media, task.limits)
     case 'tlsHealth':
-      return healthOfStored(task.input)
+      return healthOfQuery(task.query, (q) =>
+        selectHealthRows(readOnlyDb(task.dbPath), q.domainId, q.fromDay, q.toDay),
+      )
     case 'rawText':
       return rawReportText(task.gzipped)
   }

@@ -1,5 +1,5 @@
 import type { TlsHealth } from './health.js'
-import type { StoredHealthInput } from './stored-health.js'
+import type { HealthQuery } from './stored-health.js'
 import type { FieldIssue } from '../errors.js'
 import type { BoundedReport, StoreBounds } from './bound.js'
 import type { ReportTally } from './tally.js'
@@ -28,8 +28,11 @@ export interface ProcessLimits {
  * then bound it for storage and tally it for the health view; only that small result leaves.
  * Asynchronous because it runs off the serving loop (a worker); a refusal carries its status.
  */
-/** The health view from stored rows (stored-health.ts), off the serving loop; `owner` queues it. */
-export type HealthAggregator = (input: StoredHealthInput, owner: string) => Promise<TlsHealth>
+/**
+ * The health view (stored-health.ts): the rows read and added up off the serving loop, since a
+ * year of a quota-filled domain is hundreds of thousands of rows; `owner` queues it.
+ */
+export type HealthAggregator = (query: HealthQuery, owner: string) => Promise<TlsHealth>
 
 /** A stored raw report (gzip) as the text received, off the serving loop; `owner` queues it. */
 export type RawReportReader = (gzipped: Uint8Array, owner: string) => Promise<string>

@@ -9,6 +9,20 @@ import {
 import type { NormalizedReport } from './report.js'
 import { readTally } from './tally.js'
 
+/** What the health view is asked for: the rows are read where it is computed (a worker). */
+export interface HealthQuery {
+  domainId: string
+  /** The policy domain asked about (lower-case A-labels). */
+  domain: string
+  /** The window, UTC days YYYY-MM-DD, both included. */
+  fromDay: string
+  toDay: string
+  served: ServedPolicy[]
+  now: Date
+  /** Days in the window, today (UTC) included. */
+  days: number
+}
+
 export interface StoredHealthInput {
   /** The policy domain asked about (lower-case A-labels). */
   domain: string
@@ -24,6 +38,15 @@ export interface StoredHealthInput {
 function revive(parsed: unknown): NormalizedReport {
   const r = parsed as NormalizedReport & { dateRange: { start: string | Date; end: string | Date } }
   return { ...r, dateRange: { start: new Date(r.dateRange.start), end: new Date(r.dateRange.end) } }
+}
+
+/** The health view for `query`, from the rows `read` returns for its window. */
+export function healthOfQuery(
+  query: HealthQuery,
+  read: (query: HealthQuery) => ReportHealthRow[],
+): TlsHealth {
+  const { domain, served, now, days } = query
+  return healthOfStored({ domain, stored: read(query), served, now, days })
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, desc, eq, getTableColumns, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
-import type { StoredReport, TlsReportRepo } from '../../../core/ports.js'
+import type { ReportHealthRow, StoredReport, TlsReportRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
 import { domains, tlsReports, tlsRptTokens } from '../schema.js'
@@ -51,22 +51,7 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
       return row ? toReport(row) : null
     },
     async healthRows(domainId, fromDay, toDay) {
-      const rows = db
-        .select({
-          id: tlsReports.id,
-          organization: tlsReports.organization,
-          reportId: tlsReports.reportId,
-          startAt: tlsReports.startAt,
-          tally: sql<string | null>`${tlsReports.tally}`,
-          // The parsed report only for rows stored before tallies existed (migration 0007).
-          legacy: sql<
-            string | null
-          >`CASE WHEN ${tlsReports.tally} IS NULL THEN ${tlsReports.parsed} END`,
-        })
-        .from(tlsReports)
-        .where(inWindow(domainId, fromDay, toDay))
-        .all()
-      return rows.map(({ legacy, ...r }) => ({ ...r, parsed: legacy }))
+      return selectHealthRows(db, domainId, fromDay, toDay)
     },
     async endpoint(token, now) {
       const row = db
@@ -106,4 +91,32 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
       })
     },
   }
+}
+
+/**
+ * The health rows of a domain's window, JSON columns as text; a function of its own so that a
+ * worker can run it on its own read-only connection.
+ */
+export function selectHealthRows(
+  db: Db,
+  domainId: string,
+  fromDay: string,
+  toDay: string,
+): ReportHealthRow[] {
+  const rows = db
+    .select({
+      id: tlsReports.id,
+      organization: tlsReports.organization,
+      reportId: tlsReports.reportId,
+      startAt: tlsReports.startAt,
+      tally: sql<string | null>`${tlsReports.tally}`,
+      // The parsed report only for rows stored before tallies existed (migration 0007).
+      legacy: sql<
+        string | null
+      >`CASE WHEN ${tlsReports.tally} IS NULL THEN ${tlsReports.parsed} END`,
+    })
+    .from(tlsReports)
+    .where(inWindow(domainId, fromDay, toDay))
+    .all()
+  return rows.map(({ legacy, ...r }) => ({ ...r, parsed: legacy }))
 }
