@@ -183,7 +183,7 @@ describe('tlsHealth over the hand-computed fixture set', () => {
     })
   })
 
-  it('when only Microsoft reports on 2026-11-05, then the others are silent and its stale policy is unknown', () => {
+  it('when only Microsoft has reported so far today (2026-11-05), then nobody is silent yet and its stale policy is unknown', () => {
     // r5: 30 successful, 2 failed of an unregistered type; mode none was never served → unknown 32.
     expect(health.days[2]).toMatchObject({
       day: '2026-11-05',
@@ -195,8 +195,25 @@ describe('tlsHealth over the hand-computed fixture set', () => {
       topFailingSendingIps: [{ name: '2001:db8::9', failedSessions: 2 }],
       reporters: ['Microsoft Corporation'],
       appliedPolicies: [{ policyId: 'unknown', sessions: 32 }],
-      silentReporters: ['Comcast', 'Google Inc.', 'Mail.ru'],
+      // The day is not over (senders report a day after it ends, RFC 8460 §4.1): no verdict yet.
+      silentReporters: [],
     })
+  })
+
+  it('when 2026-11-05 is over and only Microsoft reported for it, then the others are silent on it', () => {
+    const later = tlsHealth({
+      domain: 'example.com',
+      reports,
+      served,
+      now: new Date('2026-11-06T00:30:00Z'),
+      days: 3,
+    })
+
+    expect(later.days.map((d) => [d.day, d.silentReporters])).toEqual([
+      ['2026-11-04', []],
+      ['2026-11-05', ['Comcast', 'Google Inc.', 'Mail.ru']],
+      ['2026-11-06', []],
+    ])
   })
 
   it('when the window is summed, then the totals match the hand sums', () => {

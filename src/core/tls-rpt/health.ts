@@ -130,7 +130,10 @@ export function tlsHealth(input: HealthInput): TlsHealth {
   for (let day = first; day <= last; day++) {
     const figures = figuresOf(perDay.get(day) ?? newTally())
     const today = new Set(figures.reporters)
-    const silentReporters = [...earlier].filter((name) => !today.has(name)).sort()
+    // The current day is not over and its reports come after it ends (RFC 8460 §4.1: a report
+    // covers a whole UTC day), so nobody is silent on it yet.
+    const silentReporters =
+      day === last ? [] : [...earlier].filter((name) => !today.has(name)).sort()
     for (const name of today) earlier.add(name)
     dayList.push({ day: dayName(day), ...figures, silentReporters })
   }
