@@ -143,3 +143,29 @@ export async function closeGracefully(server: Server, graceMs = 10_000): Promise
   server.closeAllConnections()
   await closed
 }
+
+/** Readable causes for the bind errors an operator can fix. */
+const BIND_CAUSES: Record<string, string> = {
+  EADDRINUSE: 'address in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'address not available on this machine',
+}
+
+/**
+ * Awaits a listener and turns a bind failure into one line naming the setting, so the operator
+ * knows which variable to change rather than reading a raw `listen EADDRINUSE`.
+ */
+export async function listening(
+  variable: string,
+  hostname: string,
+  port: number,
+  server: Promise<Server>,
+): Promise<Server> {
+  try {
+    return await server
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const cause = BIND_CAUSES[e.code ?? ''] ?? e.message
+    throw new Error(`cannot listen on ${hostname}:${port} (${variable}): ${cause}`, { cause: err })
+  }
+}

@@ -4,6 +4,7 @@
  * server. Nothing else in src/ builds adapters.
  */
 import { readFileSync } from 'node:fs'
+import type { Server } from 'node:http'
 import { hostname as machineName } from 'node:os'
 import { gzipSync } from 'node:zlib'
 import type { Config } from './config.js'
@@ -26,7 +27,7 @@ import { SniCache } from './adapters/tls/sni-cache.js'
 import { createApp, type HttpDeps } from './http/app.js'
 import { withPolicyFastPath } from './http/policy-fast-path.js'
 import { listenerSettings } from './listener-settings.js'
-import { closeGracefully, listenHttp, listenHttps, portOf } from './listeners.js'
+import { closeGracefully, listenHttp, listenHttps, listening, portOf } from './listeners.js'
 import { CertManager } from './services/cert-manager.js'
 import { LogoFiles } from './services/logo-serving.js'
 import type { ServiceDeps } from './services/deps.js'
@@ -246,16 +247,36 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     version: VERSION,
   }
   const listenerOptions = listenerSettings(config, log)
-  const http = await listenHttp(
-    createApp(httpDeps, 'http').fetch,
-    listenerOptions(config.HTTP_PORT),
-  )
-  const https = await listenHttps(
-    createApp(httpDeps, 'https').fetch,
-    listenerOptions(config.HTTPS_PORT),
-    rt.sni,
-    (next) => withPolicyFastPath(httpDeps, next),
-  )
+  // Fail fast: a listener that cannot bind stops start-up with nothing left half-started (a
+  // process serving HTTP only would still pass its health check).
+  const bind = config.BIND_ADDRESS
+  let http: Server | undefined
+  let https: Server
+  try {
+    http = await listening(
+      'HTTP_PORT',
+      bind,
+      config.HTTP_PORT,
+      listenHttp(createApp(httpDeps, 'http').fetch, listenerOptions(config.HTTP_PORT)),
+    )
+    https = await listening(
+      'HTTPS_PORT',
+      bind,
+      config.HTTPS_PORT,
+      listenHttps(
+        createApp(httpDeps, 'https').fetch,
+        listenerOptions(config.HTTPS_PORT),
+        rt.sni,
+        (next) => withPolicyFastPath(httpDeps, next),
+      ),
+    )
+  } catch (err) {
+    if (http) await closeGracefully(http)
+    await rt.workers?.destroy()
+    await rt.certs.stop()
+    rt.close()
+    throw err
+  }
   const poll = setInterval(() => {
     rt.snapshot
       .poll()
