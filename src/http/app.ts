@@ -115,6 +115,8 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
       description:
         'Tenants, domains, MTA-STS policies, TLS-RPT settings, BIMI logos and DNS records.',
     },
+    // The paths below are relative to this base (the API is mounted at /api/v1).
+    servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
   })
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
