@@ -118,7 +118,10 @@ async function run(argv: string[], config: Config): Promise<number> {
         if (Boolean(o.operator) === Boolean(o.tenant))
           throw new UsageError('give exactly one of --operator or --tenant NAME')
         const tenantId = o.tenant ? await tenantIdByName(rt, o.tenant) : undefined
-        const t = await createToken(d, SYSTEM_ACTOR, { label: o.label ?? 'cli', tenantId })
+        const t = await createToken(d, SYSTEM_ACTOR, {
+          label: o.label ?? 'cli',
+          ...(tenantId ? { tenantId } : { operator: true }),
+        })
         out(t.token)
         process.stderr.write(`token ${t.id} created; it is shown only this once\n`)
         return 0

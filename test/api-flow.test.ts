@@ -43,7 +43,7 @@ describe('the whole flow', () => {
     })
     expect(created.status).toBe(201)
     const tenant = created.json()
-    expect(Object.keys(tenant).sort()).toEqual(['createdAt', 'id', 'name', 'token'])
+    expect(Object.keys(tenant).sort()).toEqual(['createdAt', 'id', 'name', 'token', 'tokenId'])
     expect(tenant.name).toBe('alpha')
     const token: string = tenant.token
 

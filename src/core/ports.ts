@@ -150,6 +150,11 @@ export interface TokenRepo {
   byId(id: string): Promise<ApiToken | null>
   touch(id: string, at: Date): Promise<void>
   revoke(id: string, at: Date, audit: AuditEntry): Promise<void>
+  /**
+   * Revokes live token `id` and inserts `next` in one transaction; false (nothing written) when
+   * `id` is already revoked, so two rotations of one token cannot both succeed.
+   */
+  rotate(id: string, at: Date, next: NewToken, audit: AuditEntry): Promise<boolean>
   /** Makes `token` the only live env-bootstrapped operator token; false when already so. */
   replaceEnvOperator(token: NewToken, audit: AuditEntry): Promise<boolean>
   /**

@@ -11,7 +11,7 @@ import { policyHostOf } from '../services/domains.js'
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
 
 export const TenantOut = z.object({ id: z.string(), name: z.string(), createdAt: z.string() })
-export const TenantCreatedOut = TenantOut.extend({ token: z.string() })
+export const TenantCreatedOut = TenantOut.extend({ token: z.string(), tokenId: z.string() })
 export const tenantView = (t: Tenant) => ({
   id: t.id,
   name: t.name,

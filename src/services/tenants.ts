@@ -12,6 +12,8 @@ export type TenantInput = z.infer<typeof TenantInput>
 export interface CreatedTenant extends Tenant {
   /** The tenant's first API token, shown only here. */
   token: string
+  /** The first token's id, to list, rotate or revoke it later. */
+  tokenId: string
 }
 
 /** Operator only: creates a tenant with a first token (CONFLICT when the name is taken). */
@@ -29,7 +31,7 @@ export async function createTenant(
     auditOf(deps, actor, 'tenant.create', tenant.name, { tokenId: record.id }, tenant.id),
   )
   deps.log.info('tenant_created', { tenantId: tenant.id, name: tenant.name })
-  return { ...tenant, token: secret }
+  return { ...tenant, token: secret, tokenId: record.id }
 }
 
 /** Operator only: every tenant. */

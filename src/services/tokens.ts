@@ -24,8 +24,10 @@ export const TokenLabel = z
 export const TokenInput = z
   .object({
     label: TokenLabel,
-    /** Operator only: the tenant to create the token for; absent → an operator token. */
+    /** Operator only: the tenant to create the token for. */
     tenantId: z.string().min(1).max(64).optional(),
+    /** Operator only: `true` makes another operator token (it must be asked for by name). */
+    operator: z.literal(true).optional(),
   })
   .strict()
 export type TokenInput = z.infer<typeof TokenInput>
@@ -46,11 +48,24 @@ export async function createToken(
 ): Promise<CreatedToken> {
   let tenantId: string | null
   if (actor.kind === 'tenant') {
-    if (input.tenantId !== undefined && input.tenantId !== actor.tenantId) {
+    if (
+      input.operator === true ||
+      (input.tenantId !== undefined && input.tenantId !== actor.tenantId)
+    ) {
       throw new DomainError('FORBIDDEN', 'a tenant token can only create tokens for its tenant')
     }
     tenantId = actor.tenantId
   } else {
+    // An operator token can do everything: a forgotten tenantId must not quietly mint one
+    // (issue 10 point 3), so the operator names exactly one of the two.
+    if ((input.tenantId === undefined) === (input.operator === undefined)) {
+      throw new DomainError('VALIDATION', 'invalid request', [
+        {
+          path: 'tenantId',
+          message: 'give exactly one of tenantId (a tenant token) or "operator": true',
+        },
+      ])
+    }
     tenantId = input.tenantId ?? null
     if (tenantId !== null && !(await deps.repos.tenants.byId(tenantId))) {
       throw new DomainError('VALIDATION', 'invalid request', [
@@ -87,6 +102,38 @@ export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): 
     deps.clock.now(),
     auditOf(deps, actor, 'token.revoke', id, {}, token.tenantId),
   )
+}
+
+/**
+ * A new secret for a token the caller can see, same label and tenant; the old one is revoked in
+ * the same transaction. NOT_FOUND for another tenant's token, CONFLICT when already revoked.
+ */
+export async function rotateToken(
+  deps: ServiceDeps,
+  actor: Actor,
+  id: string,
+): Promise<CreatedToken & { replaces: string }> {
+  const token = await deps.repos.tokens.byId(id)
+  if (!token || (actor.kind === 'tenant' && token.tenantId !== actor.tenantId)) {
+    throw new DomainError('NOT_FOUND', `token "${id}" not found`)
+  }
+  const conflict = new DomainError('CONFLICT', `token "${id}" is revoked; create a new one`)
+  if (token.revokedAt) throw conflict
+  const { secret, record } = mintToken(deps, token.tenantId, token.label)
+  const rotated = await deps.repos.tokens.rotate(
+    id,
+    deps.clock.now(),
+    record,
+    auditOf(deps, actor, 'token.rotate', id, { newId: record.id }, token.tenantId),
+  )
+  if (!rotated) throw conflict
+  return {
+    id: record.id,
+    tenantId: record.tenantId,
+    label: record.label,
+    token: secret,
+    replaces: id,
+  }
 }
 
 /** Makes ADMIN_TOKEN the live bootstrap operator token, revoking an earlier value. */

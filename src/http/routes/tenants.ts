@@ -10,7 +10,7 @@ import { TenantCreatedOut, TenantOut, tenantView } from '../views.js'
 const create = createRoute({
   method: 'post',
   path: '/tenants',
-  summary: 'Create a tenant (operator); its first token is returned once',
+  summary: 'Create a tenant (operator); its first token is returned once, with its id',
   request: jsonBody(TenantInput),
   responses: {
     201: json(TenantCreatedOut, 'The tenant and its first token'),
@@ -64,7 +64,7 @@ export function tenantRoutes(deps: ServiceDeps) {
   return newRouter()
     .openapi(create, async (c) => {
       const t = await createTenant(deps, c.get('actor'), c.req.valid('json'))
-      return c.json({ ...tenantView(t), token: t.token }, 201)
+      return c.json({ ...tenantView(t), token: t.token, tokenId: t.tokenId }, 201)
     })
     .openapi(list, async (c) => {
       const tenants = await listTenants(deps, c.get('actor'))

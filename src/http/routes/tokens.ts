@@ -5,6 +5,7 @@ import {
   createToken,
   listTokens,
   revokeToken,
+  rotateToken,
   TokenInput,
   TOKENS_PAGE,
   TOKENS_PAGE_MAX,
@@ -16,7 +17,9 @@ import { TokenCreatedOut } from '../views.js'
 const create = createRoute({
   method: 'post',
   path: '/tokens',
-  summary: "Create an API token for the caller's tenant (the operator may name a tenant)",
+  summary:
+    "Create an API token for the caller's tenant; the operator names tenantId, or sends " +
+    '"operator": true for another operator token',
   request: jsonBody(TokenInput),
   responses: {
     201: json(TokenCreatedOut, 'The token; its secret is shown only here'),
@@ -64,6 +67,20 @@ const revoke = createRoute({
   responses: { 204: { description: 'Revoked' }, ...problems(401, 404) },
 })
 
+const rotate = createRoute({
+  method: 'post',
+  path: '/tokens/{id}/rotate',
+  summary: 'A new secret for the same label and tenant; the old token is revoked at once (no body)',
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: {
+    200: json(
+      TokenCreatedOut.extend({ replaces: z.string() }),
+      'The new token; its secret is shown only here',
+    ),
+    ...problems(401, 404, 409),
+  },
+})
+
 export function tokenRoutes(deps: ServiceDeps) {
   return newRouter()
     .openapi(create, async (c) =>
@@ -84,6 +101,9 @@ export function tokenRoutes(deps: ServiceDeps) {
         return c.json({ tokens, nextCursor: page.nextCursor }, 200)
       },
       queryIs400,
+    )
+    .openapi(rotate, async (c) =>
+      c.json(await rotateToken(deps, c.get('actor'), c.req.valid('param').id), 200),
     )
     .openapi(revoke, async (c) => {
       await revokeToken(deps, c.get('actor'), c.req.valid('param').id)

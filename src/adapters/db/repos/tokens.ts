@@ -69,6 +69,21 @@ export function tokenRepo(db: Db): TokenRepo {
         writeAudit(tx, audit)
       })
     },
+    async rotate(id, at, next, audit) {
+      return conflictOnUnique('token already exists', () =>
+        db.transaction((tx) => {
+          const revoked = tx
+            .update(apiTokens)
+            .set({ revokedAt: at })
+            .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+            .run()
+          if (revoked.changes === 0) return false
+          tx.insert(apiTokens).values(next).run()
+          writeAudit(tx, audit)
+          return true
+        }),
+      )
+    },
     async replaceEnvOperator(token, audit) {
       return db.transaction((tx) => {
         const live = tx
