@@ -3,11 +3,22 @@
  * Config that main.ts and cli.ts pass to whatever needs it. A bad value stops start-up with one
  * line naming the variable.
  */
+import { accessSync, constants, statSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
-import { isValidCron } from './adapters/scheduler/cron.js'
+import { isValidCron, neverFires } from './adapters/scheduler/cron.js'
 
-const port = z.coerce.number().int().min(0).max(65535)
+/** A number within bounds; every failure (not a number, a fraction, out of range) says what is expected. */
+function numberIn(min: number, max: number | undefined, opts: { int: boolean; what?: string }) {
+  const what = opts.what ?? (opts.int ? 'a whole number' : 'a number')
+  const error = `must be ${what} ${max === undefined ? `≥ ${min}` : `${min}-${max}`}`
+  const n = z.coerce.number({ error }).min(min, { error })
+  const bounded = max === undefined ? n : n.max(max, { error })
+  return opts.int ? bounded.int({ error }) : bounded
+}
+const whole = (min: number, max?: number) => numberIn(min, max, { int: true })
+const port = numberIn(0, 65535, { int: true, what: 'a port number' })
 /** A comma-separated list; blanks dropped. */
 const csv = z
   .string()
@@ -21,6 +32,34 @@ const csv = z
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+/** A list refinement whose message names the first bad entry. */
+function each(ok: (entry: string) => boolean, problem: string) {
+  return (entries: string[], ctx: z.RefinementCtx) => {
+    const bad = entries.find((e) => !ok(e))
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `${bad} ${problem}` })
+  }
+}
+
+/** `ip`, `ip:port` or `[ipv6]:port`, as node's Resolver.setServers takes them; port 1-65535. */
+function isResolver(entry: string): boolean {
+  if (isIP(entry) !== 0) return true
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry)
+  if (m === null) return false
+  const portNumber = Number(m[3])
+  if (portNumber < 1 || portNumber > 65535) return false
+  return m[1] !== undefined ? isIP(m[1]) === 6 : isIP(m[2] ?? '') === 4
+}
+
+/** Checked at start so a wrong path stops the process, not the first certificate order. */
+function readableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK)
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
+}
 
 /** LE staging: a misconfigured install must not burn production rate limits (issue 3 switches). */
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory'
@@ -48,106 +87,106 @@ const Env = z.object({
    * Open connections across both listeners; more are closed at accept. Keep it below the
    * process's file-descriptor limit (`ulimit -n`) with room for the database, keys and logs.
    */
-  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  MAX_CONNECTIONS: whole(1, 1_000_000).default(10_000),
   /** Open connections from one source address (an IPv6 /64 counts as one source). */
-  MAX_CONNECTIONS_PER_SOURCE: z.coerce.number().int().min(1).max(1_000_000).default(256),
+  MAX_CONNECTIONS_PER_SOURCE: whole(1, 1_000_000).default(256),
   /** Seconds a TLS handshake may take (node's default, 120 s, let silent sockets pile up). */
-  TLS_HANDSHAKE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+  TLS_HANDSHAKE_TIMEOUT_SECONDS: whole(1, 120).default(10),
   /** Seconds from connection (or handshake) until a request's headers are complete. */
-  HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  HEADERS_TIMEOUT_SECONDS: whole(1, 300).default(10),
   /** Seconds a whole request (headers and body) may take. */
-  REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  REQUEST_TIMEOUT_SECONDS: whole(1, 3600).default(30),
   /** Seconds an idle keep-alive connection stays open between requests. */
-  KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
+  KEEP_ALIVE_TIMEOUT_SECONDS: whole(1, 600).default(5),
   /** Optional operator bootstrap token; stored hashed, revoked when the variable changes. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Declarative domain files applied at start into the `local` tenant; empty disables. */
   POLICIES_DIR: z.string().default('./policies'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Largest accepted admin API request body, in bytes. */
-  API_BODY_LIMIT: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  API_BODY_LIMIT: whole(1024, 10_485_760).default(65_536),
   /** How often (seconds) a server notices changes made by another process (CLI, instance). */
-  SNAPSHOT_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(2),
+  SNAPSHOT_POLL_SECONDS: numberIn(0.1, 3600, { int: false }).default(2),
   /** `Cache-Control: max-age` on policies; RFC 8461 §8.2 suggests 60 s for shared hosts. */
-  POLICY_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
+  POLICY_CACHE_SECONDS: whole(0, 86400).default(60),
   /** Largest TLS report body on the wire, bytes (413 above). */
-  TLSRPT_MAX_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(1_048_576),
+  TLSRPT_MAX_BYTES: whole(1024, 104_857_600).default(1_048_576),
   /** Largest TLS report after gunzip, bytes: a gzip bomb stops here. */
-  TLSRPT_MAX_DECOMPRESSED: z.coerce.number().int().min(1024).max(1_073_741_824).default(10_485_760),
+  TLSRPT_MAX_DECOMPRESSED: whole(1024, 1_073_741_824).default(10_485_760),
   /** Reports accepted per minute from one source address, and for one tenant. */
-  TLSRPT_RATE_PER_SOURCE: z.coerce.number().int().min(1).default(120),
-  TLSRPT_RATE_PER_TENANT: z.coerce.number().int().min(1).default(1_200),
+  TLSRPT_RATE_PER_SOURCE: whole(1).default(120),
+  TLSRPT_RATE_PER_TENANT: whole(1).default(1_200),
   // Quotas and stored-report bounds (issue 9): defaults; PUT /tenants/:id/quotas overrides.
   /** Domains one tenant may hold, pending claims included. */
-  QUOTA_DOMAINS_PER_TENANT: z.coerce.number().int().min(0).default(100),
+  QUOTA_DOMAINS_PER_TENANT: whole(0).default(100),
   /** BIMI selectors per domain. */
-  QUOTA_SELECTORS_PER_DOMAIN: z.coerce.number().int().min(0).default(10),
+  QUOTA_SELECTORS_PER_DOMAIN: whole(0).default(10),
   /** Logos a domain's history keeps (each stays served at its URL until the domain goes). */
-  QUOTA_LOGOS_PER_DOMAIN: z.coerce.number().int().min(0).default(20),
+  QUOTA_LOGOS_PER_DOMAIN: whole(0).default(20),
   /** Bytes of those logos together. */
-  QUOTA_LOGO_BYTES_PER_DOMAIN: z.coerce.number().int().min(0).default(1_048_576),
+  QUOTA_LOGO_BYTES_PER_DOMAIN: whole(0).default(1_048_576),
   /** TLS reports one domain may receive per UTC day (429 beyond). */
-  TLSRPT_REPORTS_PER_DOMAIN_DAY: z.coerce.number().int().min(0).default(1_000),
+  TLSRPT_REPORTS_PER_DOMAIN_DAY: whole(0).default(1_000),
   /** Stored bytes (raw gzip + bounded parsed form) per domain per UTC day (413 beyond). */
-  TLSRPT_BYTES_PER_DOMAIN_DAY: z.coerce.number().int().min(0).default(52_428_800),
+  TLSRPT_BYTES_PER_DOMAIN_DAY: whole(0).default(52_428_800),
   /** Policies kept in detail per stored report; the rest are summed. */
-  TLSRPT_STORED_POLICIES: z.coerce.number().int().min(1).max(1_000).default(100),
+  TLSRPT_STORED_POLICIES: whole(1, 1_000).default(100),
   /** Failure-detail rows kept per stored policy; the rest are summed per result type. */
-  TLSRPT_STORED_DETAILS: z.coerce.number().int().min(1).max(10_000).default(100),
+  TLSRPT_STORED_DETAILS: whole(1, 10_000).default(100),
   /**
    * Size budget of one report's stored parsed form (JSON characters); rows beyond it are summed.
    * Real reports take a few KB; the raw report (gzip) keeps every row anyway.
    */
-  TLSRPT_STORED_PARSED_BYTES: z.coerce.number().int().min(16_384).max(16_777_216).default(65_536),
+  TLSRPT_STORED_PARSED_BYTES: whole(16_384, 16_777_216).default(65_536),
   // ACME settings, used by the certificate issuer (issue 3).
   CERTS_DIR: z.string().optional(),
   /** An ACME directory URL, or `letsencrypt` (staging unless ACME_PRODUCTION=true); unset → local CA. */
   ACME_DIRECTORY_URL: z.union([z.literal('letsencrypt'), z.string().url()]).optional(),
   /** A PEM file of extra CAs to trust when talking to the ACME server (private CAs, tests). */
-  ACME_CA_FILE: z.string().min(1).optional(),
+  ACME_CA_FILE: z.string().min(1).refine(readableFile, 'must be a readable file').optional(),
   /** Deadline for one certificate order. */
-  ACME_ORDER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  ACME_ORDER_TIMEOUT_SECONDS: whole(5, 3600).default(120),
   /**
    * Most TLS contexts cached in memory (LRU); the rest load from disk on demand. Each costs
    * ~40 KB (an OpenSSL SSL_CTX with its chain), so 2,000 ≈ 80 MB; a miss costs ~2 ms of CPU
    * on Node 20 (`npm run bench`, row 3d).
    */
-  TLS_CONTEXT_CACHE: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+  TLS_CONTEXT_CACHE: whole(1, 1_000_000).default(2_000),
   /** Resolvers for the DNS preflight (`ip` or `ip:port`, comma-separated); default: system. */
-  DNS_SERVERS: csv,
+  DNS_SERVERS: csv.superRefine(each(isResolver, 'is not an IP address or ip:port')),
   ACME_EMAIL: z.string().email().optional(),
   ACME_EAB_KID: z.string().optional(),
   ACME_EAB_HMAC_KEY: z.string().optional(),
   ACME_KEY_TYPE: z.enum(['ecdsa-p256', 'rsa-2048']).default('ecdsa-p256'),
-  ACME_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  ACME_CONCURRENCY: whole(1, 64).default(4),
   ACME_PRODUCTION: bool.default(false),
   RENEW_INTERVAL: z
     .string()
-    .refine(isValidCron, 'must be a cron expression')
+    .superRefine((expr, ctx) => {
+      // Checked first: node-cron refuses such dates too, but calls them malformed.
+      if (neverFires(expr)) ctx.addIssue({ code: 'custom', message: 'never fires: no such date' })
+      else if (!isValidCron(expr))
+        ctx.addIssue({ code: 'custom', message: 'must be a cron expression' })
+    })
     .default('*/15 * * * *'),
   /** Public addresses of this service, for the DNS preflight when CNAMEs are flattened. */
-  PUBLIC_ADDRESSES: csv,
+  PUBLIC_ADDRESSES: csv.superRefine(each((a) => isIP(a) !== 0, 'is not an IP address')),
   // Tenant work off the serving loop (issue 9 point 2): SVG, mark certificates, TLS reports.
   /** Worker threads for tenant jobs; default min(2, cores), so a core is left to serving. */
-  WORKERS_TENANT_JOBS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(Math.max(1, Math.min(2, availableParallelism()))),
+  WORKERS_TENANT_JOBS: whole(1, 64).default(Math.max(1, Math.min(2, availableParallelism()))),
   /** Deadline of one job once a worker starts it, ms; the thread is killed past it (422). */
-  WORKER_JOB_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  WORKER_JOB_TIMEOUT_MS: whole(10, 600_000).default(5_000),
   /** V8 heap limit of each worker, MB (old generation; the code itself needs ~25); past it 422. */
-  WORKER_MAX_OLD_MB: z.coerce.number().int().min(32).max(16_384).default(128),
+  WORKER_MAX_OLD_MB: whole(32, 16_384).default(128),
   /** Jobs one tenant may have queued or running at once (429 beyond). */
-  WORKER_JOBS_PER_TENANT: z.coerce.number().int().min(1).max(1_000).default(2),
+  WORKER_JOBS_PER_TENANT: whole(1, 1_000).default(2),
   /** Jobs waiting for a worker, all tenants together (503 with Retry-After beyond). */
-  WORKER_QUEUE_MAX: z.coerce.number().int().min(0).max(100_000).default(16),
+  WORKER_QUEUE_MAX: whole(0, 100_000).default(16),
   // Proof of domain control (issue 9).
   /** `dns`: a new domain is pending until its `_policyhost` TXT proves control; `off`: at once. */
   DOMAIN_VERIFICATION: z.enum(['dns', 'off']).default('dns'),
   /** Hours a pending claim waits for its proof before it is deleted. */
-  DOMAIN_CLAIM_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(72),
+  DOMAIN_CLAIM_TTL_HOURS: whole(1, 8760).default(72),
   /** Names no tenant may register, each with everything under it (comma-separated). */
   RESERVED_DOMAINS: csv.pipe(
     z.array(

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.js'
+
+/** Runs loadConfig on one variable and returns its error line, or null when accepted. */
+function errorOf(name: string, value: string): string | null {
+  try {
+    loadConfig({ [name]: value })
+    return null
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError)
+    return (err as Error).message
+  }
+}
+
+describe('loadConfig', () => {
+  it.each([
+    ['PUBLIC_ADDRESSES', '1.2.3', 'invalid PUBLIC_ADDRESSES: 1.2.3 is not an IP address'],
+    ['PUBLIC_ADDRESSES', 'not-an-ip', 'invalid PUBLIC_ADDRESSES: not-an-ip is not an IP address'],
+    ['PUBLIC_ADDRESSES', '192.0.2.1,2001:db8::1,1.2.3', 'invalid PUBLIC_ADDRESSES: 1.2.3 is not'],
+    ['DNS_SERVERS', '1.2.3.4:99999', 'invalid DNS_SERVERS: 1.2.3.4:99999 is not'],
+    ['DNS_SERVERS', 'not-an-ip', 'invalid DNS_SERVERS: not-an-ip is not'],
+    ['DNS_SERVERS', '[::1]:0', 'invalid DNS_SERVERS: [::1]:0 is not'],
+    ['ACME_CA_FILE', '/nonexistent.pem', 'invalid ACME_CA_FILE: must be a readable file'],
+    ['ACME_CA_FILE', '/', 'invalid ACME_CA_FILE: must be a readable file'],
+    ['HTTPS_PORT', 'abc', 'invalid HTTPS_PORT: must be a port number 0-65535'],
+    ['HTTP_PORT', '70000', 'invalid HTTP_PORT: must be a port number 0-65535'],
+    ['MAX_CONNECTIONS', 'lots', 'invalid MAX_CONNECTIONS: must be a whole number 1-1000000'],
+    ['WORKER_QUEUE_MAX', '1.5', 'invalid WORKER_QUEUE_MAX: must be a whole number 0-100000'],
+    ['TLSRPT_RATE_PER_SOURCE', '0', 'invalid TLSRPT_RATE_PER_SOURCE: must be a whole number ≥ 1'],
+    ['SNAPSHOT_POLL_SECONDS', 'x', 'invalid SNAPSHOT_POLL_SECONDS: must be a number 0.1-3600'],
+    ['RENEW_INTERVAL', '0 0 31 2 *', 'invalid RENEW_INTERVAL: never fires: no such date'],
+    ['RENEW_INTERVAL', '0 0 31 feb *', 'invalid RENEW_INTERVAL: never fires: no such date'],
+    ['RENEW_INTERVAL', '0 0 31 4,6,9,11 *', 'invalid RENEW_INTERVAL: never fires: no such date'],
+    ['RENEW_INTERVAL', 'every day', 'invalid RENEW_INTERVAL: must be a cron expression'],
+  ])('when %s=%s, then start-up stops with one line naming it', (name, value, message) => {
+    const line = errorOf(name, value)
+    expect(line).not.toBeNull()
+    expect(line).toContain(message)
+    expect(line).not.toContain('\n')
+  })
+
+  it.each([
+    ['PUBLIC_ADDRESSES', '192.0.2.1, 2001:db8::1'],
+    ['DNS_SERVERS', '1.1.1.1,8.8.8.8:53'],
+    ['DNS_SERVERS', '[::1]:53'],
+    ['DNS_SERVERS', '::1'],
+    ['ACME_CA_FILE', new URL('../package.json', import.meta.url).pathname],
+    ['HTTPS_PORT', '0'],
+    ['HTTPS_PORT', '443'],
+    ['SNAPSHOT_POLL_SECONDS', '0.5'],
+    ['RENEW_INTERVAL', '0 0 29 2 *'],
+    ['RENEW_INTERVAL', '0 0 31 * *'],
+    ['RENEW_INTERVAL', '0 0 30 1,2 *'],
+    ['RENEW_INTERVAL', '0 0 30 2,4 *'],
+    ['RENEW_INTERVAL', '*/15 * * * *'],
+  ])('when %s=%s, then it is accepted', (name, value) => {
+    expect(errorOf(name, value)).toBeNull()
+  })
+})
