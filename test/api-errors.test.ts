@@ -225,6 +225,21 @@ describe('request errors', () => {
     const doc = res.json()
     expect(doc.openapi).toBe('3.1.0')
     expect(doc.servers).toEqual([{ url: '/api/v1' }])
+    // The health view and a report's detail are described field by field, not "any object".
+    const ok = (path: string) => doc.paths[path].get.responses['200'].content['application/json']
+    expect(ok('/domains/{name}/tls-health').schema).toEqual({
+      $ref: '#/components/schemas/TlsHealth',
+    })
+    expect(ok('/domains/{name}/tls-reports/{id}').schema).toEqual({
+      $ref: '#/components/schemas/TlsReport',
+    })
+    expect(Object.keys(doc.components.schemas.TlsHealth.properties)).toEqual([
+      'domain',
+      'from',
+      'to',
+      'days',
+      'totals',
+    ])
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/domains', '/domains/{name}', '/domains/{name}/mta-sts']),
     )

@@ -11,6 +11,7 @@ import {
 } from '../../services/tls-reports.js'
 import { json, newRouter, problems } from '../openapi.js'
 import { queryIs400 } from '../query.js'
+import { TlsHealthOut, TlsReportOut } from '../tls-report-schemas.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
 
 /** A real calendar day: `2026-13-45` and `2026-02-30` match the pattern but are no day. */
@@ -52,7 +53,7 @@ const one = createRoute({
   path: '/domains/{name}/tls-reports/{id}',
   summary: 'One report: parsed, and the raw JSON as received',
   request: { params: DomainParam.extend({ id: z.string().min(1).max(64) }) },
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'The report'), ...problems(401, 404) },
+  responses: { 200: json(TlsReportOut, 'The report'), ...problems(401, 404) },
 })
 const health = createRoute({
   method: 'get',
@@ -70,7 +71,7 @@ const health = createRoute({
         .default(30),
     }),
   },
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'Health'), ...problems(400, 401, 404) },
+  responses: { 200: json(TlsHealthOut, 'Health'), ...problems(400, 401, 404) },
 })
 const rotate = createRoute({
   method: 'post',
@@ -115,7 +116,17 @@ export function tlsReportRoutes(deps: ServiceDeps) {
     .openapi(one, async (c) => {
       const p = c.req.valid('param')
       const r = await getReport(deps, c.get('actor'), domainFromParam(p.name), p.id)
-      return c.json({ ...r, domainId: undefined }, 200)
+      const { domainId: _domain, parsed, ...rest } = r
+      return c.json(
+        {
+          ...rest,
+          startAt: iso(r.startAt),
+          endAt: iso(r.endAt),
+          receivedAt: iso(r.receivedAt),
+          parsed: parsed as Record<string, never>,
+        },
+        200,
+      )
     })
     .openapi(
       health,
@@ -126,7 +137,7 @@ export function tlsReportRoutes(deps: ServiceDeps) {
           domainFromParam(c.req.valid('param').name),
           c.req.valid('query').days,
         )
-        return c.json(h as unknown as Record<string, unknown>, 200)
+        return c.json(h, 200)
       },
       queryIs400,
     )
