@@ -107,11 +107,14 @@ export const RetireOut = z.object({
 export const TlsRptOut = z.object({
   domain: z.string(),
   rua: z.array(z.string()),
+  /** The hosted https: rua published besides `rua` (POST …/tls-rpt/rotate replaces it). */
+  reportUrl: z.string().nullable(),
   updatedAt: z.string(),
 })
-export const tlsRptView = (t: StoredTlsRpt & { domain: string }) => ({
+export const tlsRptView = (t: StoredTlsRpt & { domain: string; reportUrl: string | null }) => ({
   domain: t.domain,
   rua: t.rua,
+  reportUrl: t.reportUrl,
   updatedAt: t.updatedAt.toISOString(),
 })
 

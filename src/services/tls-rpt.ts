@@ -3,7 +3,7 @@ import { DomainError } from '../core/errors.js'
 import type { StoredTlsRpt } from '../core/ports.js'
 import type { TlsRptSettings } from '../core/tls-rpt/rua.js'
 import { auditOf, type ServiceDeps } from './deps.js'
-import { ensureReportToken } from './report-endpoint.js'
+import { ensureReportToken, reportUrl } from './report-endpoint.js'
 import { ownedDomain, requireActive } from './scope.js'
 
 /** Sets where TLS reports for the domain go (RFC 8460 §3), besides our hosted endpoint. */
@@ -12,7 +12,7 @@ export async function setTlsRpt(
   actor: Actor,
   name: string,
   settings: TlsRptSettings,
-): Promise<StoredTlsRpt & { domain: string; changed: boolean }> {
+): Promise<StoredTlsRpt & { domain: string; changed: boolean; reportUrl: string }> {
   const domain = await ownedDomain(deps, actor, name)
   requireActive(domain)
   const stored: StoredTlsRpt = {
@@ -20,28 +20,36 @@ export async function setTlsRpt(
     rua: settings.rua,
     updatedAt: deps.clock.now(),
   }
-  await ensureReportToken(deps, domain.id)
+  const url = reportUrl(deps.serviceHost, await ensureReportToken(deps, domain.id))
   const current = await deps.repos.tlsRpt.get(domain.id)
   if (current && JSON.stringify(current.rua) === JSON.stringify(stored.rua)) {
-    return { ...current, domain: domain.name, changed: false }
+    return { ...current, domain: domain.name, changed: false, reportUrl: url }
   }
   await deps.repos.tlsRpt.put(
     stored,
     auditOf(deps, actor, 'tlsrpt.set', domain.name, { rua: stored.rua }, domain.tenantId),
   )
-  return { ...stored, domain: domain.name, changed: true }
+  return { ...stored, domain: domain.name, changed: true, reportUrl: url }
 }
 
-/** The stored TLS-RPT settings; NOT_FOUND when none are set. */
+/**
+ * The stored TLS-RPT settings and the hosted report URL currently published (null only for
+ * settings stored before the URL existed); NOT_FOUND when none are set.
+ */
 export async function getTlsRpt(
   deps: ServiceDeps,
   actor: Actor,
   name: string,
-): Promise<StoredTlsRpt & { domain: string }> {
+): Promise<StoredTlsRpt & { domain: string; reportUrl: string | null }> {
   const domain = await ownedDomain(deps, actor, name)
   const current = await deps.repos.tlsRpt.get(domain.id)
   if (!current) throw new DomainError('NOT_FOUND', `domain "${name}" has no TLS-RPT settings`)
-  return { ...current, domain: domain.name }
+  const token = await deps.repos.reports.currentToken(domain.id)
+  return {
+    ...current,
+    domain: domain.name,
+    reportUrl: token ? reportUrl(deps.serviceHost, token) : null,
+  }
 }
 
 /** Stops publishing TLS-RPT for the domain. */

@@ -45,7 +45,7 @@ const putTlsRpt = createRoute({
 const getTlsRptRoute = createRoute({
   method: 'get',
   path: '/domains/{name}/tls-rpt',
-  summary: 'The TLS-RPT reporting URIs',
+  summary: 'The TLS-RPT reporting URIs and the hosted report URL (reportUrl)',
   request: params,
   responses: { 200: json(TlsRptOut, 'The stored settings'), ...problems(401, 404) },
 })
