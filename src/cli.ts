@@ -21,6 +21,7 @@ import { createToken } from './services/tokens.js'
 import { convertFile } from './cli/logo-convert.js'
 import { domainArg, escapeText, json, need, oneLine, out, parse, UsageError } from './cli/output.js'
 import { renew } from './cli/renew.js'
+import { listTokensCmd, revokeTokenCmd, rotateTokenCmd } from './cli/tokens.js'
 import { importFiles } from './cli/tlsrpt-import.js'
 
 const USAGE = `usage: policyhost <command> [options]
@@ -31,6 +32,11 @@ const USAGE = `usage: policyhost <command> [options]
   tenant list                             list tenants
   token create --operator [--label L]     create an operator token; printed once
   token create --tenant NAME [--label L]  create a token for a tenant; printed once
+  token list [--tenant NAME] [--json]     list tokens: id, label, tenant, created, last used,
+                                          revoked (never the secret)
+  token revoke ID                         revoke a token (a tenant's first one too)
+  token rotate ID                         a new secret for the same label and tenant, printed
+                                          once; the old one is revoked
   domain add DOMAIN [--tenant NAME]       register a domain (default tenant: ${LOCAL_TENANT})
   domain verify DOMAIN [--trust] [--tenant NAME]
                                           check the _policyhost TXT proof now; --trust marks
@@ -68,6 +74,7 @@ async function run(argv: string[], config: Config): Promise<number> {
       title: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
     },
   })
   const [cmd, sub, arg] = p
@@ -126,6 +133,12 @@ async function run(argv: string[], config: Config): Promise<number> {
         process.stderr.write(`token ${t.id} created; it is shown only this once\n`)
         return 0
       }
+      case 'token list':
+        return await listTokensCmd(rt, o.tenant, Boolean(o.json))
+      case 'token revoke':
+        return await revokeTokenCmd(rt, arg)
+      case 'token rotate':
+        return await rotateTokenCmd(rt, arg)
       case 'domain add': {
         const tenantId = await tenantIdByName(rt, o.tenant ?? LOCAL_TENANT)
         const input = parse(DomainInput, { name: need(arg, 'DOMAIN'), tenantId })

@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
+let dataDir: string
+
+function cli(args: string[]) {
+  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
+    env: {
+      PATH: process.env.PATH,
+      DATA_DIR: dataDir,
+      POLICIES_DIR: '',
+      SERVICE_HOST: 'svc.example.net',
+      DOMAIN_VERIFICATION: 'off',
+    },
+    encoding: 'utf8',
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'policyhost-cli-tokens-'))
+})
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+describe('policyhost token list / rotate / revoke (issue 10 point 3)', () => {
+  it("when a tenant's first token is listed, rotated and revoked, then the CLI shows each step and never a secret", () => {
+    const created = cli(['tenant', 'create', 'acme'])
+    expect(created.code).toBe(0)
+    const tenant = JSON.parse(created.stdout)
+    expect(tenant.tokenId).toEqual(expect.any(String))
+
+    const listed = cli(['token', 'list', '--tenant', 'acme', '--json'])
+    expect(listed.code).toBe(0)
+    expect(JSON.parse(listed.stdout)).toEqual([
+      {
+        id: tenant.tokenId,
+        label: 'initial',
+        tenant: 'acme',
+        createdAt: tenant.createdAt,
+        lastUsedAt: null,
+        revokedAt: null,
+      },
+    ])
+    expect(listed.stdout).not.toContain(tenant.token)
+
+    const rotated = cli(['token', 'rotate', tenant.tokenId])
+    expect(rotated.code).toBe(0)
+    const secret = rotated.stdout.trim()
+    expect(secret).toMatch(/^ph_[A-Za-z0-9_-]{43}$/)
+    expect(secret).not.toBe(tenant.token)
+    expect(rotated.stderr).toContain(`replaces ${tenant.tokenId}`)
+
+    const table = cli(['token', 'list'])
+    expect(table.code).toBe(0)
+    const lines = table.stdout.trim().split('\n')
+    expect(lines[0]).toBe('id\tlabel\ttenant\tcreated\tlast used\trevoked')
+    const first = lines.find((l) => l.startsWith(tenant.tokenId))?.split('\t')
+    expect(first?.[2]).toBe('acme')
+    expect(first?.[5]).not.toBe('-')
+    const next = lines.filter((l) => l.includes('\tacme\t') && !l.startsWith(tenant.tokenId))
+    expect(next).toHaveLength(1)
+    const nextId = next[0]?.split('\t')[0] ?? ''
+    expect(table.stdout).not.toContain(secret)
+
+    const revoked = cli(['token', 'revoke', nextId])
+    expect(revoked.code).toBe(0)
+    const after = JSON.parse(cli(['token', 'list', '--tenant', 'acme', '--json']).stdout)
+    expect(after.every((t: { revokedAt: string | null }) => t.revokedAt !== null)).toBe(true)
+  })
+
+  it('when the token is unknown, then one line on stderr and exit 1', () => {
+    const r = cli(['token', 'rotate', 'nope'])
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toBe('policyhost: token "nope" not found')
+  })
+})
