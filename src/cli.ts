@@ -11,7 +11,7 @@ import { verificationRecord } from './core/domain-claim.js'
 import { DomainError } from './core/errors.js'
 import { MtaStsPolicyInput } from './core/mta-sts/policy.js'
 import { LOCAL_TENANT } from './core/tenant-name.js'
-import { openRuntime, serve, syncDir, type Runtime } from './main.js'
+import { openRuntime, serve, syncDir, VERSION, type Runtime } from './main.js'
 import { addDomain, DomainInput } from './services/domains.js'
 import { verifyDomain } from './services/domain-verification.js'
 import { setPolicy } from './services/mta-sts.js'
@@ -24,7 +24,7 @@ import { renew } from './cli/renew.js'
 import { listTokensCmd, revokeTokenCmd, rotateTokenCmd } from './cli/tokens.js'
 import { importFiles } from './cli/tlsrpt-import.js'
 
-const USAGE = `usage: policyhost <command> [options]
+const USAGE = `usage: policyhost <command> [options]   (--version, --help)
 
   serve                                   run the server (HTTP_PORT, SERVICE_HOST, ... from env)
   migrate                                 create or upgrade the database and exit
@@ -74,10 +74,15 @@ async function run(argv: string[], config: Config): Promise<number> {
       title: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
       json: { type: 'boolean' },
     },
   })
   const [cmd, sub, arg] = p
+  if (o.version) {
+    out(VERSION)
+    return 0
+  }
   if (o.help || !cmd) {
     out(USAGE)
     return cmd || o.help ? 0 : 2

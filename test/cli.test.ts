@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 let dataDir: string
@@ -27,8 +27,21 @@ beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'policyhost-cli-'))
 })
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+// spawnSync blocks this worker's event loop; back to back, the tests blocked it for over a
+// minute and vitest's own RPC to the worker timed out. A turn of the loop between tests lets
+// those messages through.
+beforeEach(() => new Promise<void>((resolve) => setTimeout(resolve, 20)))
 
 describe('policyhost CLI', () => {
+  it('when asked for --version (or -V), then it prints the package version alone', () => {
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version
+    for (const flag of ['--version', '-V']) {
+      const r = cli([flag])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toBe(`${version}\n`)
+    }
+  })
+
   it('when a tenant is created, then its first token is printed once and stored only as a hash', () => {
     const r = cli(['tenant', 'create', 'acme'])
     expect(r.code).toBe(0)
