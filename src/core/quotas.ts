@@ -80,6 +80,8 @@ export interface QuotaCheck {
 export function quotaRefusal(
   check: QuotaCheck,
   code: 'VALIDATION' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE',
+  /** RFC 9110 §10.2.3: when the quota opens again (a daily quota at 00:00 UTC). */
+  retryAfterSeconds?: number,
 ): DomainError | null {
   if (check.used + check.adding <= check.limit) return null
   const variable = QUOTA_VARIABLES[check.key]
@@ -88,5 +90,7 @@ export function quotaRefusal(
     `${check.holder} has ${check.used}` +
     (check.adding > 1 ? ` and this needs ${check.adding} more` : '') +
     '; the operator can raise it per tenant'
-  return new DomainError(code, message, [{ path: `quota.${check.key}`, message, rule: variable }])
+  return new DomainError(code, message, [{ path: `quota.${check.key}`, message, rule: variable }], {
+    retryAfterSeconds,
+  })
 }

@@ -119,6 +119,7 @@ export async function requireReportRoom(
         holder,
       },
       'RATE_LIMITED',
+      Math.ceil((since.getTime() + DAY_MS - now.getTime()) / 1000),
     ) ??
     quotaRefusal(
       {

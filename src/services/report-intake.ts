@@ -8,6 +8,9 @@ import type { ServiceDeps } from './deps.js'
 import { requireReportRoom } from './quotas.js'
 import type { RateLimiter } from './rate-limit.js'
 
+/** The intake rate limits count per minute (TLSRPT_RATE_PER_SOURCE, _PER_TENANT). */
+const RATE_WINDOW_SECONDS = 60
+
 export interface IntakeLimits {
   /** Largest report after inflating (a gzip bomb stops here). */
   maxDecompressed: number
@@ -73,6 +76,8 @@ export async function receiveReport(
       new DomainError(
         'RATE_LIMITED',
         'too many reports from this address (TLSRPT_RATE_PER_SOURCE); retry later',
+        [],
+        { retryAfterSeconds: RATE_WINDOW_SECONDS },
       ),
       log,
     )
@@ -180,6 +185,8 @@ export async function storeReport(
       new DomainError(
         'RATE_LIMITED',
         'too many reports for this tenant (TLSRPT_RATE_PER_TENANT); retry later',
+        [],
+        { retryAfterSeconds: RATE_WINDOW_SECONDS },
       ),
       fields,
     )

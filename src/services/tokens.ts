@@ -4,13 +4,13 @@ import { pageOf, type Cursor, type Page } from '../core/cursor.js'
 import { DomainError } from '../core/errors.js'
 import { fieldIssues } from '../core/issues.js'
 import type { ApiToken } from '../core/ports.js'
+import { HIDDEN } from '../core/safe-text.js'
 import { auditOf, type ServiceDeps } from './deps.js'
 import { mintToken } from './token-secret.js'
 
 // Labels are shown in lists and written to logs and the audit trail: control characters (NUL,
 // newlines, ANSI escapes) and format characters (bidi overrides such as U+202E, zero-width
 // marks) would let a label rewrite what an operator sees (issue 9 finding 12).
-const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u
 
 export const TokenLabel = z
   .string()

@@ -1,25 +1,12 @@
 import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { DomainError } from '../../core/errors.js'
-import { QUOTA_VARIABLES } from '../../core/quotas.js'
 import type { ServiceDeps } from '../../services/deps.js'
 import { receiveReport, type IntakeLimits } from '../../services/report-intake.js'
 import type { AppEnv } from '../env.js'
 import { problem } from '../errors.js'
 
 type Env = AppEnv & { Bindings: HttpBindings }
-
-const DAY_MS = 86_400_000
-
-/**
- * RFC 9110 §10.2.3 Retry-After for a 429: the daily report quota opens at 00:00 UTC; the
- * per-minute limits (per source, per tenant) within a minute.
- */
-function retryAfterSeconds(err: DomainError, now: Date): number {
-  if (err.issues[0]?.rule !== QUOTA_VARIABLES.tlsrptReportsPerDomainDay) return 60
-  return Math.ceil((DAY_MS - (now.getTime() % DAY_MS)) / 1000)
-}
 
 /**
  * `POST /tlsrpt/<token>` on the service host (RFC 8460 §3, §5.4): reporters submit here. 201 for a
@@ -40,11 +27,6 @@ export function reportIntakeRoutes(deps: ServiceDeps, limits: IntakeLimits & { m
         contentType: c.req.header('content-type'),
         body,
         source: `https:${c.env?.incoming?.socket?.remoteAddress ?? 'unknown'}`,
-      }).catch((err: unknown) => {
-        if (err instanceof DomainError && err.code === 'RATE_LIMITED') {
-          c.header('retry-after', String(retryAfterSeconds(err, deps.clock.now())))
-        }
-        throw err
       })
       return result.duplicate
         ? c.json({ duplicate: true, domain: result.domain }, 200)
