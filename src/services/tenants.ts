@@ -24,7 +24,7 @@ export async function createTenant(
 ): Promise<CreatedTenant> {
   requireOperator(actor)
   const tenant: Tenant = { id: deps.newId(), name: input.name, createdAt: deps.clock.now() }
-  const { secret, record } = mintToken(deps, tenant.id, 'initial')
+  const { secret, record } = mintToken(deps, tenant.id, 'initial', tenant.createdAt)
   await deps.repos.tenants.create(
     tenant,
     record,

@@ -6,6 +6,8 @@ export function mintToken(
   deps: ServiceDeps,
   tenantId: string | null,
   label: string,
+  /** When the token is created; a tenant's first token shares the tenant's instant. */
+  at: Date = deps.clock.now(),
 ): { secret: string; record: NewToken } {
   const secret = deps.newSecret()
   const record: NewToken = {
@@ -13,7 +15,7 @@ export function mintToken(
     tenantId,
     label,
     sha256: deps.sha256Hex(secret),
-    createdAt: deps.clock.now(),
+    createdAt: at,
   }
   return { secret, record }
 }
