@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { MtaStsPolicy } from './policy.js'
 import { renderPolicy } from './policy.js'
-import { isValidPolicyId, policyId } from './policy-id.js'
+import { freshPolicyId, isValidPolicyId, policyId } from './policy-id.js'
 import { renderStsRecord } from './sts-record.js'
 
 const sha256Hex = (data: string | Uint8Array): string =>
@@ -36,6 +36,36 @@ describe('policyId', () => {
     ['the max_age', { ...base, maxAge: 604801 }],
   ])('when %s changes, then the id changes', (_, changed) => {
     expect(idOf(changed)).not.toBe(idOf(base))
+  })
+})
+
+describe('freshPolicyId', () => {
+  const text = renderPolicy(base)
+  const hashId = policyId(text, sha256Hex)
+  const republished = (n: number): string => sha256Hex(`${text}\0${n}`).slice(0, 32)
+
+  it.each<[string, string[], string]>([
+    ['no id was used', [], hashId],
+    ['only other ids were used', ['a', policyId('other', sha256Hex)], hashId],
+    ['the content hash was used', [hashId], republished(1)],
+    ['it was republished once', [hashId, republished(1)], republished(2)],
+    ['only the first republication id was used', [republished(1)], hashId],
+  ])('when %s, then the id is the first unused one', (_, used, expected) => {
+    const id = freshPolicyId(text, sha256Hex, used)
+    expect(id).toBe(expected)
+    expect(isValidPolicyId(id)).toBe(true)
+    expect(used).not.toContain(id)
+  })
+
+  it('when a text is restored again and again, then every instance gets its own id', () => {
+    const used: string[] = []
+    for (let i = 0; i < 5; i++) used.push(freshPolicyId(text, sha256Hex, used))
+    expect(new Set(used).size).toBe(5)
+    expect(used[0]).toBe(hashId)
+  })
+
+  it('when the same inputs are given twice, then the id is the same (no clock, no randomness)', () => {
+    expect(freshPolicyId(text, sha256Hex, [hashId])).toBe(freshPolicyId(text, sha256Hex, [hashId]))
   })
 })
 

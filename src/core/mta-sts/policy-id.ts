@@ -12,6 +12,25 @@ export function policyId(rendered: string, sha256Hex: Sha256Hex): string {
   return sha256Hex(rendered).slice(0, ID_LENGTH)
 }
 
+/**
+ * The id for a new instance of `rendered` (a policy published again, as a restore does): its
+ * content hash when the domain never used that id, else the hash of the text and the first
+ * republication count `n` whose id is unused, so no id is ever given to two instances.
+ */
+export function freshPolicyId(
+  rendered: string,
+  sha256Hex: Sha256Hex,
+  used: Iterable<string>,
+): string {
+  const taken = new Set(used)
+  let id = policyId(rendered, sha256Hex)
+  // RFC 8461 §3.1: the id "MUST uniquely identify a given instance of a policy"; a sender that
+  // cached an older instance must see the id change. A rendered policy never contains NUL, so
+  // `text NUL n` is never the input of any policy's content hash.
+  for (let n = 1; taken.has(id); n++) id = sha256Hex(`${rendered}\0${n}`).slice(0, ID_LENGTH)
+  return id
+}
+
 /** Tells whether a string is a syntactically valid `_mta-sts` id. */
 export function isValidPolicyId(id: string): boolean {
   return POLICY_ID.test(id)
