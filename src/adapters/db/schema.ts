@@ -60,6 +60,11 @@ export const domains = sqliteTable(
     retiredAt: ms('retired_at'),
     removeAt: ms('remove_at'),
     maxAgeHigh: integer('max_age_high'),
+    /**
+     * The policy id in force when the retirement began (null: none), so that cancelling the
+     * retirement can restore that policy from policy_versions (issue 10 point 11).
+     */
+    retiredPolicyId: text('retired_policy_id'),
     /** The value the tenant publishes in `_policyhost.<name>` TXT to prove control. */
     verificationToken: text('verification_token'),
     verifiedAt: ms('verified_at'),
