@@ -79,6 +79,11 @@ const Env = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   HTTP_PORT: port.default(8080),
   HTTPS_PORT: port.default(8443),
+  /**
+   * The port outsiders reach SERVICE_HOST's HTTPS on, for the URLs handed out (report URL, logo
+   * URLs). Default: 443 for a public name (a port mapping in front), HTTPS_PORT for a local one.
+   */
+  PUBLIC_HTTPS_PORT: numberIn(1, 65535, { int: true, what: 'a port number' }).optional(),
   /** Address the listeners bind to. */
   BIND_ADDRESS: z.string().min(1).default('0.0.0.0'),
   // Connection limits and deadlines of both listeners (issue 9): idle sockets must not take the

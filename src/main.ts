@@ -11,11 +11,17 @@ import type { Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import type { Issuer } from './core/certs/types.js'
 import type { Clock, Logger } from './core/ports.js'
+import {
+  publicHttpsPort,
+  serviceHostCertified,
+  serviceHostWarnings,
+  serviceUrl,
+} from './core/service-host.js'
 import { acmeIssuer } from './adapters/acme/acme-issuer.js'
 import { WorkerPool } from './adapters/workers/pool.js'
 import { inProcessPorts, pooledPorts } from './adapters/workers/ports.js'
 import { fileCertStore } from './adapters/certs/file-store.js'
-import { localCa } from './adapters/certs/local-ca.js'
+import { localCa, localCaRootPath } from './adapters/certs/local-ca.js'
 import { newId, newSecret, sha256Hex } from './adapters/crypto/secrets.js'
 import { migrateDatabase, openDatabase, type OpenDb } from './adapters/db/database.js'
 import { sqliteRepos } from './adapters/db/repos.js'
@@ -90,6 +96,21 @@ async function makeIssuer(config: Config, deps: ServiceDeps): Promise<Issuer> {
   })
 }
 
+/** SERVICE_HOST's base URL, whether it gets a certificate, and what will not work for outsiders. */
+function serviceIdentity(config: Config) {
+  const issuer = config.acmeDirectoryUrl === null ? 'local' : 'acme'
+  const host = config.SERVICE_HOST
+  return {
+    url: serviceUrl(host, publicHttpsPort(host, config.HTTPS_PORT, config.PUBLIC_HTTPS_PORT)),
+    certified: serviceHostCertified(host, issuer),
+    warnings: serviceHostWarnings({
+      host,
+      issuer,
+      localCaRoot: issuer === 'local' ? localCaRootPath(config.certsDir) : null,
+    }),
+  }
+}
+
 const workerOptions = (config: Config, log: Logger) => ({
   size: config.WORKERS_TENANT_JOBS,
   timeoutMs: config.WORKER_JOB_TIMEOUT_MS,
@@ -105,8 +126,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const db = openDatabase(config.dbPath)
   migrateDatabase(db)
   const repos = sqliteRepos(db)
-  // A single-label SERVICE_HOST (the default `localhost`) is local use: no certificate for it.
-  const extraHosts = config.SERVICE_HOST.includes('.') ? [config.SERVICE_HOST] : []
+  const service = serviceIdentity(config)
+  const extraHosts = service.certified ? [config.SERVICE_HOST] : []
   const snapshot = new PolicySnapshot(repos.snapshot, log, extraHosts)
   // The certificate manager needs deps, and deps' hooks call it: bound once it exists.
   const late: { certs?: CertManager } = {}
@@ -130,6 +151,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     newSecret,
     sha256Hex,
     serviceHost: config.SERVICE_HOST,
+    service: { url: service.url, warnings: service.warnings },
     claims: {
       verification: config.DOMAIN_VERIFICATION,
       ttlMs: config.DOMAIN_CLAIM_TTL_HOURS * 3_600_000,
@@ -330,7 +352,11 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     serviceHost: config.SERVICE_HOST,
     issuer: rt.issuer.name,
     version: VERSION,
+    // Where a newcomer points curl first, and the root their client must trust.
+    adminApi: `${rt.deps.service.url}/api/v1`,
+    ...(rt.issuer.name === 'local' ? { trust: localCaRootPath(config.certsDir) } : {}),
   })
+  for (const warning of rt.deps.service.warnings) log.warn('service_host', { warning })
   return {
     httpPort,
     httpsPort,

@@ -77,7 +77,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
         return problem(
           c,
           404,
-          `the admin API is served over HTTPS only: https://${deps.serviceHost}/api/v1`,
+          `the admin API is served over HTTPS only: ${deps.services.service.url}/api/v1`,
         )
       }
       return next()

@@ -30,7 +30,7 @@ export async function bimiUrls(
       certificate: cert ? `https://${logoHost}/${a.selector}.pem` : null,
     }
   }
-  const base = `https://${deps.serviceHost}/logos/${domain}`
+  const base = `${deps.service.url}/logos/${domain}`
   return {
     logo: `${base}/${a.logoSha256.slice(0, LOGO_PREFIX_LENGTH)}.svg`,
     certificate: cert ? `${base}/${a.selector}.pem` : null,

@@ -23,6 +23,11 @@ export interface ServiceDeps {
   newSecret: () => string
   sha256Hex: Sha256Hex
   serviceHost: string
+  /**
+   * `https://SERVICE_HOST[:port]`, the base of the report URL and logo URLs, and why those may
+   * not work for outsiders (core/service-host.ts): shown at start, in records and in status.
+   */
+  service: { url: string; warnings: readonly string[] }
   /** Proof of domain control (issue 9): DOMAIN_VERIFICATION, claim lifetime, reserved names. */
   claims: { verification: 'dns' | 'off'; ttlMs: number; reserved: readonly string[] }
   /** DNS lookups for checks shown to tenants (DMARC for BIMI). */

@@ -4,6 +4,7 @@ import type { Domain, HostnameRole, StoredPolicy } from '../core/ports.js'
 import type { ServiceDeps } from './deps.js'
 import { bimiReadiness, type BimiReadiness } from './bimi-readiness.js'
 import { ownedDomain } from './scope.js'
+import { serviceWarnings } from './service-warnings.js'
 import { enforceAdvice } from './tls-reports.js'
 import type { Readiness } from '../core/tls-rpt/readiness.js'
 
@@ -22,6 +23,8 @@ export interface DomainStatus {
   bimi: BimiReadiness | null
   /** While the policy is `testing`: whether TLS reports suggest it can move to `enforce`. */
   enforceAdvice: Readiness | null
+  /** Why what we hand out may not work for outsiders (services/service-warnings.ts). */
+  warnings: string[]
 }
 
 /** What a domain owner needs to see: policy, and per hostname DNS and certificate state. */
@@ -45,5 +48,6 @@ export async function domainStatus(
     hostnames: hosts.map((h) => ({ name: h.name, role: h.role, cert: certs.get(h.name) ?? null })),
     bimi: assertions.length > 0 ? await bimiReadiness(deps, domain, assertions) : null,
     enforceAdvice: await enforceAdvice(deps, actor, name),
+    warnings: await serviceWarnings(deps),
   }
 }

@@ -37,7 +37,7 @@ export async function recordsFor(
     policyId: policy?.policyId ?? null,
     // RFC 8460 §3: our https: endpoint first, then the tenant's own URIs.
     tlsRptRua: tlsRpt
-      ? [reportUrl(deps.serviceHost, await ensureReportToken(deps, domain.id)), ...tlsRpt.rua]
+      ? [reportUrl(deps.service.url, await ensureReportToken(deps, domain.id)), ...tlsRpt.rua]
       : null,
     logoHost: hosts.find((h) => h.role === 'logo')?.name ?? null,
     bimi: assertions,

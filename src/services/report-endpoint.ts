@@ -10,8 +10,8 @@ export const TOKEN_GRACE_MS = 7 * 86_400_000
 const newToken = (deps: ServiceDeps) => deps.newSecret().replace(/^ph_/, '').slice(0, 22)
 
 /** The hosted `https:` rua of a report token (RFC 8460 §3: reports are POSTed to it). */
-export const reportUrl = (serviceHost: string, token: string): string =>
-  `https://${serviceHost}/tlsrpt/${token}`
+export const reportUrl = (serviceUrl: string, token: string): string =>
+  `${serviceUrl}/tlsrpt/${token}`
 
 /** The domain's report URL, created on first use. */
 export async function ensureReportToken(deps: ServiceDeps, domainId: string): Promise<string> {
@@ -50,5 +50,5 @@ export async function rotateReportToken(
       domain.tenantId,
     ),
   )
-  return { url: reportUrl(deps.serviceHost, token), previousValidUntil: graceUntil }
+  return { url: reportUrl(deps.service.url, token), previousValidUntil: graceUntil }
 }

@@ -20,7 +20,7 @@ export async function setTlsRpt(
     rua: settings.rua,
     updatedAt: deps.clock.now(),
   }
-  const url = reportUrl(deps.serviceHost, await ensureReportToken(deps, domain.id))
+  const url = reportUrl(deps.service.url, await ensureReportToken(deps, domain.id))
   const current = await deps.repos.tlsRpt.get(domain.id)
   if (current && JSON.stringify(current.rua) === JSON.stringify(stored.rua)) {
     return { ...current, domain: domain.name, changed: false, reportUrl: url }
@@ -48,7 +48,7 @@ export async function getTlsRpt(
   return {
     ...current,
     domain: domain.name,
-    reportUrl: token ? reportUrl(deps.serviceHost, token) : null,
+    reportUrl: token ? reportUrl(deps.service.url, token) : null,
   }
 }
 

@@ -8,8 +8,13 @@ const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})+$`)
 // RFC 1035 §2.3.4: 253 octets in text form.
 const MAX_LENGTH = 253
 
-/** True for a lower-case LDH name of two or more labels — safe to use as a directory name. */
+/**
+ * True for a lower-case LDH name of two or more labels — safe to use as a directory name — and
+ * for `localhost`, the local CA's certificate for a first run's SERVICE_HOST (no entry of the
+ * store's own is called that).
+ */
 export function isStorableHostname(hostname: string): boolean {
+  if (hostname === 'localhost') return true
   return hostname.length <= MAX_LENGTH && HOSTNAME.test(hostname)
 }
 

@@ -167,6 +167,9 @@ async function issueLeaf(root: Root, hostname: string, keyPem: string, now: Date
   })
 }
 
+/** Where the local CA under `dir` keeps the root that clients must trust. */
+export const localCaRootPath = (dir: string): string => join(dir, CA_DIR, 'root.pem')
+
 /** Loads the local CA under `dir`, creating its root on first use. */
 export async function localCa(dir: string, opts: LocalCaOptions): Promise<LocalCa> {
   const days = opts.leafLifetimeDays ?? 7
@@ -183,7 +186,7 @@ export async function localCa(dir: string, opts: LocalCaOptions): Promise<LocalC
   return {
     name: 'local',
     rootPem: ready.pem,
-    rootPath: join(caDir, 'root.pem'),
+    rootPath: localCaRootPath(dir),
     async issue(hostname: string, signal: AbortSignal): Promise<CertificateBundle> {
       signal.throwIfAborted()
       // The name becomes a certificate subject; the store would refuse anything else anyway.

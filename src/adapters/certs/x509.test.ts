@@ -121,7 +121,10 @@ describe('isStorableHostname', () => {
     ['a/b', false],
     ['A..b', false],
     ['a..b', false],
-    ['localhost', false],
+    // The local CA's certificate for SERVICE_HOST=localhost; other single labels stay the store's.
+    ['localhost', true],
+    ['local-ca', false],
+    ['myhost', false],
     ['Mta-Sts.example.com', false],
     ['-a.example.com', false],
     ['a.example.com.', false],

@@ -70,7 +70,7 @@ describe('renderBind', () => {
   })
 
   it('when a TTL is given, then it follows the name', () => {
-    expect(renderBind(records.slice(0, 1), { ttl: 3600 })).toBe(
+    expect(renderBind(records.slice(0, 1), [], { ttl: 3600 })).toBe(
       `; ${records[0]?.purpose}\nmta-sts.example.com. 3600 IN CNAME policy.example.net.\n`,
     )
   })
@@ -84,6 +84,14 @@ describe('renderBind', () => {
   it('when a TXT value contains quotes and backslashes, then they are escaped', () => {
     const out = renderBind([{ name: 'x.example.com', type: 'TXT', value: 'a"b\\c', purpose: 'p' }])
     expect(out).toBe('; p\nx.example.com. IN TXT "a\\"b\\\\c"\n')
+  })
+
+  it('when there are warnings, then they come first as comments, one line each', () => {
+    const out = renderBind(records.slice(0, 1), ['not public', 'two\nlines'])
+    expect(out).toBe(
+      '; WARNING: not public\n; WARNING: two lines\n\n' +
+        `; ${records[0]?.purpose}\nmta-sts.example.com. IN CNAME policy.example.net.\n`,
+    )
   })
 
   it('when there are no records, then the output is empty', () => {

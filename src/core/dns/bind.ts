@@ -35,15 +35,26 @@ export function quoteTxt(chunk: string): string {
   return `"${chunk.replace(/[\\"]/g, (char) => `\\${char}`)}"`
 }
 
-/** Renders records as a BIND zone fragment, each preceded by a comment with its purpose. */
-export function renderBind(records: DnsRecord[], opts: { ttl?: number } = {}): string {
+/**
+ * Renders records as a BIND zone fragment, each preceded by a comment with its purpose; warnings
+ * (why the records may not work for outsiders) come first, as comments a zone loader ignores.
+ */
+export function renderBind(
+  records: DnsRecord[],
+  warnings: readonly string[] = [],
+  opts: { ttl?: number } = {},
+): string {
   const ttl = opts.ttl === undefined ? '' : ` ${opts.ttl}`
-  return records
-    .map((record) => {
-      const value =
-        record.type === 'TXT' ? splitTxt(record.value).map(quoteTxt).join(' ') : record.value
-      // RFC 1035 §5.1: a trailing dot makes the owner name absolute, independent of $ORIGIN
-      return `; ${record.purpose}\n${record.name}.${ttl} IN ${record.type} ${value}\n`
-    })
-    .join('\n')
+  const head = warnings.map((w) => `; WARNING: ${w.replace(/[\r\n]+/g, ' ')}\n`).join('')
+  return (
+    (head ? head + '\n' : '') +
+    records
+      .map((record) => {
+        const value =
+          record.type === 'TXT' ? splitTxt(record.value).map(quoteTxt).join(' ') : record.value
+        // RFC 1035 §5.1: a trailing dot makes the owner name absolute, independent of $ORIGIN
+        return `; ${record.purpose}\n${record.name}.${ttl} IN ${record.type} ${value}\n`
+      })
+      .join('\n')
+  )
 }

@@ -5,6 +5,7 @@ import { TlsRptSettings } from '../../core/tls-rpt/rua.js'
 import type { ServiceDeps } from '../../services/deps.js'
 import { getPolicy, setPolicy } from '../../services/mta-sts.js'
 import { recordsFor } from '../../services/records.js'
+import { serviceWarnings } from '../../services/service-warnings.js'
 import { clearTlsRpt, getTlsRpt, setTlsRpt } from '../../services/tls-rpt.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { PolicyOut, policyView, RecordOut, TlsRptOut, tlsRptView } from '../views.js'
@@ -68,7 +69,15 @@ const records = createRoute({
       description: 'Records, each with what it is for',
       content: {
         'application/json': {
-          schema: z.object({ domain: z.string(), records: z.array(RecordOut) }),
+          schema: z.object({
+            domain: z.string(),
+            records: z.array(RecordOut),
+            warnings: z
+              .array(z.string())
+              .describe(
+                'Why these records may not work for outsiders (SERVICE_HOST, certificates)',
+              ),
+          }),
         },
         'text/plain': { schema: z.string() },
       },
@@ -112,9 +121,12 @@ export function domainSettingRoutes(deps: ServiceDeps) {
     .openapi(records, async (c) => {
       const domain = domainFromParam(c.req.valid('param').name)
       const list = await recordsFor(deps, c.get('actor'), domain)
+      const warnings = await serviceWarnings(deps)
       if (c.req.valid('query').format === 'bind') {
-        return c.text(renderBind(list), 200, { 'content-type': 'text/plain; charset=utf-8' })
+        return c.text(renderBind(list, warnings), 200, {
+          'content-type': 'text/plain; charset=utf-8',
+        })
       }
-      return c.json({ domain, records: list }, 200)
+      return c.json({ domain, records: list, warnings }, 200)
     })
 }

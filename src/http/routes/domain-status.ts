@@ -51,6 +51,9 @@ const StatusOut = z.object({
     .nullable(),
   policy: z.object({ id: z.string(), mode: z.string(), maxAge: z.number().int() }).nullable(),
   hostnames: z.array(HostnameOut),
+  warnings: z
+    .array(z.string())
+    .describe('Why the records and URLs handed out may not work for outsiders (SERVICE_HOST)'),
 })
 
 const route = createRoute({
@@ -69,6 +72,7 @@ function statusView(s: DomainStatus, now: Date) {
       : null,
     bimi: s.bimi,
     enforceAdvice: s.enforceAdvice,
+    warnings: s.warnings,
     hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
       name,
       role,
