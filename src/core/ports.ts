@@ -198,8 +198,18 @@ export interface DomainRepo {
   /** Pending claims whose time is up. */
   expiredClaims(now: Date, limit: number): Promise<Domain[]>
   hostnames(domainId: string): Promise<Hostname[]>
-  /** Marks the domain retiring and stores its `none` policy in one step. */
+  /**
+   * Marks the domain retiring and stores its `none` policy in one step, remembering which
+   * policy was in force until then (for `restore`).
+   */
   retire(domain: Domain, nonePolicy: StoredPolicy, audit: AuditEntry): Promise<void>
+  /** The policy version in force when the domain's retirement began; null when it had none. */
+  retiredPolicy(domainId: string): Promise<{ policyId: string; text: string } | null>
+  /**
+   * Cancels a retirement in one step: the domain is active again and serves `policy` (a new
+   * version), or no policy when null. CONFLICT when the domain is no longer retiring.
+   */
+  restore(domainId: string, policy: StoredPolicy | null, audit: AuditEntry): Promise<void>
   /** Deletes the domain with its hostnames, policy and settings. */
   remove(domainId: string, audit: AuditEntry): Promise<void>
   dueForRemoval(now: Date): Promise<Domain[]>

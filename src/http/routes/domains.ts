@@ -13,9 +13,10 @@ import {
   getDomain,
   listDomains,
 } from '../../services/domains.js'
+import { restoreDomain, type RestoreResult } from '../../services/restore-domain.js'
 import { retireDomain, type RetireResult } from '../../services/retire-domain.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
-import { DomainOut, domainView, policyView, RetireOut } from '../views.js'
+import { DomainOut, domainView, PolicyOut, policyView, RetireOut } from '../views.js'
 import { limitParam } from '../../core/cursor.js'
 import { queryIs400 } from '../query.js'
 import { DomainCursor, encodeDomainCursor } from './domain-cursor.js'
@@ -97,6 +98,58 @@ const retire = createRoute({
   },
 })
 
+const RestoreOut = z.object({
+  name: z.string(),
+  status: z.literal('active'),
+  restoredAt: z.string(),
+  policy: PolicyOut.nullable().describe(
+    'The policy in force before the retirement, under a new id; null when there was none',
+  ),
+  previousPolicyId: z
+    .string()
+    .nullable()
+    .describe('Its id before the retirement, not reused (RFC 8461 §3.1)'),
+  message: z.string(),
+})
+
+const restore = createRoute({
+  method: 'post',
+  path: '/domains/{name}/restore',
+  summary:
+    'Cancel a retirement while the domain is retiring: the previous policy is served again under a new id',
+  request: { params: DomainParam },
+  responses: {
+    200: json(RestoreOut, 'Active again; publish the new _mta-sts id'),
+    ...problems(401, 404, 409),
+  },
+})
+
+function restoreView(r: RestoreResult) {
+  const base = {
+    name: r.name,
+    status: 'active' as const,
+    restoredAt: r.restoredAt.toISOString(),
+    previousPolicyId: r.previousPolicyId,
+  }
+  if (!r.policy) {
+    return {
+      ...base,
+      policy: null,
+      message:
+        'active again with no MTA-STS policy, as before the retirement; ' +
+        'remove the _mta-sts TXT record or set a policy',
+    }
+  }
+  return {
+    ...base,
+    policy: policyView({ ...r.policy, domain: r.name }),
+    // RFC 8461 §8.1: the policy is served first, its id published after.
+    message:
+      `active again, serving the policy in force before the retirement; publish the new ` +
+      `_mta-sts id (${r.policy.policyId}) now, so that senders holding mode "none" fetch it`,
+  }
+}
+
 function retireView(r: RetireResult) {
   if (r.status === 'removed') {
     return {
@@ -158,5 +211,9 @@ export function domainRoutes(deps: ServiceDeps) {
       const force = c.req.valid('query').force === 'true'
       const result = await retireDomain(deps, c.get('actor'), name, { force })
       return c.json(retireView(result), 200)
+    })
+    .openapi(restore, async (c) => {
+      const name = domainFromParam(c.req.valid('param').name)
+      return c.json(restoreView(await restoreDomain(deps, c.get('actor'), name)), 200)
     })
 }

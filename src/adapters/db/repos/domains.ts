@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import { DomainError } from '../../../core/errors.js'
-import type { Domain, DomainPage, DomainRepo, Hostname } from '../../../core/ports.js'
+import type { Domain, DomainPage, DomainRepo, Hostname, StoredPolicy } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies, policyVersions } from '../schema.js'
@@ -136,23 +136,62 @@ export function domainRepo(db: Db): DomainRepo {
     },
     async retire(domain, nonePolicy, audit) {
       db.transaction((tx) => {
+        const previous = tx
+          .select({ policyId: mtaStsPolicies.policyId })
+          .from(mtaStsPolicies)
+          .where(eq(mtaStsPolicies.domainId, domain.id))
+          .get()
         tx.update(domains)
-          .set({ status: 'retiring', retiredAt: domain.retiredAt, removeAt: domain.removeAt })
+          .set({
+            status: 'retiring',
+            retiredAt: domain.retiredAt,
+            removeAt: domain.removeAt,
+            retiredPolicyId: previous?.policyId ?? null,
+          })
           .where(eq(domains.id, domain.id))
           .run()
-        tx.insert(mtaStsPolicies)
-          .values(nonePolicy)
-          .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: nonePolicy })
+        putPolicy(tx, nonePolicy)
+        writeAudit(tx, audit)
+      })
+    },
+    async retiredPolicy(domainId) {
+      const row = db
+        .select({ policyId: policyVersions.policyId, text: policyVersions.text })
+        .from(domains)
+        .innerJoin(
+          policyVersions,
+          and(
+            eq(policyVersions.domainId, domains.id),
+            eq(policyVersions.policyId, domains.retiredPolicyId),
+          ),
+        )
+        .where(eq(domains.id, domainId))
+        .get()
+      return row ?? null
+    },
+    async restore(domainId, policy, audit) {
+      db.transaction((tx) => {
+        const restored = tx
+          .update(domains)
+          .set({ status: 'active', retiredAt: null, removeAt: null, retiredPolicyId: null })
+          .where(and(eq(domains.id, domainId), eq(domains.status, 'retiring')))
           .run()
-        tx.insert(policyVersions)
-          .values({
-            domainId: nonePolicy.domainId,
-            policyId: nonePolicy.policyId,
-            text: nonePolicy.text,
-            firstServedAt: nonePolicy.updatedAt,
-          })
-          .onConflictDoNothing()
-          .run()
+        if (restored.changes !== 1) {
+          // Removed or restored meanwhile; throwing rolls the transaction back.
+          throw new DomainError('CONFLICT', 'the domain is no longer being retired')
+        }
+        if (policy) {
+          putPolicy(tx, policy)
+          if (policy.mode !== 'none') {
+            // RFC 8461 §8.3: a later retirement waits for the longest max_age ever served.
+            tx.update(domains)
+              .set({ maxAgeHigh: sql`max(coalesce(${domains.maxAgeHigh}, 0), ${policy.maxAge})` })
+              .where(eq(domains.id, domainId))
+              .run()
+          }
+        } else {
+          tx.delete(mtaStsPolicies).where(eq(mtaStsPolicies.domainId, domainId)).run()
+        }
         writeAudit(tx, audit)
       })
     },
@@ -175,6 +214,23 @@ export function domainRepo(db: Db): DomainRepo {
 }
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/** Serves `policy` from now on and records it as a version (kept if the id is known). */
+function putPolicy(tx: Tx, policy: StoredPolicy): void {
+  tx.insert(mtaStsPolicies)
+    .values(policy)
+    .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
+    .run()
+  tx.insert(policyVersions)
+    .values({
+      domainId: policy.domainId,
+      policyId: policy.policyId,
+      text: policy.text,
+      firstServedAt: policy.updatedAt,
+    })
+    .onConflictDoNothing()
+    .run()
+}
 
 /** Keyset condition: rows after (name, id) in list order. */
 function after(cursor: NonNullable<DomainPage['after']>): SQL | undefined {
