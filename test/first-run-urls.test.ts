@@ -60,7 +60,9 @@ function fetchUrl(
 describe('a first run on SERVICE_HOST=localhost (issue 10 point 2)', () => {
   it('when the server starts, then every URL it prints or returns is fetched over HTTPS as given', async () => {
     const httpsPort = await freePort()
-    s = await startServer({ env: { SERVICE_HOST: 'localhost', HTTPS_PORT: String(httpsPort) } })
+    s = await startServer({
+      env: { SERVICE_HOST: 'localhost', HTTPS_PORT: String(httpsPort), PUBLIC_HTTPS_PORT: '' },
+    })
     await issueDue(s)
     const root = readFileSync(`${s.dataDir}/certs/local-ca/root.pem`, 'utf8')
 
@@ -115,7 +117,7 @@ describe('a first run on SERVICE_HOST=localhost (issue 10 point 2)', () => {
   })
 
   it('when SERVICE_HOST is public, then URLs carry no port and only the local CA is warned about', async () => {
-    s = await startServer({ env: { SERVICE_HOST: 'svc.example.net', HTTPS_PORT: '0' } })
+    s = await startServer({ env: { SERVICE_HOST: 'svc.example.net', PUBLIC_HTTPS_PORT: '' } })
     const token = (await createTenant(s, 'public')).token
     await s.request('POST', '/api/v1/domains', { token, json: { name: DOMAIN } })
     const put = await s.request('PUT', `/api/v1/domains/${DOMAIN}/tls-rpt`, {

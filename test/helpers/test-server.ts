@@ -81,6 +81,9 @@ export function baseEnv(dataDir: string): Record<string, string> {
     DATA_DIR: dataDir,
     HTTP_PORT: '0',
     HTTPS_PORT: '0',
+    // URLs handed out name the service host without a port, as behind a port mapping; the
+    // ephemeral listener port is not one a client could be given (test/first-run-urls.test.ts).
+    PUBLIC_HTTPS_PORT: '443',
     BIND_ADDRESS: '127.0.0.1',
     SERVICE_HOST,
     ADMIN_TOKEN,
