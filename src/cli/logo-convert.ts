@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { convertToTinyPs } from '../adapters/svg/convert.js'
-import { out } from './output.js'
+import { escapeText, out } from './output.js'
+
+/** What to do about a missing <title>: BIMI needs one, and only the operator knows the brand. */
+const TITLE_HINT = 'pass --title "Your Brand"'
 
 /** Converts without a database: prints the SVG (or writes --out), changes and problems. */
 export async function convertFile(
@@ -12,10 +15,13 @@ export async function convertFile(
   const r = convertToTinyPs(input, { title })
   if (outPath) await writeFile(outPath, r.svg)
   else out(r.svg)
-  for (const change of r.changes) process.stderr.write(`changed: ${change}\n`)
-  for (const i of r.verdict.errors)
-    process.stderr.write(`error: ${i.path} ${i.rule}: ${i.message}\n`)
-  for (const i of r.verdict.warnings)
-    process.stderr.write(`warning: ${i.path} ${i.rule}: ${i.message}\n`)
+  const line = (kind: string, text: string) =>
+    process.stderr.write(`${kind}: ${escapeText(text)}\n`)
+  for (const change of r.changes) line('changed', change)
+  for (const i of r.verdict.errors) {
+    const hint = i.rule === 'title-missing' ? `; ${TITLE_HINT}` : ''
+    line('error', `${i.path} ${i.rule}: ${i.message}${hint}`)
+  }
+  for (const i of r.verdict.warnings) line('warning', `${i.path} ${i.rule}: ${i.message}`)
   return r.verdict.valid ? 0 : 1
 }

@@ -4,7 +4,15 @@ import { fieldIssues } from '../core/issues.js'
 import { normalizeDomainName } from '../core/domain-name.js'
 import { escapeForTerminal, escapeHiddenInJson } from '../core/safe-text.js'
 
-export class UsageError extends Error {}
+/** Bad arguments (exit 2); `hint` says where to look, on the same line. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message)
+  }
+}
 
 /** Text from outside as one safe terminal line (core/safe-text.ts): `\n`, `\x1b`, `\u202e`. */
 export const escapeText = escapeForTerminal
@@ -50,4 +58,18 @@ export function oneLine(err: unknown): string {
     )
   }
   return escapeText(err instanceof Error ? err.message : String(err))
+}
+
+/** An ISO time, or null. */
+export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null)
+
+/** A tab-separated table with a header row: every cell escaped, null as `-`. */
+export function table(header: string[], rows: (string | number | null)[][]): void {
+  out(header.join('\t'))
+  for (const row of rows) out(row.map((c) => escapeText(c === null ? '-' : String(c))).join('\t'))
+}
+
+/** `field: value` lines, values escaped, null as `-`. */
+export function fields(pairs: [string, string | number | null][]): void {
+  for (const [k, v] of pairs) out(`${k}: ${escapeText(v === null ? '-' : String(v))}`)
 }

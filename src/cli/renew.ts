@@ -1,6 +1,22 @@
-import type { Runtime } from '../main.js'
 import { DomainError } from '../core/errors.js'
-import { out } from './output.js'
+import type { Runtime } from '../main.js'
+import type { Skip } from '../services/cert-manager.js'
+import { escapeText, out } from './output.js'
+
+/** Why a hostname was not issued for, in words. */
+export function skipReason(s: Skip): string {
+  const until = s.until?.toISOString() ?? '-'
+  switch (s.reason) {
+    case 'not_due':
+      return `not due until ${until} (--force renews now)`
+    case 'backoff':
+      return `backing off until ${until} after: ${s.lastError ?? 'an error'} (--force retries now)`
+    case 'leased':
+      return 'another process is issuing it now'
+    case 'in_flight':
+      return 'already being issued'
+  }
+}
 
 /** Runs issuance now, as the scheduler would; exit 1 when any attempt failed. */
 export async function renew(
@@ -19,10 +35,12 @@ export async function renew(
   } else {
     summary = force ? await rt.certs.renew(rt.snapshot.hostnames(), true) : await rt.certs.runDue()
   }
+  const { skips, ...counts } = summary
   out(
-    Object.entries(summary)
+    Object.entries(counts)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
   )
+  for (const s of skips) out(`skipped ${s.hostname}: ${escapeText(skipReason(s))}`)
   return summary.failed > 0 || summary.dns_pending > 0 ? 1 : 0
 }

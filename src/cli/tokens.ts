@@ -3,8 +3,16 @@ import { DomainError } from '../core/errors.js'
 import type { Runtime } from '../main.js'
 import { SYSTEM_ACTOR } from '../core/actor.js'
 import { listTenants } from '../services/tenants.js'
-import { listTokens, revokeToken, rotateToken, TOKENS_PAGE_MAX } from '../services/tokens.js'
-import { escapeText, json, need, out } from './output.js'
+import {
+  createToken,
+  listTokens,
+  revokeToken,
+  rotateToken,
+  TOKENS_PAGE_MAX,
+} from '../services/tokens.js'
+import { flag, str, type OptionValues } from './command.js'
+import { escapeText, json, need, out, UsageError } from './output.js'
+import { tenantIdByName } from './tenants.js'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
@@ -53,6 +61,21 @@ export async function listTokensCmd(
     const cells = [r.id, r.label, r.tenant ?? '(operator)', r.createdAt, r.lastUsedAt, r.revokedAt]
     out(cells.map((c) => escapeText(c ?? '-')).join('\t'))
   }
+  return 0
+}
+
+/** `token create --operator | --tenant NAME [--label L]`: the secret alone on stdout, once. */
+export async function createTokenCmd(rt: Runtime, o: OptionValues): Promise<number> {
+  const tenant = str(o, 'tenant')
+  if (flag(o, 'operator') === (tenant !== undefined))
+    throw new UsageError('give exactly one of --operator or --tenant NAME')
+  const tenantId = tenant === undefined ? undefined : await tenantIdByName(rt, tenant)
+  const t = await createToken(rt.deps, SYSTEM_ACTOR, {
+    label: str(o, 'label') ?? 'cli',
+    ...(tenantId ? { tenantId } : { operator: true }),
+  })
+  out(t.token)
+  process.stderr.write(`token ${t.id} created; it is shown only this once\n`)
   return 0
 }
 

@@ -10,7 +10,18 @@ export interface CertManagerOptions {
   owner: string
 }
 
-export type RunSummary = Record<AttemptOutcome | 'skipped' | 'removed', number>
+/** Why a hostname was passed over: `until` is when it is next due (not_due, backoff). */
+export interface Skip {
+  hostname: string
+  reason: 'in_flight' | 'leased' | 'not_due' | 'backoff'
+  until?: Date
+  /** The last attempt's error (backoff). */
+  lastError?: string | null
+}
+
+export type RunSummary = Record<AttemptOutcome | 'skipped' | 'removed', number> & {
+  skips: Skip[]
+}
 
 /** Hostnames looked at per tick; the rest wait for the next tick (bounded work per tick). */
 const BATCH = 1_000
@@ -148,25 +159,35 @@ export class CertManager {
     const queue = [...new Set(hostnames)]
     const worker = async () => {
       for (let h = queue.shift(); h !== undefined; h = queue.shift()) {
-        summary[await this.runOne(h, force)]++
+        const r = await this.runOne(h, force)
+        if (typeof r === 'string') summary[r]++
+        else {
+          summary.skipped++
+          summary.skips.push(r)
+        }
       }
     }
     await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, worker))
     return summary
   }
 
-  private async runOne(hostname: string, force: boolean): Promise<AttemptOutcome | 'skipped'> {
-    if (this.inFlight.has(hostname)) return 'skipped'
+  private async runOne(hostname: string, force: boolean): Promise<AttemptOutcome | Skip> {
+    if (this.inFlight.has(hostname)) return { hostname, reason: 'in_flight' }
     this.inFlight.add(hostname)
     const certs = this.d.repos.certs
     const now = this.d.clock.now()
     try {
       const leaseUntil = new Date(now.getTime() + this.d.orderTimeoutMs + 60_000)
-      if (!(await certs.acquire(hostname, this.opts.owner, now, leaseUntil))) return 'skipped'
+      if (!(await certs.acquire(hostname, this.opts.owner, now, leaseUntil))) {
+        return { hostname, reason: 'leased' }
+      }
       try {
         // Check again after taking the lease: another process may have just renewed it.
         const state = await certs.get(hostname)
-        if (!force && state && state.dueAt.getTime() > now.getTime()) return 'skipped'
+        if (!force && state && state.dueAt.getTime() > now.getTime()) {
+          if (state.failures === 0) return { hostname, reason: 'not_due', until: state.dueAt }
+          return { hostname, reason: 'backoff', until: state.dueAt, lastError: state.lastError }
+        }
         return await attemptIssue(this.d, hostname)
       } finally {
         await certs.release(hostname, this.opts.owner)
@@ -204,5 +225,5 @@ export class CertManager {
 }
 
 function emptySummary(): RunSummary {
-  return { obtained: 0, renewed: 0, failed: 0, dns_pending: 0, skipped: 0, removed: 0 }
+  return { obtained: 0, renewed: 0, failed: 0, dns_pending: 0, skipped: 0, removed: 0, skips: [] }
 }

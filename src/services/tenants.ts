@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Actor } from '../core/actor.js'
+import { DomainError } from '../core/errors.js'
 import type { Tenant } from '../core/ports.js'
 import { TenantName } from '../core/tenant-name.js'
 import { auditOf, type ServiceDeps } from './deps.js'
@@ -38,6 +39,14 @@ export async function createTenant(
 export async function listTenants(deps: ServiceDeps, actor: Actor): Promise<Tenant[]> {
   requireOperator(actor)
   return deps.repos.tenants.list()
+}
+
+/** Operator only: the tenant of that name (case-insensitive); NOT_FOUND when there is none. */
+export async function tenantByName(deps: ServiceDeps, actor: Actor, name: string): Promise<Tenant> {
+  requireOperator(actor)
+  const tenant = await deps.repos.tenants.byName(name)
+  if (!tenant) throw new DomainError('NOT_FOUND', `tenant "${name}" not found`)
+  return tenant
 }
 
 /** Finds a tenant by name, creating it without a token when absent (for `policies/` sync). */
