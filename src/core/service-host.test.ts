@@ -34,7 +34,9 @@ describe('serviceHostCertified', () => {
     ['svc.internal', 'local', true],
     ['svc.example.net', 'local', true],
     ['localhost', 'acme', false],
-    ['svc.internal', 'acme', false],
+    ['policyhost.localhost', 'acme', false],
+    ['myhost', 'acme', false],
+    ['svc.internal', 'acme', true],
     ['svc.example.net', 'acme', true],
   ] as const)('when %s is certified by the %s issuer, then %s', (host, issuer, expected) => {
     expect(serviceHostCertified(host, issuer)).toBe(expected)
@@ -72,10 +74,16 @@ describe('serviceHostWarnings', () => {
     expect(w[1]).toMatch(/local CA .* trust data\/certs\/local-ca\/root\.pem/)
   })
 
-  it('when ACME is configured for a local name, then it says no certificate can be had', () => {
+  it('when ACME is configured for localhost, then it says no certificate can be had', () => {
+    const w = serviceHostWarnings({ host: 'localhost', issuer: 'acme', localCaRoot: null })
+    expect(w).toHaveLength(2)
+    expect(w[1]).toMatch(/cannot get a certificate from an ACME CA/)
+  })
+
+  it('when ACME is configured for a special-use name, then only a private CA is said to work', () => {
     const w = serviceHostWarnings({ host: 'svc.internal', issuer: 'acme', localCaRoot: null })
     expect(w).toHaveLength(2)
-    expect(w[1]).toMatch(/cannot get a certificate from the ACME CA/)
+    expect(w[1]).toMatch(/public ACME CAs refuse it/)
   })
 
   it('when a single-label name is used with the local CA, then it says HTTPS fails', () => {

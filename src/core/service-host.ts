@@ -31,13 +31,13 @@ export function serviceHostScope(host: string): ServiceHostScope {
 
 /**
  * Whether the service host gets a certificate: from the local CA any LDH name we can store
- * (localhost included, so `https://localhost:8443` works on a first run); from ACME only a
- * public name, since the CA would refuse the order and retry it forever.
+ * (localhost included, so `https://localhost:8443` works on a first run). Over ACME no CA
+ * validates a loopback or single-label name, so ordering would only retry forever; a special-use
+ * name (`.internal`, `.test`) is ordered, since a private ACME CA (step-ca, pebble) may issue it.
  */
 export function serviceHostCertified(host: string, issuer: IssuerKind): boolean {
-  const scope = serviceHostScope(host)
-  if (issuer === 'acme') return scope === 'public'
-  return host === 'localhost' || host.includes('.')
+  if (issuer === 'local') return host === 'localhost' || host.includes('.')
+  return host.includes('.') && serviceHostScope(host) !== 'loopback'
 }
 
 /**
@@ -77,10 +77,15 @@ export function serviceHostWarnings(f: ServiceHostFacts): string[] {
   if (!serviceHostCertified(f.host, f.issuer)) {
     out.push(
       f.issuer === 'acme'
-        ? `SERVICE_HOST ${f.host} cannot get a certificate from the ACME CA (not a public name): ` +
-            'HTTPS to it fails the handshake'
+        ? `SERVICE_HOST ${f.host} cannot get a certificate from an ACME CA: HTTPS to it fails ` +
+            'the handshake'
         : `SERVICE_HOST ${f.host} is a single-label name and gets no certificate: HTTPS to it ` +
             'fails the handshake; use localhost or a name with a dot',
+    )
+  } else if (f.issuer === 'acme' && scope === 'private') {
+    out.push(
+      `SERVICE_HOST ${f.host} is a special-use name: public ACME CAs refuse it, only a private ` +
+        'one can certify it',
     )
   }
   if (f.issuer === 'local') {
