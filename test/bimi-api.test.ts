@@ -70,6 +70,41 @@ describe('BIMI logo upload', () => {
     expect((await records()).some((r: { name: string }) => r.name.includes('_bimi'))).toBe(false)
   })
 
+  it('when an ordinary SVG is uploaded, then the 422 names the converter; for garbage it does not', async () => {
+    // An Illustrator export: SVG 1.1, x/y on the root, a <style> sheet, no title.
+    const ordinary = readFileSync(
+      new URL('./fixtures/convert/illustrator-classes.svg', import.meta.url),
+    )
+    // Not XML, not an SVG, or only what the converter keeps (a non-square picture).
+    const garbage = [
+      'this is not XML <<<',
+      '<html><body>not an svg</body></html>',
+      readFileSync(new URL('./fixtures/svg/invalid-size-not-square.svg', import.meta.url)),
+    ]
+    const convert = /POST \/api\/v1\/bimi\/convert.*policyhost logo convert FILE --title/
+
+    const res = await putLogo(ordinary)
+
+    expect(res.status).toBe(422)
+    expect(res.headers['content-type']).toBe('application/problem+json')
+    expect(res.json().detail).toMatch(/^the logo is not valid SVG Tiny PS; convert it first: /)
+    expect(res.json().detail).toMatch(convert)
+    expect(res.json().errors.map((e: { rule: string }) => e.rule)).toContain('root-base-profile')
+    // The converter's own route indeed turns it into a valid logo that is then accepted.
+    const converted = await s.request('POST', '/api/v1/bimi/convert?title=Brand', {
+      token,
+      rawBody: ordinary,
+      headers: { 'content-type': 'image/svg+xml' },
+    })
+    expect(converted.json().valid).toBe(true)
+    expect((await putLogo(converted.json().svg)).status).toBe(200)
+    for (const body of garbage) {
+      const refused = await putLogo(body)
+      expect(refused.status, String(body)).toBe(422)
+      expect(refused.json().detail, String(body)).toBe('the logo is not valid SVG Tiny PS')
+    }
+  })
+
   it('when the body is too large or not SVG, then 413 and 415', async () => {
     expect((await putLogo(Buffer.alloc(40_000, 0x20))).status).toBe(413)
     expect((await putLogo(LOGO, { 'content-type': 'application/json' })).status).toBe(415)

@@ -3,6 +3,7 @@ import { MAX_LOGO_BYTES, type SvgIssue } from '../core/bimi/types.js'
 import { DomainError, type FieldIssue } from '../core/errors.js'
 import type { BimiAssertion } from '../core/ports.js'
 import { bimiUrls, type BimiUrls } from './bimi-urls.js'
+import { converterHint } from './convert-logo.js'
 import { auditOf, type ServiceDeps } from './deps.js'
 import { requireLogoRoom } from './quotas.js'
 import { ownedDomain, requireActive } from './scope.js'
@@ -43,9 +44,10 @@ export async function uploadLogo(
   const owner = domain.tenantId
   const verdict = await deps.bimi.validate(bytes, { owner })
   if (!verdict.valid) {
+    const hint = converterHint(verdict.errors)
     throw new DomainError(
       'VALIDATION',
-      'the logo is not valid SVG Tiny PS',
+      `the logo is not valid SVG Tiny PS${hint ? `; ${hint}` : ''}`,
       svgIssues(verdict.errors),
     )
   }

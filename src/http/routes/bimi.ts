@@ -66,6 +66,10 @@ const putLogo = createRoute({
   method: 'put',
   path: '/domains/{name}/bimi/logo',
   summary: 'Upload the BIMI logo (SVG Tiny PS, ≤ 32 KiB); refused with every reason when invalid',
+  description:
+    'A 422 lists every problem in `errors`. When the file is an ordinary SVG that the converter ' +
+    "can fix, the problem's `detail` also names it: POST /bimi/convert (CLI: " +
+    '`policyhost logo convert FILE --title BRAND`).',
   request: { params: DomainParam, query: selectorQuery, body: svgBody },
   responses: uploadResponses,
 })
