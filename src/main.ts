@@ -24,17 +24,19 @@ import { fileCertStore } from './adapters/certs/file-store.js'
 import { localCa, localCaRootPath } from './adapters/certs/local-ca.js'
 import { newId, newSecret, sha256Hex } from './adapters/crypto/secrets.js'
 import { migrateDatabase, openDatabase, type OpenDb } from './adapters/db/database.js'
+import { databaseProbe } from './adapters/db/health-probe.js'
 import { sqliteRepos } from './adapters/db/repos.js'
 import { dnsResolver } from './adapters/dns/resolver.js'
 import { readPolicyDir } from './adapters/fs/policy-files.js'
 import { createLogger, type LogSink } from './adapters/log/logger.js'
-import { startScheduler } from './adapters/scheduler/cron.js'
+import { startScheduler, type Scheduler } from './adapters/scheduler/cron.js'
 import { SniCache } from './adapters/tls/sni-cache.js'
 import { createApp, type HttpDeps } from './http/app.js'
 import { withPolicyFastPath } from './http/policy-fast-path.js'
 import { listenerSettings } from './listener-settings.js'
 import { closeGracefully, listenHttp, listenHttps, listening, portOf } from './listeners.js'
 import { CertManager } from './services/cert-manager.js'
+import { HealthMonitor } from './services/health.js'
 import { LogoFiles } from './services/logo-serving.js'
 import type { ServiceDeps } from './services/deps.js'
 import { PolicySnapshot } from './services/policy-snapshot.js'
@@ -241,16 +243,46 @@ export interface RunningServer {
   httpPort: number
   httpsPort: number
   runtime: Runtime
-  /** Stops accepting, finishes in-flight requests, stops jobs, closes the database. */
+  /** What /healthz and /readyz report. */
+  health: HealthMonitor
+  /** The background jobs (remove-retired-domains, check-domain-claims, renew-certificates). */
+  jobs: Scheduler
+  /**
+   * Fails readiness, waits `drainDelayMs`, then stops accepting, finishes in-flight requests,
+   * stops jobs and closes the database.
+   */
   close(): Promise<void>
 }
 
+export interface ServeOptions {
+  /**
+   * Time between readiness turning 503 and the listeners closing, for a load balancer to stop
+   * sending here; 0 (the default) closes at once, as a platform that stops routing itself needs.
+   */
+  drainDelayMs?: number
+}
+
 /** Starts both listeners and the background jobs on an opened runtime. */
-export async function serve(rt: Runtime): Promise<RunningServer> {
+export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<RunningServer> {
   const { config, log } = rt
+  // Set as each part starts; the probes below read them whenever /healthz is asked.
+  let http: Server | undefined
+  let https: Server
+  let jobs: Scheduler | null = null
+  const health = new HealthMonitor(
+    {
+      listening: (l) => ((l === 'http' ? http : https) as Server | undefined)?.listening === true,
+      database: databaseProbe(rt.db),
+      scheduler: () => jobs?.status() ?? null,
+      workers: () => rt.workers && { size: config.WORKERS_TENANT_JOBS, ...rt.workers.stats() },
+      policies: () => rt.snapshot.size,
+    },
+    systemClock,
+  )
   if (config.POLICIES_DIR) await syncPoliciesAtStart(rt, config.POLICIES_DIR)
   await rt.certs.prepare()
   await rt.snapshot.refresh()
+  health.snapshotLoaded()
   const httpDeps: HttpDeps = {
     services: rt.deps,
     policies: rt.snapshot,
@@ -267,13 +299,12 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     log,
     newId,
     version: VERSION,
+    health,
   }
   const listenerOptions = listenerSettings(config, log)
   // Fail fast: a listener that cannot bind stops start-up with nothing left half-started (a
   // process serving HTTP only would still pass its health check).
   const bind = config.BIND_ADDRESS
-  let http: Server | undefined
-  let https: Server
   try {
     http = await listening(
       'HTTP_PORT',
@@ -304,14 +335,18 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
       .poll()
       // Another process (CLI, instance) changed something: new hostnames may need certificates.
       .then((changed) => {
+        health.snapshotPolled(true)
         if (!changed) return
         rt.logos.clear()
         rt.certs.kick({ sweepOrphans: true })
       })
-      .catch((err: Error) => log.error('snapshot_poll_failed', { error: err.message }))
+      .catch((err: Error) => {
+        health.snapshotPolled(false)
+        log.error('snapshot_poll_failed', { error: err.message })
+      })
   }, config.SNAPSHOT_POLL_SECONDS * 1000)
   poll.unref()
-  const jobs = startScheduler(
+  jobs = startScheduler(
     [
       {
         name: 'remove-retired-domains',
@@ -361,11 +396,16 @@ export async function serve(rt: Runtime): Promise<RunningServer> {
     httpPort,
     httpsPort,
     runtime: rt,
+    health,
+    jobs,
     async close() {
+      // Readiness fails first, so a load balancer stops sending before the listeners close.
+      health.drain()
+      if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs))
       clearInterval(poll)
       // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
       await Promise.all([rt.workers?.destroy(), closeGracefully(https), closeGracefully(http)])
-      await jobs.stop()
+      await jobs?.stop()
       await rt.certs.stop([verified])
       rt.close()
       log.info('stopped')

@@ -2,11 +2,11 @@
  * http/: hono, plus one node:http handler in front of it for the hot request (a policy GET,
  * policy-fast-path.ts). createApp(deps, listener) builds the HTTP application with no socket, so
  * tests call app.request(). Requests are routed by Host: the service host (and loopback names)
- * get the admin API and /healthz; every other name is a customer host.
+ * get the admin API, /healthz and /readyz; every other name is a customer host.
  * - HTTPS: customer hosts get their policy (from the in-memory snapshot); the admin API.
- * - HTTP: ACME HTTP-01 answers on any host; /healthz; the admin API only to a loopback peer
- *   under a loopback name (tokens never cross the network in clear); never a policy (RFC 8461
- *   §3.3: HTTPS only).
+ * - HTTP: ACME HTTP-01 answers on any host; /healthz, /readyz; the admin API only to a loopback
+ *   peer under a loopback name (tokens never cross the network in clear); never a policy
+ *   (RFC 8461 §3.3: HTTPS only).
  * - Both: one Host header; over HTTPS it must name the connection's SNI (host-guard.ts).
  * Handlers validate, call one service verb and map errors in errors.ts.
  */
@@ -33,6 +33,7 @@ import { domainStatusRoutes } from './routes/domain-status.js'
 import { reportIntakeRoutes } from './routes/report-intake.js'
 import { tlsReportRoutes } from './routes/tls-reports.js'
 import { domainRoutes } from './routes/domains.js'
+import { healthRoutes, type HealthSource } from './routes/health.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { tokenRoutes } from './routes/tokens.js'
 
@@ -47,6 +48,7 @@ export interface HttpDeps {
   log: Logger
   newId: () => string
   version: string
+  health: HealthSource
 }
 
 /** Names on which the admin API answers besides SERVICE_HOST: local use only. */
@@ -101,9 +103,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
     )
   }
 
-  app.get('/healthz', (c) =>
-    c.json({ status: 'ok', version: deps.version, policies: deps.policies.size }),
-  )
+  app.route('/', healthRoutes(deps.health, deps.version))
 
   const api = newRouter()
   api.use(bodyRules(BIMI_BODY_RULES, deps.bodyLimit))

@@ -1,8 +1,10 @@
 /**
  * adapters/scheduler: periodic background work on node-cron (UTC, no overlapping runs). A tick
- * never throws out: failures are logged and the next tick runs as usual.
+ * never throws out: failures are logged and the next tick runs as usual. Each job's runs are
+ * kept (start, end, last failure, next tick) for the health report.
  */
 import cron from 'node-cron'
+import { failureCause, type JobObservation } from '../../core/health.js'
 import type { Logger } from '../../core/ports.js'
 
 export interface Job {
@@ -16,37 +18,78 @@ export interface Job {
 
 export interface Scheduler {
   stop(): Promise<void>
+  /** What each job did last, for /healthz. */
+  status(): { running: boolean; jobs: JobObservation[] }
+  /** Runs `name` now, as a tick would (kept, logged); joins the run already going, if any. */
+  runNow(name: string): Promise<void>
 }
 
 /** Starts every job; stop() prevents further ticks and waits for running ones. */
-export function startScheduler(jobs: Job[], log: Logger): Scheduler {
-  const running = new Set<Promise<void>>()
-  const tasks = jobs.map((job) =>
-    cron.schedule(
-      job.schedule,
-      () => {
-        const tick = job
-          .run()
-          .then(() => undefined)
-          .catch((err: Error) => log.error('job_failed', { job: job.name, error: err.message }))
-          .finally(() => running.delete(tick))
-        running.add(tick)
-        return tick
-      },
-      {
-        name: job.name,
-        timezone: 'UTC',
-        noOverlap: true,
-        maxRandomDelay: job.maxRandomDelayMs ?? 0,
-        unref: true,
-      },
-    ),
-  )
+export function startScheduler(
+  jobs: Job[],
+  log: Logger,
+  now: () => Date = () => new Date(),
+): Scheduler {
+  let stopped = false
+  const entries = jobs.map((job) => {
+    const state: JobObservation = {
+      name: job.name,
+      running: false,
+      lastStartedAt: null,
+      lastFinishedAt: null,
+      lastOk: null,
+      lastError: null,
+      nextRunAt: null,
+      maxDelayMs: job.maxRandomDelayMs ?? 0,
+    }
+    const entry = { state, current: null as Promise<void> | null, tick }
+    function tick(): Promise<void> {
+      if (entry.current) return entry.current
+      state.running = true
+      state.lastStartedAt = now()
+      state.nextRunAt = task.getNextRun()
+      entry.current = Promise.resolve()
+        .then(() => job.run())
+        .then(
+          () => {
+            state.lastOk = true
+          },
+          (err: Error) => {
+            state.lastOk = false
+            state.lastError = { at: now(), cause: failureCause(err) }
+            log.error('job_failed', { job: job.name, error: err?.message ?? String(err) })
+          },
+        )
+        .finally(() => {
+          state.running = false
+          state.lastFinishedAt = now()
+          entry.current = null
+        })
+      return entry.current
+    }
+    const task = cron.schedule(job.schedule, tick, {
+      name: job.name,
+      timezone: 'UTC',
+      noOverlap: true,
+      maxRandomDelay: job.maxRandomDelayMs ?? 0,
+      unref: true,
+    })
+    state.nextRunAt = task.getNextRun()
+    return Object.assign(entry, { task })
+  })
   return {
     async stop() {
-      for (const t of tasks) await t.destroy()
+      stopped = true
+      for (const { task } of entries) await task.destroy()
       // A tick already running finishes before the database it uses is closed.
-      await Promise.allSettled([...running])
+      await Promise.allSettled(entries.map((e) => e.current))
+    },
+    status: () => ({ running: !stopped, jobs: entries.map(({ state }) => ({ ...state })) }),
+    runNow(name) {
+      const entry = entries.find((e) => e.state.name === name)
+      if (!entry) return Promise.reject(new Error(`no job named ${name}`))
+      if (stopped) return Promise.reject(new Error('the scheduler has stopped'))
+      return entry.tick()
     },
   }
 }
