@@ -80,6 +80,19 @@ export const DOMAIN_COMMANDS: Command[] = [
     run: async (c) => (await import('./domains.js')).domainRemove(c.rt, c.args[0]!, c.opts),
   },
   {
+    name: 'domain restore',
+    summary: 'cancel a retirement: the policy before it is served again, under a new id',
+    usage: 'DOMAIN [--json]',
+    args: 'DOMAIN',
+    help:
+      'Cancels the retirement of a retiring domain: it is active again and serves the policy ' +
+      'in force before the retirement under a new id (RFC 8461 §3.1); publish that id in the ' +
+      '_mta-sts TXT record. Fails when the domain is not retiring.',
+    options: JSON_OPTION,
+    needs: 'runtime',
+    run: async (c) => (await import('./domains.js')).domainRestore(c.rt, c.args[0]!, c.opts),
+  },
+  {
     name: 'status',
     summary: 'per hostname: DNS preflight, certificate, last error, next attempt',
     usage: 'DOMAIN [--json]',

@@ -14,6 +14,7 @@ import {
   listDomains,
 } from '../services/domains.js'
 import { getPolicy } from '../services/mta-sts.js'
+import { restoreDomain } from '../services/restore-domain.js'
 import { retireDomain } from '../services/retire-domain.js'
 import { flag, str, type OptionValues } from './command.js'
 import { domainArg, fields, iso, json, out, parse, table, UsageError } from './output.js'
@@ -168,5 +169,26 @@ export async function domainRemove(rt: Runtime, name: string, o: OptionValues): 
         'records only after that time',
     )
   }
+  return 0
+}
+
+/** `domain restore DOMAIN [--json]`: POST /domains/DOMAIN/restore. */
+export async function domainRestore(rt: Runtime, name: string, o: OptionValues): Promise<number> {
+  const r = await restoreDomain(rt.deps, SYSTEM_ACTOR, domainArg(name))
+  const policyId = r.policy?.policyId ?? null
+  if (flag(o, 'json')) {
+    json({
+      name: r.name,
+      status: 'active',
+      restoredAt: r.restoredAt.toISOString(),
+      policyId,
+      previousPolicyId: r.previousPolicyId,
+    })
+  } else if (policyId) {
+    out(
+      `domain ${r.name} restored: serving its policy again under the new id ${policyId}; ` +
+        'publish it in the _mta-sts TXT record',
+    )
+  } else out(`domain ${r.name} restored (it had no policy before the retirement)`)
   return 0
 }
