@@ -206,6 +206,9 @@ const Env = z.object({
   ),
 })
 
+/** Every variable the service reads (README's configuration table lists each; a test checks). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(Env.shape))
+
 /** Variables for which an empty value is meaningful (POLICIES_DIR='' disables the sync). */
 const EMPTY_IS_A_VALUE = new Set(['POLICIES_DIR'])
 
