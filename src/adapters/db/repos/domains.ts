@@ -79,6 +79,7 @@ export function domainRepo(db: Db): DomainRepo {
               verifiedAt: null,
               retiredAt: null,
               removeAt: null,
+              retiredPolicyId: null,
               verificationToken: displaced.verificationToken,
               claimExpiresAt: displaced.claimExpiresAt,
               // Its new token cannot be in DNS yet: the schedule need not ask at once.
