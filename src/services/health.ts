@@ -17,8 +17,8 @@ import type { Clock } from '../core/ports.js'
 export interface HealthProbes {
   /** Whether the listener is bound and accepting; false before it binds and once it closes. */
   listening(listener: ListenerName): boolean
-  /** A cheap round trip to the database (`select 1`); never throws. */
-  database(): DatabaseProbe
+  /** A cheap round trip to the database (`select 1`); never rejects. A Promise, as repositories. */
+  database(): Promise<DatabaseProbe>
   scheduler(): HealthObservation['scheduler']
   workers(): HealthObservation['workers']
   /** Policies served from the snapshot. */
@@ -50,19 +50,19 @@ export class HealthMonitor {
     this.draining = true
   }
 
-  report(): HealthReport {
-    return healthReport(this.observe(), this.clock.now())
+  async report(): Promise<HealthReport> {
+    return healthReport(await this.observe(), this.clock.now())
   }
 
-  readiness(): Readiness {
-    return readiness(this.observe())
+  async readiness(): Promise<Readiness> {
+    return readiness(await this.observe())
   }
 
-  private observe(): HealthObservation {
+  private async observe(): Promise<HealthObservation> {
     const p = this.probes
     return {
       listeners: { http: p.listening('http'), https: p.listening('https') },
-      database: p.database(),
+      database: await p.database(),
       snapshot: { loaded: this.loaded, policies: p.policies(), lastPoll: this.lastPoll },
       scheduler: p.scheduler(),
       workers: p.workers(),

@@ -3,11 +3,11 @@ import { failureCause, type DatabaseProbe } from '../../core/health.js'
 import type { OpenDb } from './database.js'
 
 /**
- * A cheap liveness probe of the connection: `select 1` on it, timed. Never throws; a failure
+ * A cheap liveness probe of the connection: `select 1` on it, timed. Never rejects; a failure
  * is named by its code (`SQLITE_IOERR`) or `closed`, never by its message.
  */
-export function databaseProbe(open: OpenDb): () => DatabaseProbe {
-  return () => {
+export function databaseProbe(open: OpenDb): () => Promise<DatabaseProbe> {
+  return async () => {
     if (!open.sqlite.open) return { ok: false, cause: 'closed' }
     const t0 = performance.now()
     try {

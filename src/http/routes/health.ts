@@ -8,8 +8,8 @@ import type { HealthReport, Readiness } from '../../core/health.js'
 import type { AppEnv } from '../env.js'
 
 export interface HealthSource {
-  report(): HealthReport
-  readiness(): Readiness
+  report(): Promise<HealthReport>
+  readiness(): Promise<Readiness>
 }
 
 /** Probes and load balancers must see the state now, never a cached answer. */
@@ -18,14 +18,14 @@ const NO_STORE = { 'cache-control': 'no-store' }
 export function healthRoutes(health: HealthSource, version: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   // 200 while the process serves (ok or degraded), 503 when it cannot: a restart may help.
-  app.get('/healthz', (c) => {
-    const { status, draining, checks } = health.report()
+  app.get('/healthz', async (c) => {
+    const { status, draining, checks } = await health.report()
     const body = { status, version, policies: checks.snapshot.policies, draining, checks }
     return c.json(body, status === 'down' ? 503 : 200, NO_STORE)
   })
   // 503 first when shutdown begins, so a load balancer stops sending before listeners close.
-  app.get('/readyz', (c) => {
-    const r = health.readiness()
+  app.get('/readyz', async (c) => {
+    const r = await health.readiness()
     return r.ready
       ? c.json({ ready: true }, 200, NO_STORE)
       : c.json({ ready: false, reasons: r.reasons }, 503, NO_STORE)
