@@ -70,8 +70,9 @@ describe('policyhost CLI', () => {
   it('when token create names neither or an unknown tenant, then it fails with one line', () => {
     const neither = cli(['token', 'create'])
     expect(neither.code).toBe(2)
-    expect(neither.stderr.split('\n')[0]).toBe(
-      'policyhost: give exactly one of --operator or --tenant NAME',
+    expect(neither.stderr).toBe(
+      'policyhost: give exactly one of --operator or --tenant NAME ' +
+        '(usage: policyhost token create --operator | --tenant NAME [--label L])\n',
     )
     const unknown = cli(['token', 'create', '--tenant', 'nobody'])
     expect(unknown.code).toBe(1)
@@ -183,11 +184,11 @@ describe('policyhost CLI', () => {
     writeFileSync(join(dir, 'broken.example.com.json'), '{ not json')
     const r = cli(['sync', dir])
     expect(r.code).toBe(1)
-    expect(r.stdout).toContain(`created\t${join(dir, 'good.example.com.json')}`)
-    expect(r.stdout).toMatch(
-      new RegExp(`error\\t${join(dir, 'bad.example.com.json')}\\tmtaSts.mode: `),
-    )
-    expect(r.stdout).toMatch(/error\t.*broken\.example\.com\.json\tinvalid JSON/)
+    expect(r.stdout).toBe(`created\t${join(dir, 'good.example.com.json')}\n`)
+    const errors = r.stderr.trim().split('\n')
+    expect(errors).toHaveLength(2)
+    expect(errors[0]).toMatch(/^policyhost: .*bad\.example\.com\.json: mtaSts\.mode: /)
+    expect(errors[1]).toMatch(/^policyhost: .*broken\.example\.com\.json: invalid JSON/)
     const again = cli(['sync', dir])
     expect(again.stdout).toContain(`unchanged\t${join(dir, 'good.example.com.json')}`)
   })
