@@ -228,13 +228,16 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   return { config, deps, snapshot, logos, certs, sni, issuer, log, db, workers, close }
 }
 
-/** Applies `dir` (the policies/ folder) and logs each file's outcome. */
+/**
+ * Applies `dir` (the policies/ folder) and logs each applied file at info; a rejected file is
+ * logged once, by the sync service (`policy_file_rejected`), and returned for the caller.
+ */
 export async function syncDir(rt: Runtime, dir: string): Promise<SyncOutcome[]> {
   const outcomes = await syncPolicyFiles(rt.deps, SYSTEM_ACTOR, await readPolicyDir(dir))
   for (const o of outcomes) {
-    const fields = { path: o.path, domain: o.domain, result: o.result, error: o.error }
-    if (o.result === 'error') rt.log.warn('policy_file', fields)
-    else rt.log.info('policy_file', fields)
+    if (o.result !== 'error') {
+      rt.log.info('policy_file', { path: o.path, domain: o.domain, result: o.result })
+    }
   }
   return outcomes
 }
