@@ -26,18 +26,21 @@ export async function renew(
 ): Promise<number> {
   await rt.certs.prepare()
   await rt.snapshot.refresh()
+  const skips: Skip[] = []
+  const onSkip = (s: Skip) => skips.push(s)
   let summary
   if (host) {
     const name = host.toLowerCase().replace(/\.$/, '')
     if (rt.snapshot.certSerial(name) === undefined)
       throw new DomainError('NOT_FOUND', `no hostname "${name}" is served here`)
-    summary = await rt.certs.renew([name], force)
+    summary = await rt.certs.renew([name], force, onSkip)
   } else {
-    summary = force ? await rt.certs.renew(rt.snapshot.hostnames(), true) : await rt.certs.runDue()
+    summary = force
+      ? await rt.certs.renew(rt.snapshot.hostnames(), true, onSkip)
+      : await rt.certs.runDue(true, onSkip)
   }
-  const { skips, ...counts } = summary
   out(
-    Object.entries(counts)
+    Object.entries(summary)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
   )

@@ -19,9 +19,10 @@ export interface Skip {
   lastError?: string | null
 }
 
-export type RunSummary = Record<AttemptOutcome | 'skipped' | 'removed', number> & {
-  skips: Skip[]
-}
+export type RunSummary = Record<AttemptOutcome | 'skipped' | 'removed', number>
+
+/** Told of each hostname passed over, with why (the CLI's `renew` prints it). */
+export type OnSkip = (skip: Skip) => void
 
 /** Hostnames looked at per tick; the rest wait for the next tick (bounded work per tick). */
 const BATCH = 1_000
@@ -91,17 +92,17 @@ export class CertManager {
    * One scheduler tick: clean up, then work through what is due. The orphan sweep reads every
    * certificate row (20 ms at 100k), so kicks after a write skip it unless hostnames went away.
    */
-  async runDue(sweepOrphans = true): Promise<RunSummary> {
+  async runDue(sweepOrphans = true, onSkip?: OnSkip): Promise<RunSummary> {
     const removed = sweepOrphans ? await this.cleanupOrphans() : 0
     const due = await this.d.repos.certs.due(this.d.clock.now(), BATCH, this.opts.extraHosts)
-    const summary = await this.runMany(due, false)
+    const summary = await this.runMany(due, false, onSkip)
     summary.removed = removed
     return summary
   }
 
   /** Issues now for the given hostnames; `force` ignores the renewal window and backoff. */
-  renew(hostnames: string[], force: boolean): Promise<RunSummary> {
-    return this.runMany(hostnames, force)
+  renew(hostnames: string[], force: boolean, onSkip?: OnSkip): Promise<RunSummary> {
+    return this.runMany(hostnames, force, onSkip)
   }
 
   /** The TLS layer found the stored bundle unusable: re-issue it now. */
@@ -154,7 +155,7 @@ export class CertManager {
     await this.idle()
   }
 
-  private async runMany(hostnames: string[], force: boolean): Promise<RunSummary> {
+  private async runMany(hostnames: string[], force: boolean, onSkip?: OnSkip): Promise<RunSummary> {
     const summary = emptySummary()
     const queue = [...new Set(hostnames)]
     const worker = async () => {
@@ -163,7 +164,7 @@ export class CertManager {
         if (typeof r === 'string') summary[r]++
         else {
           summary.skipped++
-          summary.skips.push(r)
+          onSkip?.(r)
         }
       }
     }
@@ -225,5 +226,5 @@ export class CertManager {
 }
 
 function emptySummary(): RunSummary {
-  return { obtained: 0, renewed: 0, failed: 0, dns_pending: 0, skipped: 0, removed: 0, skips: [] }
+  return { obtained: 0, renewed: 0, failed: 0, dns_pending: 0, skipped: 0, removed: 0 }
 }
