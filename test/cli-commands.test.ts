@@ -72,6 +72,27 @@ describe('policyhost help', { timeout: 120_000 }, () => {
     }
   }, 240_000)
 
+  it("when README's CLI section is read, then it lists every command with its usage, and no other", () => {
+    const readme = readFileSync('README.md', 'utf8')
+    const section = readme.slice(
+      readme.indexOf('## CLI\n'),
+      readme.indexOf('\n## ', readme.indexOf('## CLI\n')),
+    )
+    const block = section.slice(
+      section.indexOf('```\n') + 4,
+      section.indexOf('\n```', section.indexOf('```\n') + 4),
+    )
+    for (const c of COMMANDS) {
+      expect(block, c.name).toContain(`policyhost ${c.name}${c.usage ? ` ${c.usage}` : ''}`)
+    }
+    const named = block.split('\n').map((l) => l.split(/\s+/).slice(1, 3))
+    for (const [first, second] of named) {
+      const known = COMMANDS.some((c) => c.name === first || c.name === `${first} ${second}`)
+      expect(known, `${first} ${second}`).toBe(true)
+    }
+    expect(named).toHaveLength(COMMANDS.length)
+  })
+
   it('when help is asked as `help domain list` or for a group, then the same help prints', () => {
     const direct = cli(['domain', 'list', '--help'])
     const viaHelp = cli(['help', 'domain', 'list'])
