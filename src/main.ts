@@ -17,9 +17,8 @@ import {
   serviceHostWarnings,
   serviceUrl,
 } from './core/service-host.js'
-import { acmeIssuer } from './adapters/acme/acme-issuer.js'
 import { WorkerPool } from './adapters/workers/pool.js'
-import { inProcessPorts, pooledPorts } from './adapters/workers/ports.js'
+import { pooledPorts } from './adapters/workers/ports.js'
 import { fileCertStore } from './adapters/certs/file-store.js'
 import { localCa, localCaRootPath } from './adapters/certs/local-ca.js'
 import { newId, newSecret, sha256Hex } from './adapters/crypto/secrets.js'
@@ -82,6 +81,8 @@ async function makeIssuer(config: Config, deps: ServiceDeps): Promise<Issuer> {
       clock: () => new Date(),
     })
   }
+  // Loaded only when ACME is configured: acme-client alone takes ~0.4 s to import.
+  const { acmeIssuer } = await import('./adapters/acme/acme-issuer.js')
   return acmeIssuer({
     directoryUrl: config.acmeDirectoryUrl,
     certsDir: config.certsDir,
@@ -144,7 +145,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
         { size: config.WORKERS_TENANT_JOBS, maxQueued: config.WORKER_QUEUE_MAX },
         config.dbPath,
       )
-    : inProcessPorts((q) => repos.reports.healthRows(q.domainId, q.fromDay, q.toDay))
+    : (await import('./adapters/workers/in-process-ports.js')).inProcessPorts((q) =>
+        repos.reports.healthRows(q.domainId, q.fromDay, q.toDay),
+      )
   const deps: ServiceDeps = {
     repos,
     clock: opts.clock ?? systemClock,

@@ -6,7 +6,8 @@ import { migrateDatabase, openDatabase } from '../db/database.js'
 import { sqliteRepos } from '../db/repos.js'
 import { createLogger } from '../log/logger.js'
 import { WorkerPool } from './pool.js'
-import { inProcessPorts, pooledPorts } from './ports.js'
+import { inProcessPorts } from './in-process-ports.js'
+import { pooledPorts } from './ports.js'
 
 const log = createLogger('warn', () => undefined)
 const pool = new WorkerPool({

@@ -1,7 +1,7 @@
 /**
  * The service ports for tenant work (ServiceDeps `bimi` and `tlsrpt.process`), either through
  * the worker pool (the server) or in this thread (one-shot CLI commands, where a pool only adds
- * start-up time and there is no other tenant to protect).
+ * start-up time and there is no other tenant to protect: in-process-ports.ts).
  */
 import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../../core/bimi/types.js'
 import type {
@@ -9,12 +9,6 @@ import type {
   RawReportReader,
   ReportProcessor,
 } from '../../core/tls-rpt/decoder.js'
-import type { ReportHealthRow } from '../../core/report-ports.js'
-import { healthOfQuery, type HealthQuery } from '../../core/tls-rpt/stored-health.js'
-import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
-import { convertToTinyPs } from '../svg/convert.js'
-import { processReport, rawReportText } from '../tlsrpt/process.js'
-import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
 import type { WorkerPool } from './pool.js'
 
 export interface TenantWorkPorts {
@@ -55,23 +49,4 @@ export function pooledPorts(
     rawText: (gzipped, owner) => pool.run(owner, { kind: 'rawText', gzipped }),
   }
   return ports
-}
-
-/** The same ports run in this thread; a refusal still rejects with its DomainError. */
-export function inProcessPorts(
-  readHealthRows: (query: HealthQuery) => Promise<ReportHealthRow[]>,
-): TenantWorkPorts {
-  return {
-    bimi: {
-      convert: async (svg, { title }) => convertToTinyPs(svg, { title }),
-      validate: async (svg) => validateSvgTinyPs(svg),
-      inspectVmc: async (pem, { owner: _owner, ...opts }) => inspectMarkCertificate(pem, opts),
-    },
-    process: async (body, media, limits) => processReport(body, media, limits),
-    health: async (query) => {
-      const rows = await readHealthRows(query)
-      return healthOfQuery(query, () => rows)
-    },
-    rawText: async (gzipped) => rawReportText(gzipped),
-  }
 }
