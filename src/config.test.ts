@@ -23,6 +23,12 @@ describe('loadConfig', () => {
     ['ACME_CA_FILE', '/nonexistent.pem', 'invalid ACME_CA_FILE: must be a readable file'],
     ['ACME_CA_FILE', '/', 'invalid ACME_CA_FILE: must be a readable file'],
     ['HTTPS_PORT', 'abc', 'invalid HTTPS_PORT: must be a port number 0-65535'],
+    ['PUBLIC_HTTPS_PORT', '0', 'invalid PUBLIC_HTTPS_PORT: must be a port number 1-65535'],
+    [
+      'SHUTDOWN_DRAIN_SECONDS',
+      '-1',
+      'invalid SHUTDOWN_DRAIN_SECONDS: must be a whole number 0-300',
+    ],
     ['HTTP_PORT', '70000', 'invalid HTTP_PORT: must be a port number 0-65535'],
     ['MAX_CONNECTIONS', 'lots', 'invalid MAX_CONNECTIONS: must be a whole number 1-1000000'],
     ['WORKER_QUEUE_MAX', '1.5', 'invalid WORKER_QUEUE_MAX: must be a whole number 0-100000'],

@@ -103,6 +103,11 @@ const Env = z.object({
   REQUEST_TIMEOUT_SECONDS: whole(1, 3600).default(30),
   /** Seconds an idle keep-alive connection stays open between requests. */
   KEEP_ALIVE_TIMEOUT_SECONDS: whole(1, 600).default(5),
+  /**
+   * Seconds between SIGTERM and closing the listeners, while /readyz already answers 503, so a
+   * load balancer that polls it stops sending first. 0: close at once (one machine, no balancer).
+   */
+  SHUTDOWN_DRAIN_SECONDS: whole(0, 300).default(0),
   /** Optional operator bootstrap token; stored hashed, revoked when the variable changes. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Declarative domain files applied at start into the `local` tenant; empty disables. */
