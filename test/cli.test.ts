@@ -110,7 +110,10 @@ describe('policyhost CLI', () => {
       '86400',
     ])
     expect(again.stdout).toContain(`id: ${id} (unchanged)`)
-    const records = JSON.parse(cli(['records', 'example.org']).stdout)
+    const listed = cli(['records', 'example.org'])
+    const records = JSON.parse(listed.stdout)
+    // Certificates from the local CA: said on stderr, the records alone on stdout.
+    expect(listed.stderr).toMatch(/^policyhost: warning: certificates come from the local CA/)
     expect(records).toContainEqual(
       expect.objectContaining({
         name: 'mta-sts.example.org',
@@ -126,6 +129,7 @@ describe('policyhost CLI', () => {
       }),
     )
     const bind = cli(['records', 'example.org', '--format', 'bind'])
+    expect(bind.stdout).toMatch(/^; WARNING: certificates come from the local CA/)
     expect(bind.stdout).toContain('mta-sts.example.org. IN CNAME svc.example.net.')
     expect(bind.stdout).toContain(`_mta-sts.example.org. IN TXT "v=STSv1; id=${id}"`)
   })

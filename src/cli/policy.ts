@@ -5,6 +5,7 @@ import { MtaStsPolicyInput } from '../core/mta-sts/policy.js'
 import type { Runtime } from '../main.js'
 import { getPolicy, setPolicy, type PolicyView } from '../services/mta-sts.js'
 import { recordsFor } from '../services/records.js'
+import { serviceWarnings } from '../services/service-warnings.js'
 import { flag, str, type OptionValues } from './command.js'
 import { domainArg, json, out, parse, UsageError } from './output.js'
 
@@ -37,12 +38,18 @@ export async function policyShow(rt: Runtime, name: string, o: OptionValues): Pr
   return 0
 }
 
-/** `records DOMAIN [--format json|bind]`. */
+/** `records DOMAIN [--format json|bind]`; warnings as zone-file comments or on stderr. */
 export async function recordsCmd(rt: Runtime, name: string, o: OptionValues): Promise<number> {
   const format = str(o, 'format') ?? 'json'
   if (format !== 'json' && format !== 'bind') throw new UsageError('--format must be json or bind')
   const records = await recordsFor(rt.deps, SYSTEM_ACTOR, domainArg(name))
-  if (format === 'bind') out(renderBind(records))
-  else json(records)
+  const warnings = await serviceWarnings(rt.deps)
+  if (format === 'bind') {
+    out(renderBind(records, warnings))
+    return 0
+  }
+  // stdout stays the records alone (scripts parse it); the warnings go where people look.
+  json(records)
+  for (const w of warnings) process.stderr.write(`policyhost: warning: ${w}\n`)
   return 0
 }
