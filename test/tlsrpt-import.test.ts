@@ -87,8 +87,12 @@ describe('policyhost tlsrpt import', () => {
       join(dir, 'note.eml'),
     ])
     expect(r.code).toBe(1)
-    expect(r.stdout).toMatch(/^error\tbad\.json\tnot a valid TLS report/m)
-    expect(r.stdout).toMatch(/^error\tother\.json\tno hosted domain "unknown\.example"/m)
-    expect(r.stdout).toMatch(/^error\t.*note\.eml\tno TLS report attachment/m)
+    // Every CLI error is one line on stderr (README, CLI); stdout carries only what was stored.
+    expect(r.stdout).toBe('')
+    const lines = r.stderr.trimEnd().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toMatch(/^policyhost: bad\.json: not a valid TLS report/)
+    expect(lines[1]).toMatch(/^policyhost: other\.json: no hosted domain "unknown\.example"/)
+    expect(lines[2]).toMatch(/^policyhost: .*note\.eml: no TLS report attachment/)
   })
 })

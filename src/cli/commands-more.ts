@@ -66,8 +66,11 @@ export const MORE_COMMANDS: Command[] = [
     args: 'FILE...',
     help:
       'Stores reports that arrived by mail through the same checks as the HTTPS endpoint: one ' +
-      'line per report (stored, duplicate or error). `tlsrpt import` is the same command.',
+      'line per stored or duplicate report on stdout, one per refused file or report on ' +
+      'stderr; the others still import. `tlsrpt import` is the same command.',
     needs: 'runtime',
+    // Refusals are this command's own output; the intake's warn log would say each twice.
+    quiet: true,
     run: async (c) => (await import('./tlsrpt-import.js')).importFiles(c.rt, c.args),
   },
   {

@@ -3,7 +3,14 @@ import type { Runtime } from '../main.js'
 import { importReport } from '../services/report-import.js'
 import { escapeText, oneLine, out, UsageError } from './output.js'
 
-/** Imports mailed reports through the same validation as the HTTPS endpoint. */
+/** A file or attachment that could not be stored: one line on stderr, as every CLI error. */
+const fail = (name: string, err: unknown) =>
+  process.stderr.write(`policyhost: ${name}: ${oneLine(err)}\n`)
+
+/**
+ * Imports mailed reports through the same validation as the HTTPS endpoint: each stored or
+ * duplicate report one line on stdout, each failure one line on stderr; the rest still import.
+ */
 export async function importFiles(rt: Runtime, files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError('missing FILE')
   let failed = 0
@@ -14,7 +21,7 @@ export async function importFiles(rt: Runtime, files: string[]): Promise<number>
       if (reports.length === 0) throw new Error('no TLS report attachment')
     } catch (err) {
       failed++
-      out(`error\t${escapeText(path)}\t${oneLine(err)}`)
+      fail(escapeText(path), err)
       continue
     }
     for (const r of reports) {
@@ -31,7 +38,7 @@ export async function importFiles(rt: Runtime, files: string[]): Promise<number>
         out(`${res.duplicate ? 'duplicate' : 'stored'}\t${name}\t${escapeText(res.domain)}${id}`)
       } catch (err) {
         failed++
-        out(`error\t${name}\t${oneLine(err)}`)
+        fail(name, err)
       }
     }
   }
