@@ -3,24 +3,17 @@
  * newlines and ANSI escapes forged a "stored" line on the operator's terminal; the CLI now shows
  * control and bidi characters as escapes, one line per attachment.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from './helpers/cli.js'
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 const BASE = readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url))
 let dir: string
 
-const cli = (args: string[]) => {
-  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
-    env: { PATH: process.env.PATH, DATA_DIR: dir, POLICIES_DIR: '', DOMAIN_VERIFICATION: 'off' },
-    encoding: 'utf8',
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => runCli(dir, args)
 
 /** An RFC 2231 attachment name: newline, tab, ESC [31m and U+202E, percent-encoded. */
 const FORGED = 'r.json%0Astored%09forged.json%09example.com%1B%5B31m%E2%80%AEnosj.r'

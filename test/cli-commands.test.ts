@@ -3,15 +3,14 @@
  * help for every command, the domain, status, policy, TLS-RPT and logo commands in human and
  * JSON form, one line per error on stderr with exit codes 1 and 2, and no noise from `sync`.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../src/cli/commands.js'
 import { main } from '../src/cli/run.js'
+import { runCli, yieldToVitest } from './helpers/cli.js'
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 const BASE = readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url), 'utf8')
 let dataDir: string
 /** An ordinary two-colour SVG on an opaque background, without a <title>. */
@@ -19,20 +18,7 @@ const SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect width="100" height="100" ' +
   'fill="#ffffff"/><circle cx="50" cy="50" r="30" fill="#cc0000"/></svg>'
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
-    env: {
-      PATH: process.env.PATH,
-      DATA_DIR: dataDir,
-      POLICIES_DIR: '',
-      SERVICE_HOST: 'svc.example.net',
-      DOMAIN_VERIFICATION: 'off',
-      ...env,
-    },
-    encoding: 'utf8',
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(dataDir, args, env)
 
 /** Runs the CLI's dispatcher in this process, capturing what it writes. */
 async function inProcess(args: string[]) {
@@ -65,9 +51,7 @@ beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'policyhost-cli-commands-'))
 })
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-// spawnSync blocks this worker's event loop; a turn of the loop between tests lets vitest's own
-// RPC messages through (see test/cli.test.ts).
-beforeEach(() => new Promise<void>((resolve) => setTimeout(resolve, 20)))
+beforeEach(yieldToVitest)
 
 describe('policyhost help', { timeout: 120_000 }, () => {
   it('when --help is given, then every command of the table is listed with its summary', () => {

@@ -1,25 +1,12 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from './helpers/cli.js'
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 let dataDir: string
 
-function cli(args: string[]) {
-  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
-    env: {
-      PATH: process.env.PATH,
-      DATA_DIR: dataDir,
-      POLICIES_DIR: '',
-      SERVICE_HOST: 'svc.example.net',
-      DOMAIN_VERIFICATION: 'off',
-    },
-    encoding: 'utf8',
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => runCli(dataDir, args)
 
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'policyhost-cli-tokens-'))

@@ -1,36 +1,19 @@
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { runCli, yieldToVitest } from './helpers/cli.js'
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 let dataDir: string
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
-    env: {
-      PATH: process.env.PATH,
-      DATA_DIR: dataDir,
-      POLICIES_DIR: '',
-      SERVICE_HOST: 'svc.example.net',
-      DOMAIN_VERIFICATION: 'off',
-      ...env,
-    },
-    encoding: 'utf8',
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(dataDir, args, env)
 
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'policyhost-cli-'))
 })
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-// spawnSync blocks this worker's event loop; back to back, the tests blocked it for over a
-// minute and vitest's own RPC to the worker timed out. A turn of the loop between tests lets
-// those messages through.
-beforeEach(() => new Promise<void>((resolve) => setTimeout(resolve, 20)))
+beforeEach(yieldToVitest)
 
 describe('policyhost CLI', () => {
   it('when asked for --version (or -V), then it prints the package version alone', () => {

@@ -1,21 +1,14 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from './helpers/cli.js'
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 const BASE = readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url))
 let dir: string
 
-const cli = (args: string[]) => {
-  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
-    env: { PATH: process.env.PATH, DATA_DIR: dir, POLICIES_DIR: '', DOMAIN_VERIFICATION: 'off' },
-    encoding: 'utf8',
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => runCli(dir, args)
 
 /** A report as a mailbox provider sends it: multipart/report with a gzip attachment (RFC 8460 §5.3). */
 function eml(report: Buffer): string {
