@@ -5,23 +5,14 @@ import { Selector } from '../core/bimi/selector.js'
 import { MAX_LOGO_BYTES } from '../core/bimi/types.js'
 import { DomainError } from '../core/errors.js'
 import type { Runtime } from '../main.js'
-import { listBimi, uploadLogo, type BimiView } from '../services/bimi-logo.js'
+import { bimiView } from '../http/views.js'
+import { listBimi, uploadLogo } from '../services/bimi-logo.js'
 import { flag, str, type OptionValues } from './command.js'
 import { domainArg, escapeText, json, out, parse, table } from './output.js'
 
-const bimiJson = (b: BimiView) => ({
-  domain: b.domain,
-  selector: b.selector,
-  logoSha256: b.logoSha256,
-  logoUrl: b.urls.logo,
-  certificateUrl: b.urls.certificate,
-  certificateNotAfter: b.vmcNotAfter?.toISOString() ?? null,
-  updatedAt: b.updatedAt.toISOString(),
-})
-
 /** `logo list DOMAIN [--json]`. */
 export async function logoList(rt: Runtime, name: string, o: OptionValues): Promise<number> {
-  const all = (await listBimi(rt.deps, SYSTEM_ACTOR, domainArg(name))).map(bimiJson)
+  const all = (await listBimi(rt.deps, SYSTEM_ACTOR, domainArg(name))).map(bimiView)
   if (flag(o, 'json')) json(all)
   else {
     table(
@@ -60,7 +51,7 @@ export async function logoUpload(
   const selector = parse(Selector, str(o, 'selector'))
   const bytes = await readCapped(path, MAX_LOGO_BYTES)
   const r = await uploadLogo(rt.deps, SYSTEM_ACTOR, domainArg(name), selector, bytes)
-  const v = bimiJson(r)
+  const v = bimiView(r)
   if (flag(o, 'json')) json({ ...v, changed: r.changed, warnings: r.warnings })
   else {
     out(

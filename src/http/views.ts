@@ -5,6 +5,7 @@
 import { z } from '@hono/zod-openapi'
 import { verificationRecordName, verificationValue } from '../core/domain-claim.js'
 import type { Domain, StoredTlsRpt, Tenant } from '../core/ports.js'
+import type { BimiView } from '../services/bimi-logo.js'
 import type { PolicyView } from '../services/mta-sts.js'
 import { policyHostOf } from '../services/domains.js'
 
@@ -133,4 +134,15 @@ export const ProblemOut = z.object({
   instance: z.string(),
   requestId: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+})
+
+/** A BIMI assertion as the API (and the CLI's --json) shows it. */
+export const bimiView = (b: BimiView) => ({
+  domain: b.domain,
+  selector: b.selector,
+  logoSha256: b.logoSha256,
+  logoUrl: b.urls.logo,
+  certificateUrl: b.urls.certificate,
+  certificateNotAfter: b.vmcNotAfter?.toISOString() ?? null,
+  updatedAt: b.updatedAt.toISOString(),
 })

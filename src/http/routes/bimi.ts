@@ -6,12 +6,13 @@ import {
   uploadCertificate,
   MAX_PEM_BYTES,
 } from '../../services/bimi-certificate.js'
-import { listBimi, removeBimi, uploadLogo, type BimiView } from '../../services/bimi-logo.js'
+import { listBimi, removeBimi, uploadLogo } from '../../services/bimi-logo.js'
 import { convertLogo, MAX_CONVERT_BYTES } from '../../services/convert-logo.js'
 import type { ServiceDeps } from '../../services/deps.js'
 import { LogoHostInput, removeLogoHost, setLogoHost } from '../../services/logo-host.js'
 import type { BodyRule } from '../middleware/body-rules.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
+import { bimiView } from '../views.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
 
 const SVG = /^image\/svg\+xml\s*(;|$)/i
@@ -44,15 +45,6 @@ const BimiOut = z.object({
   certificateUrl: z.string().nullable().describe('Published as a= only when it embeds this logo'),
   certificateNotAfter: z.string().nullable(),
   updatedAt: z.string(),
-})
-const view = (b: BimiView) => ({
-  domain: b.domain,
-  selector: b.selector,
-  logoSha256: b.logoSha256,
-  logoUrl: b.urls.logo,
-  certificateUrl: b.urls.certificate,
-  certificateNotAfter: b.vmcNotAfter?.toISOString() ?? null,
-  updatedAt: b.updatedAt.toISOString(),
 })
 /** What an upload (logo or certificate) answers: the stored assertion with warnings, or why not. */
 const uploadResponses = {
@@ -162,11 +154,11 @@ export function bimiRoutes(deps: ServiceDeps) {
         c.req.valid('query').selector,
         await bytesOf(c.req),
       )
-      return c.json({ ...view(r), warnings: r.warnings }, 200)
+      return c.json({ ...bimiView(r), warnings: r.warnings }, 200)
     })
     .openapi(list, async (c) => {
       const all = await listBimi(deps, c.get('actor'), domainFromParam(c.req.valid('param').name))
-      return c.json({ bimi: all.map(view) }, 200)
+      return c.json({ bimi: all.map(bimiView) }, 200)
     })
     .openapi(putCert, async (c) => {
       const name = domainFromParam(c.req.valid('param').name)
@@ -178,7 +170,7 @@ export function bimiRoutes(deps: ServiceDeps) {
         c.req.valid('query').selector,
         pem,
       )
-      return c.json({ ...view(r), warnings: r.warnings }, 200)
+      return c.json({ ...bimiView(r), warnings: r.warnings }, 200)
     })
     .openapi(deleteCert, async (c) => {
       await removeCertificate(

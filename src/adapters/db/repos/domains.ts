@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import { DomainError } from '../../../core/errors.js'
-import type { Domain, DomainPage, DomainRepo, Hostname, StoredPolicy } from '../../../core/ports.js'
+import type { Domain, DomainPage, DomainRepo, Hostname } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies, policyVersions } from '../schema.js'
 import { conflictOnUnique } from '../unique.js'
+import { putPolicy, type Tx } from './policies.js'
 
 export function domainRepo(db: Db): DomainRepo {
   return {
@@ -212,25 +213,6 @@ export function domainRepo(db: Db): DomainRepo {
         .all() as Domain[]
     },
   }
-}
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
-
-/** Serves `policy` from now on and records it as a version (kept if the id is known). */
-function putPolicy(tx: Tx, policy: StoredPolicy): void {
-  tx.insert(mtaStsPolicies)
-    .values(policy)
-    .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
-    .run()
-  tx.insert(policyVersions)
-    .values({
-      domainId: policy.domainId,
-      policyId: policy.policyId,
-      text: policy.text,
-      firstServedAt: policy.updatedAt,
-    })
-    .onConflictDoNothing()
-    .run()
 }
 
 /** Keyset condition: rows after (name, id) in list order. */

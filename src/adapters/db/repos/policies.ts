@@ -4,6 +4,28 @@ import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
 import { domains, mtaStsPolicies, policyVersions } from '../schema.js'
 
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/**
+ * Serves `policy` from now on and records it as a version (kept if the id is known), inside the
+ * caller's transaction; the domains repo uses it too (retire, restore).
+ */
+export function putPolicy(tx: Tx, policy: StoredPolicy): void {
+  tx.insert(mtaStsPolicies)
+    .values(policy)
+    .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
+    .run()
+  tx.insert(policyVersions)
+    .values({
+      domainId: policy.domainId,
+      policyId: policy.policyId,
+      text: policy.text,
+      firstServedAt: policy.updatedAt,
+    })
+    .onConflictDoNothing()
+    .run()
+}
+
 export function policyRepo(db: Db): PolicyRepo {
   return {
     async get(domainId) {
@@ -23,19 +45,7 @@ export function policyRepo(db: Db): PolicyRepo {
     },
     async put(policy, audit) {
       db.transaction((tx) => {
-        tx.insert(mtaStsPolicies)
-          .values(policy)
-          .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
-          .run()
-        tx.insert(policyVersions)
-          .values({
-            domainId: policy.domainId,
-            policyId: policy.policyId,
-            text: policy.text,
-            firstServedAt: policy.updatedAt,
-          })
-          .onConflictDoNothing()
-          .run()
+        putPolicy(tx, policy)
         if (policy.mode !== 'none') {
           // RFC 8461 §8.3: removal waits for the longest max_age ever served, so keep the high mark.
           tx.update(domains)
