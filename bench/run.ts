@@ -8,7 +8,8 @@
  * reference; L = 100k domains + 100k certificates seeded by seed.ts. Tunables (env):
  * BENCH_SECONDS (10), BENCH_REPS (3), BENCH_CONNECTIONS (50), BENCH_DOMAINS (100000),
  * BENCH_WRITES_PER_SECOND (10), BENCH_KEEP=1 keeps the temporary folder.
- * BENCH_ONLY=tenant-work runs row 9 alone (tenant work off the serving loop, < 1 min).
+ * BENCH_ONLY=tenant-work runs row 9 alone (tenant work off the serving loop, < 1 min);
+ * BENCH_ONLY=restart runs row 10 alone (npm start with nothing changed, < 1 min).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -21,6 +22,7 @@ import { f0, f1, median } from './report.js'
 import { renewalScan, seedLarge } from './seed.js'
 import { buildEntry } from './server.js'
 import { smallSetup } from './small.js'
+import { restartSetup } from './restart.js'
 import { tenantWorkSetup } from './tenant-work.js'
 import { ensureTools, log, machineFacts, PINNED, runCapture, stopAll } from './tools.js'
 
@@ -45,6 +47,11 @@ async function main(): Promise<void> {
     if (process.env.BENCH_ONLY === 'tenant-work') {
       if (PINNED) await runCapture(['taskset', '-a', '-p', '-c', '1', String(process.pid)])
       await tenantWorkSetup(ctx, token)
+      print(ctx, facts, installed, (performance.now() - t0) / 1000)
+      return
+    }
+    if (process.env.BENCH_ONLY === 'restart') {
+      await restartSetup(ctx)
       print(ctx, facts, installed, (performance.now() - t0) / 1000)
       return
     }
@@ -76,6 +83,7 @@ async function main(): Promise<void> {
     const small = await smallSetup(ctx, token)
     await largeSetup(ctx, largeDir, token, small)
     await tenantWorkSetup(ctx, token)
+    await restartSetup(ctx)
     ctx.table.add({
       n: '5b',
       figure: `renewal scan: repos.certs.due(far future, 100000) found ${f0(scan.found)}`,
