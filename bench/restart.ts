@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { Ctx } from './ctx.js'
 import { f0 } from './report.js'
 import { freePort, ROOT } from './server.js'
-import { log, sleep, start, stop } from './tools.js'
+import { exited, log, sleep, start } from './tools.js'
 
 const RUNS = 5
 
@@ -34,13 +34,33 @@ async function untilOk(port: number, path: string, t0: number, limitMs = 60_000)
   }
 }
 
+/**
+ * Spawns `argv` in its own process group and times it to a 200 on `path`, then stops the whole
+ * group: `npm start` runs the server under a shell, which does not pass SIGTERM on.
+ */
 async function timedStart(argv: string[], env: NodeJS.ProcessEnv, port: number, path: string) {
   const t0 = performance.now()
-  const child = start(argv, { cwd: ROOT, env, stdio: 'ignore' })
-  const ms = await untilOk(port, path, t0)
-  await stop(child)
-  return ms
+  const child = start(argv, { cwd: ROOT, env, stdio: 'ignore', detached: true })
+  try {
+    return await untilOk(port, path, t0)
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM')
+    await exited(child)
+    // The group's last member (the server) may outlive npm by its graceful close.
+    while (await answers(port)) await sleep(20)
+  }
 }
+
+/** Whether anything still accepts connections on `port`. */
+const answers = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 500 }, (r) => {
+      r.resume()
+      resolve(true)
+    })
+    req.on('error', () => resolve(false))
+    req.end()
+  })
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
