@@ -217,7 +217,10 @@ export interface DomainRepo {
 
 export interface PolicyRepo {
   get(domainId: string): Promise<StoredPolicy | null>
-  /** Every policy version the domain has published (id and exact text). */
+  /**
+   * Every policy version the domain has published (id and exact text), newest first: a text
+   * published again under a new id (a cancelled retirement) is matched to its latest id first.
+   */
   versions(domainId: string): Promise<Array<{ policyId: string; text: string }>>
   /** Stores the policy (and its version) and raises maxAgeHigh for non-`none` modes. */
   put(policy: StoredPolicy, audit: AuditEntry): Promise<void>

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm'
+import { desc, eq, sql } from 'drizzle-orm'
 import type { PolicyRepo, StoredPolicy } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
@@ -41,6 +41,7 @@ export function policyRepo(db: Db): PolicyRepo {
         .select({ policyId: policyVersions.policyId, text: policyVersions.text })
         .from(policyVersions)
         .where(eq(policyVersions.domainId, domainId))
+        .orderBy(desc(policyVersions.firstServedAt), desc(policyVersions.policyId))
         .all()
     },
     async put(policy, audit) {
