@@ -62,6 +62,25 @@ export default tseslint.config(
     rules: restrict(['**/services/**', '**/http/**'], 'adapters/ implement core ports.'),
   },
   {
+    // The CLI is an edge like http/: service verbs as the operator, adapters only through the
+    // composition root (main.ts), never a repository.
+    files: ['src/cli/**/*.ts'],
+    ignores: ['src/cli/**/*.test.ts'],
+    rules: {
+      ...restrict(
+        ['**/adapters/**', 'drizzle-orm', 'better-sqlite3'],
+        'cli/ calls services (and main.ts for the runtime), never adapters or the database.',
+      ),
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='repos']",
+          message: 'cli/ calls services, never repositories.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/cli.ts', 'bench/**/*.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

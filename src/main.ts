@@ -231,6 +231,21 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   return { config, deps, snapshot, logos, certs, sni, issuer, log, db, workers, close }
 }
 
+export type { ReportFile } from './adapters/mail/report-files.js'
+
+/**
+ * Adapters that CLI commands use on local files: the SVG converter (`logo convert`, which needs
+ * no database) and the reader of mailed report files (`tls-rpt import`). Loaded on demand; the
+ * CLI reaches adapters only through this composition root (eslint.config.js keeps it so).
+ */
+export async function fileTools() {
+  const [{ convertToTinyPs }, { readReportFile }] = await Promise.all([
+    import('./adapters/svg/convert.js'),
+    import('./adapters/mail/report-files.js'),
+  ])
+  return { convertToTinyPs, readReportFile }
+}
+
 /**
  * Applies `dir` (the policies/ folder) and logs each applied file at info; a rejected file is
  * logged once, by the sync service (`policy_file_rejected`), and returned for the caller.

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { convertToTinyPs } from '../adapters/svg/convert.js'
+import { fileTools } from '../main.js'
 import { escapeText, out } from './output.js'
 
 /** What to do about a missing <title>: BIMI needs one, and only the operator knows the brand. */
@@ -12,6 +12,7 @@ export async function convertFile(
   outPath: string | undefined,
 ): Promise<number> {
   const input = await readFile(path, 'utf8')
+  const { convertToTinyPs } = await fileTools()
   const r = convertToTinyPs(input, { title })
   if (outPath) await writeFile(outPath, r.svg)
   else out(r.svg)

@@ -1,5 +1,4 @@
-import { readReportFile, type ReportFile } from '../adapters/mail/report-files.js'
-import type { Runtime } from '../main.js'
+import { fileTools, type ReportFile, type Runtime } from '../main.js'
 import { importReport } from '../services/report-import.js'
 import { escapeText, oneLine, out, UsageError } from './output.js'
 
@@ -13,6 +12,7 @@ const fail = (name: string, err: unknown) =>
  */
 export async function importFiles(rt: Runtime, files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError('missing FILE')
+  const { readReportFile } = await fileTools()
   let failed = 0
   for (const path of files) {
     let reports: ReportFile[]
