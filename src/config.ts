@@ -8,6 +8,7 @@ import { isIP } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { isValidCron, neverFires } from './adapters/scheduler/cron.js'
+import { canonicalHost } from './core/canonical-host.js'
 
 /** A number within bounds; every failure (not a number, a fraction, out of range) says what is expected. */
 function numberIn(min: number, max: number | undefined, opts: { int: boolean; what?: string }) {
@@ -206,7 +207,7 @@ const Env = z.object({
           /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i,
           'must be hostnames',
         )
-        .transform((s) => s.toLowerCase().replace(/\.$/, '')),
+        .transform(canonicalHost),
     ),
   ),
 })

@@ -1,3 +1,4 @@
+import { canonicalHost } from '../core/canonical-host.js'
 import { DomainError } from '../core/errors.js'
 import type { Runtime } from '../main.js'
 import type { Skip } from '../services/cert-manager.js'
@@ -30,7 +31,7 @@ export async function renew(
   const onSkip = (s: Skip) => skips.push(s)
   let summary
   if (host) {
-    const name = host.toLowerCase().replace(/\.$/, '')
+    const name = canonicalHost(host)
     if (rt.snapshot.certSerial(name) === undefined)
       throw new DomainError('NOT_FOUND', `no hostname "${name}" is served here`)
     summary = await rt.certs.renew([name], force, onSkip)

@@ -1,6 +1,7 @@
 import { parse } from 'tldts'
 import { toASCII } from 'tr46'
 import type { z } from 'zod'
+import { canonicalHost } from './canonical-host.js'
 import type { Checked } from './errors.js'
 import { checkedString } from './checked-schema.js'
 
@@ -26,10 +27,6 @@ const NON_ASCII = /\P{ASCII}/u
 const HOST_HEADER = /^[a-z0-9._-]+$/
 const IPV6_HEADER = /^[0-9a-f:.]+$/
 const PORT = /^\d{0,5}$/
-
-function removeTrailingDot(name: string): string {
-  return name.endsWith('.') ? name.slice(0, -1) : name
-}
 
 function labelIssues(label: string): string[] {
   if (label === '') return ['must not contain an empty label (leading, trailing or doubled dot)']
@@ -86,7 +83,7 @@ function checkName(input: string, refusePublicSuffix: boolean): Checked<string> 
     ok: false,
     issues: messages.map((message) => ({ path: '', message })),
   })
-  const name = removeTrailingDot(input.trim().toLowerCase())
+  const name = canonicalHost(input.trim())
   if (name === '') return fail(['must not be empty'])
   if (parse(name).isIp === true) return fail(['must be a DNS name, not an IP address'])
   const ascii = toASCII(name, IDNA)
@@ -130,7 +127,7 @@ export function hostFromHeader(header: string | undefined): string | null {
     port = host.slice(colon + 1)
     host = host.slice(0, colon)
   }
-  host = removeTrailingDot(host.toLowerCase())
+  host = canonicalHost(host)
   if (!PORT.test(port) || host.length > MAX_NAME_OCTETS || !HOST_HEADER.test(host)) return null
   return host
 }

@@ -3,6 +3,7 @@
  * first run on one machine. Decides the base URL handed out (report URL, logo URLs), whether the
  * service host gets a certificate, and the warnings shown at start, in records and in status.
  */
+import { canonicalHost } from './canonical-host.js'
 
 /** Where certificates come from: the built-in local CA, or an ACME directory. */
 export type IssuerKind = 'local' | 'acme'
@@ -23,7 +24,7 @@ const PRIVATE_SUFFIXES = ['test', 'invalid', 'example', 'local', 'internal', 'ho
 const under = (host: string, suffix: string) => host === suffix || host.endsWith(`.${suffix}`)
 
 export function serviceHostScope(host: string): ServiceHostScope {
-  const h = host.toLowerCase().replace(/\.$/, '')
+  const h = canonicalHost(host)
   if (under(h, 'localhost')) return 'loopback'
   if (!h.includes('.') || PRIVATE_SUFFIXES.some((s) => under(h, s))) return 'private'
   return 'public'

@@ -4,6 +4,7 @@
  * app.request() with no socket at all.
  */
 import type { Context } from 'hono'
+import { canonicalHost } from '../core/canonical-host.js'
 import type { AppEnv } from './env.js'
 
 /** An address as logged and compared: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) shown as IPv4. */
@@ -29,8 +30,7 @@ export const isLoopback = (address: string | undefined): boolean =>
 export function serverNameOf(socket: unknown): string | null {
   const name = (socket as { servername?: string | false | null }).servername
   if (!name) return null
-  const lower = name.toLowerCase()
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower
+  return canonicalHost(name)
 }
 
 /** How many Host fields node saw (rawHeaders keeps repeats that req.headers drops). */

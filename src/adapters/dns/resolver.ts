@@ -3,6 +3,7 @@
  * default to the system's (/etc/resolv.conf); DNS_SERVERS overrides them.
  */
 import { Resolver } from 'node:dns/promises'
+import { canonicalHost } from '../../core/canonical-host.js'
 import type { DnsResolver } from '../../core/certs/types.js'
 
 const NO_ANSWER = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN', 'ENONAME'])
@@ -16,7 +17,7 @@ async function orEmpty(q: Promise<string[]>): Promise<string[]> {
   }
 }
 
-const clean = (names: string[]) => names.map((n) => n.toLowerCase().replace(/\.$/, ''))
+const clean = (names: string[]) => names.map(canonicalHost)
 
 /** A resolver with a per-query timeout; `servers` as `ip` or `ip:port`. */
 export function dnsResolver(servers: string[] = [], timeoutMs = 3_000): DnsResolver {

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createSecureContext, type SecureContext } from 'node:tls'
+import { canonicalHost } from '../../core/canonical-host.js'
 import type { CertificateBundle, CertStore } from '../../core/certs/types.js'
 import type { Logger } from '../../core/ports.js'
 
@@ -38,7 +39,7 @@ export class SniCache {
 
   /** The `SNICallback` for https.createServer. */
   readonly callback = (servername: string, cb: SniCallback): void => {
-    const hostname = servername.toLowerCase().replace(/\.$/, '')
+    const hostname = canonicalHost(servername)
     const serial = this.opts.serialOf(hostname)
     if (!serial) return cb(new Error('no certificate for this name'))
     const hit = this.lru.get(hostname)

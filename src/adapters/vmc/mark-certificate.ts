@@ -15,6 +15,7 @@ import type {
   MarkCertificateReport,
   SvgIssue,
 } from '../../core/bimi/types.js'
+import { canonicalHost } from '../../core/canonical-host.js'
 import { splitPemChain } from '../certs/x509.js'
 import { certPath, finding, VMC_DRAFT } from './finding.js'
 import { matchLogo, svgText } from './logo-match.js'
@@ -133,16 +134,14 @@ function validityIssues(chain: Parsed[], now: Date): SvgIssue[] {
   })
 }
 
-const normalise = (name: string) => name.toLowerCase().replace(/\.$/, '')
-
 /**
  * Draft §5.2: some SAN dNSName is the assertion domain or its organizational domain, either bare
  * (any selector) or prefixed with `<selector>._bimi.` (that selector only).
  */
 function sanIssues(names: string[], opts: MarkCertificateOptions, path: string): SvgIssue[] {
-  const domain = normalise(opts.domain)
+  const domain = canonicalHost(opts.domain)
   const bases = [domain, getDomain(domain, { allowPrivateDomains: false }) ?? domain]
-  const accepted = bases.flatMap((d) => [d, `${normalise(opts.selector)}._bimi.${d}`])
+  const accepted = bases.flatMap((d) => [d, `${canonicalHost(opts.selector)}._bimi.${d}`])
   if (names.some((n) => accepted.includes(n))) return []
   const message =
     `no SAN DNS name matches ${domain} (accepted: ${[...new Set(accepted)].join(', ')}; ` +
@@ -205,7 +204,7 @@ export function inspectMarkCertificate(
   const issues = [
     ...chainIssues(parsed, leafIndex),
     ...validityIssues(parsed, opts.now),
-    ...sanIssues(sanDnsNames.map(normalise), opts, certPath(leafIndex)),
+    ...sanIssues(sanDnsNames.map(canonicalHost), opts, certPath(leafIndex)),
     ...ekuIssues(parsed, leafIndex),
     ...embedded.issues,
     ...(match?.issues ?? []),

@@ -1,3 +1,4 @@
+import { canonicalHost } from '../canonical-host.js'
 import type { NormalizedPolicy } from './report.js'
 import type { ReportTally } from './tally.js'
 
@@ -76,11 +77,6 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   map.set(key, (map.get(key) ?? 0) + by)
 }
 
-/** Lower-cases a host name and drops the trailing dot, so spellings of one host meet. */
-export function hostKey(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '')
-}
-
 // RFC 8461 §3.2: "mx:" *WSP value, as senders copy it into policy-string (RFC 8460 §4.5).
 const MX_LINE = /^\s*mx:\s*(\S+)\s*$/
 
@@ -90,7 +86,7 @@ export function mxPatternsOf(policy: NormalizedPolicy): string[] {
   const fromLines = policy.policyString
     .map((line) => MX_LINE.exec(line)?.[1])
     .filter((mx): mx is string => mx !== undefined)
-  return [...new Set([...policy.mxHost, ...fromLines].map(hostKey))]
+  return [...new Set([...policy.mxHost, ...fromLines].map(canonicalHost))]
 }
 
 /**

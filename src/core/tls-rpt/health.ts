@@ -1,6 +1,7 @@
+import { canonicalHost } from '../canonical-host.js'
 import type { NormalizedReport } from './report.js'
 import type { HealthFigures, MxSuccess, Tally } from './health-tally.js'
-import { addTally, figuresOf, hostKey, newTally } from './health-tally.js'
+import { addTally, figuresOf, newTally } from './health-tally.js'
 import { policyKey, tallyReport, type ReportTally } from './tally.js'
 
 export type {
@@ -84,7 +85,7 @@ function policyIdIndex(served: ServedPolicy[]): Map<string, string> {
 
 /** A whole report as a row: its tally for `domain`, or null when it has no policy for it. */
 export function healthRowOf(report: HealthReport, domain: string): HealthRow | null {
-  const own = tallyReport(report.report).find((t) => t.domain === hostKey(domain))
+  const own = tallyReport(report.report).find((t) => t.domain === canonicalHost(domain))
   if (!own) return null
   const { organizationName: organization, reportId, dateRange } = report.report
   return { id: report.id, organization, reportId, start: dateRange.start, tally: own.tally }

@@ -1,5 +1,5 @@
+import { canonicalHost } from '../canonical-host.js'
 import type { TlsHealth } from './health.js'
-import { hostKey } from './health-tally.js'
 
 export interface ReadinessOptions {
   /** Days in the window that must have at least one report. */
@@ -47,7 +47,9 @@ export function enforceReadiness(h: TlsHealth, opts: ReadinessOptions): Readines
   // TLS-RPT counts successes per applied policy, not per MX (RFC 8460 §4.2.1), so an mx counts
   // as seen when a policy naming it had successful sessions: the best evidence reports give.
   const reported = h.totals.mxWithSuccessfulSessions.filter((m) => m.successfulSessions > 0)
-  const unseen = opts.policyMx.map(hostKey).filter((p) => !reported.some((m) => covers(p, m.mx)))
+  const unseen = opts.policyMx
+    .map(canonicalHost)
+    .filter((p) => !reported.some((m) => covers(p, m.mx)))
   if (opts.policyMx.length === 0) unmet.push('the policy lists no mx to check')
   else {
     check(

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { canonicalHost } from '../canonical-host.js'
 import { normalizeHostname } from '../domain-name.js'
 import { parseReportDateTime } from './date-time.js'
 import { isIpLiteral } from './ip-literal.js'
@@ -50,7 +51,7 @@ const PolicyDomain = required(FIELD_MAX).superRefine((value, ctx) => {
   const result = normalizeHostname(value)
   if (!result.ok) {
     for (const { message } of result.issues) ctx.addIssue({ code: 'custom', message })
-  } else if (result.value !== value.toLowerCase().replace(/\.$/, '')) {
+  } else if (result.value !== canonicalHost(value)) {
     ctx.addIssue({ code: 'custom', message: 'must be written in A-labels (RFC 8460 §4.4)' })
   }
 })

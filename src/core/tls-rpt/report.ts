@@ -1,3 +1,4 @@
+import { canonicalHost } from '../canonical-host.js'
 import type { FieldIssue } from '../errors.js'
 import { fieldIssues } from '../issues.js'
 import { parseReportDateTime } from './date-time.js'
@@ -87,7 +88,7 @@ function normalizePolicy(entry: WirePolicy, index: number, warnings: string[]): 
   return {
     policyType: policy['policy-type'],
     policyString: policy['policy-string'] ?? [],
-    policyDomain: policy['policy-domain'].toLowerCase().replace(/\.$/, ''),
+    policyDomain: canonicalHost(policy['policy-domain']),
     mxHost: mxHost === undefined ? [] : typeof mxHost === 'string' ? [mxHost] : mxHost,
     summary: {
       totalSuccessfulSessionCount: summary['total-successful-session-count'],
@@ -145,8 +146,6 @@ export function parseReport(json: unknown): ParsedReport {
 /** The distinct policy domains a report speaks for, lower-cased and without a trailing dot. */
 export function policyDomainsOf(report: NormalizedReport): string[] {
   // RFC 8460 §4.4: policy-domain is the domain the report is about; the intake checks ownership.
-  const domains = report.policies.map((policy) =>
-    policy.policyDomain.toLowerCase().replace(/\.$/, ''),
-  )
+  const domains = report.policies.map((policy) => canonicalHost(policy.policyDomain))
   return [...new Set(domains)]
 }

@@ -1,4 +1,5 @@
-import { hostKey, mxPatternsOf } from './health-tally.js'
+import { canonicalHost } from '../canonical-host.js'
+import { mxPatternsOf } from './health-tally.js'
 import type { NormalizedReport } from './report.js'
 
 /**
@@ -100,7 +101,7 @@ export function tallyReport(
 ): Array<{ domain: string; tally: ReportTally }> {
   const perDomain = new Map<string, Sums>()
   for (const policy of report.policies) {
-    const domain = hostKey(policy.policyDomain)
+    const domain = canonicalHost(policy.policyDomain)
     const sums = perDomain.get(domain) ?? newSums()
     perDomain.set(domain, sums)
     const { totalSuccessfulSessionCount: ok, totalFailureSessionCount: failed } = policy.summary
@@ -117,7 +118,7 @@ export function tallyReport(
       bump(sums.byType, detail.resultType, detail.failedSessionCount)
       // Entries without a host or address (fetch errors) count by type only.
       const mx = detail.receivingMxHostname
-      if (mx !== undefined) bump(sums.byMx, hostKey(mx), detail.failedSessionCount)
+      if (mx !== undefined) bump(sums.byMx, canonicalHost(mx), detail.failedSessionCount)
       const ip = detail.sendingMtaIp
       if (ip !== undefined) bump(sums.byIp, ip.toLowerCase(), detail.failedSessionCount)
     }
