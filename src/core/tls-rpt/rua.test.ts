@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { RuaUri, TlsRptSettings, renderTlsRptRecord } from './rua.js'
+import { RuaUri, TlsRptSettings, parseTlsRptRecord, renderTlsRptRecord } from './rua.js'
+import type { TlsRptRecord } from './rua.js'
 
 describe('RuaUri', () => {
   it.each([
@@ -113,5 +114,92 @@ describe('renderTlsRptRecord', () => {
     ],
   ])('when the URIs are %j, then the record is %j', (rua, expected) => {
     expect(renderTlsRptRecord(rua)).toBe(expected)
+  })
+})
+
+const tlsRpt = (rua: string[], more: Partial<TlsRptRecord> = {}): TlsRptRecord => ({
+  rua,
+  extensions: {},
+  duplicates: [],
+  ...more,
+})
+
+// Our endpoint (service URL + /tlsrpt/<22-char token>) first, then the tenant's own URIs.
+const OURS = 'https://policyhost.example.net/tlsrpt/Qm9ndXNfdG9rZW5fMDEy-_'
+
+describe('parseTlsRptRecord', () => {
+  it.each<[string[]]>([
+    [[OURS]],
+    [['https://policyhost.example.net:8443/tlsrpt/abc_DEF-123']],
+    [[OURS, 'mailto:tlsrpt@example.com']],
+    [[OURS, 'mailto:a%21b@example.com', 'https://reports.example.net/v1/tlsrpt?x=1']],
+    [[OURS, ...Array.from({ length: 9 }, (_, i) => `mailto:r${i}@example.com`)]],
+  ])('when %j is rendered and parsed, then it comes back unchanged', (rua) => {
+    expect(parseTlsRptRecord(renderTlsRptRecord(rua))).toEqual({ ok: true, value: tlsRpt(rua) })
+  })
+
+  it.each<[string, string, TlsRptRecord]>([
+    [
+      'the RFC 8460 §3 mailto example',
+      'v=TLSRPTv1;rua=mailto:reports@example.com',
+      tlsRpt(['mailto:reports@example.com']),
+    ],
+    [
+      'the RFC 8460 §3 https example',
+      'v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt',
+      tlsRpt(['https://reporting.example.com/v1/tlsrpt']),
+    ],
+    [
+      'spaces around "," and a trailing ";"',
+      'v=TLSRPTv1; rua=mailto:a@example.com , https://r.example.net/x ;',
+      tlsRpt(['mailto:a@example.com', 'https://r.example.net/x']),
+    ],
+    [
+      'an upper-case scheme and host (kept as published)',
+      'v=TLSRPTv1; rua=MAILTO:Reports@Example.COM',
+      tlsRpt(['MAILTO:Reports@Example.COM']),
+    ],
+    [
+      'an extension field',
+      'v=TLSRPTv1; rua=mailto:a@example.com; x-ext=1',
+      tlsRpt(['mailto:a@example.com'], { extensions: { 'x-ext': '1' } }),
+    ],
+    [
+      'two rua fields (the first counts)',
+      'v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com',
+      tlsRpt(['mailto:a@example.com'], { duplicates: ['rua'] }),
+    ],
+    [
+      'two character-strings joined inside a URI',
+      'v=TLSRPTv1; rua=mailto:tls' + 'rpt@example.com',
+      tlsRpt(['mailto:tlsrpt@example.com']),
+    ],
+  ])('when the record has %s, then it parses', (_, text, expected) => {
+    expect(parseTlsRptRecord(text)).toEqual({ ok: true, value: expected })
+  })
+
+  it.each<[string, string, string[]]>([
+    ['an empty string', '', ['v']],
+    ['an MTA-STS record', 'v=STSv1; id=abc', ['v']],
+    ['a lower-case version (RFC 7405 %s)', 'v=tlsrptv1; rua=mailto:a@example.com', ['v']],
+    ['a space before the first ";"', 'v=TLSRPTv1 ; rua=mailto:a@example.com', ['v']],
+    ['no rua', 'v=TLSRPTv1; x=1', ['rua']],
+    ['an upper-case RUA= only', 'v=TLSRPTv1; RUA=mailto:a@example.com', ['rua']],
+    ['an empty rua', 'v=TLSRPTv1; rua=', ['rua.0']],
+    ['an empty URI in the list', 'v=TLSRPTv1; rua=mailto:a@example.com,', ['rua.1']],
+    ['an http: URI', 'v=TLSRPTv1; rua=http://r.example.net/x', ['rua.0']],
+    ['an unencoded "!"', 'v=TLSRPTv1; rua=mailto:a!b@example.com', ['rua.0']],
+    ['a DMARC size suffix', 'v=TLSRPTv1; rua=mailto:a@example.com!10m', ['rua.0']],
+    ['a space inside a URI', 'v=TLSRPTv1; rua=https://r.example.net/a b', ['rua.0']],
+    ['a mailto: without a domain', 'v=TLSRPTv1; rua=mailto:reports', ['rua.0']],
+    [
+      'a bad second URI and a bad extension',
+      'v=TLSRPTv1; rua=mailto:a@example.com,ftp://x.example; x=a b',
+      ['rua.1', 'x'],
+    ],
+  ])('when the record has %s, then it is refused at %j', (_, text, paths) => {
+    const result = parseTlsRptRecord(text)
+    expect(result.ok).toBe(false)
+    expect(result.ok ? [] : result.issues.map((issue) => issue.path)).toEqual(paths)
   })
 })

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { normalizeHostname } from '../domain-name.js'
-import type { Checked } from '../errors.js'
+import type { Checked, FieldIssue } from '../errors.js'
 import { checkedString } from '../checked-schema.js'
+import { extensionFields, splitTxtFields } from '../dns/txt-fields.js'
 
 // RFC 8460 §3: "," "!" ";" delimit the record, so inside a URI they must be percent-encoded.
 const RECORD_DELIMITER = /[,!;]/
@@ -118,8 +119,47 @@ export const TlsRptSettings = z
 
 export type TlsRptSettings = z.output<typeof TlsRptSettings>
 
+// RFC 8460 §3: tlsrpt-version = %s"v=TLSRPTv1" (RFC 7405 %s: case-sensitive)
+const VERSION = 'v=TLSRPTv1'
+
+/** An `_smtp._tls` TXT record as parsed. */
+export interface TlsRptRecord {
+  /** RFC 8460 §3: the reporting URIs, in order, as published. */
+  rua: string[]
+  /** Fields this version does not define, ignored by senders (RFC 8460 §3). */
+  extensions: Record<string, string>
+  /** Field names repeated in the record; the first is read and the rest ignored. */
+  duplicates: string[]
+}
+
 /** Renders the `_smtp._tls` TXT record value for the given reporting URIs. */
 export function renderTlsRptRecord(rua: string[]): string {
   // RFC 8460 §3: begins with v=TLSRPTv1, then rua= with comma-separated URIs
   return `v=TLSRPTv1; rua=${rua.join(',')}`
+}
+
+/**
+ * Parses an `_smtp._tls` TXT record value (RFC 8460 §3) and reports every problem, each URI
+ * checked as RuaUri checks a tenant's (issues at `rua.<n>`). A TXT record may hold several
+ * character-strings: pass them joined with nothing between them. Field names and the version
+ * are case-sensitive.
+ */
+export function parseTlsRptRecord(record: string): Checked<TlsRptRecord> {
+  const issues: FieldIssue[] = []
+  const split = splitTxtFields(record, VERSION, issues)
+  if (split === null) return { ok: false, issues }
+  const list = split.fields.get('rua')
+  // RFC 8460 §3: tlsrpt-rua is required
+  if (list === undefined) issues.push({ path: 'rua', message: 'rua is required' })
+  // RFC 8460 §3: tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
+  const rua =
+    list === undefined ? [] : list.split(',').map((uri) => uri.replace(/^[ \t]+|[ \t]+$/g, ''))
+  rua.forEach((uri, index) => {
+    const result = checkRua(uri)
+    if (!result.ok)
+      issues.push(...result.issues.map(({ message }) => ({ path: `rua.${index}`, message })))
+  })
+  const extensions = extensionFields(split.fields, ['rua'], issues)
+  if (issues.length > 0) return { ok: false, issues }
+  return { ok: true, value: { rua, extensions, duplicates: split.duplicates } }
 }
