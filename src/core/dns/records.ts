@@ -1,3 +1,4 @@
+import { renderBimiRecord } from '../bimi/record.js'
 import { bimiRecordName } from '../bimi/selector.js'
 import { renderStsRecord } from '../mta-sts/sts-record.js'
 import { renderTlsRptRecord } from '../tls-rpt/rua.js'
@@ -27,11 +28,6 @@ export interface DomainRecordsInput {
   /** The domain's own logo host (e.g. bimi.<domain>), if any. */
   logoHost?: string | null
   bimi?: BimiRecordInput[]
-}
-
-/** BIMI §4.2 (record format): `v=BIMI1` first, then `l=` and `a=` (empty when there is none). */
-export function renderBimiRecord(logoUrl: string, certificateUrl: string | null): string {
-  return `v=BIMI1; l=${logoUrl}; a=${certificateUrl ?? ''}`
 }
 
 /** Lists the DNS records a tenant publishes for a domain, in the order they should be added. */

@@ -5,7 +5,8 @@ import type { FieldIssue } from '../errors.js'
  * share: a version, then `;`-separated `name=value` fields, with an optional final `;`.
  */
 
-// RFC 8461 §3.1 sts-ext-name, RFC 8460 §3 tlsrpt-ext-name: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
+// RFC 8461 §3.1 sts-ext-name, RFC 8460 §3 tlsrpt-ext-name:
+// (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / "."); %s"id=" and %s"rua=" fit it too.
 const FIELD = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})=(.*)$/s
 // RFC 8461 §3.1 sts-ext-value, RFC 8460 §3 tlsrpt-ext-value: VCHAR except "=" and ";"
 const EXT_VALUE = /^[\x21-\x3A\x3C\x3E-\x7E]+$/
