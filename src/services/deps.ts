@@ -48,8 +48,6 @@ export interface ServiceDeps {
   quotas: Quotas
   /** How much of a TLS report is stored: the bounded parsed form, and the raw (gzip) cap. */
   reportStore: StoreBounds & { maxRawBytes: number }
-  /** Called after every committed change that alters what is served, with the domain changed. */
-  onChange: (domainId: string) => Promise<void>
 }
 
 /** Builds the audit row for a change made by `actor`. */
