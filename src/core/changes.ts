@@ -12,9 +12,10 @@
  *   least that write.
  * - **Events name, they do not carry.** An event says which domain, tenant or hostname changed,
  *   never the new content and never a secret (keys, tokens): subscribers read the store. So an
- *   event may be stale or repeated without harm.
+ *   event may be stale or repeated without harm, and each is small plain JSON (a NOTIFY payload).
  * - **Order.** Within one process, every subscriber is called with the events in the order they
- *   were published. Across processes there is no order.
+ *   were published; an async handler's work on one event may overlap the next (handlers that
+ *   re-read the store do not mind). Across processes there is no order.
  * - **At-least-once.** An event may be delivered more than once; subscribers are idempotent
  *   (re-reading the store twice gives the same view).
  * - **Gaps: reconcile.** Where events may have been missed — another process committed (seen
@@ -24,7 +25,8 @@
  *   others still run; `publish` never fails because of a subscriber.
  * - **Read your writes.** `publish` resolves once this process's subscribers have handled the
  *   event, so a write that awaits it returns with the in-memory views already updated.
- *   A handler must not await a publish of its own (it would wait on itself).
+ *   A handler that publishes does so after an await: published synchronously, its event would
+ *   reach the later subscribers before the one in hand.
  */
 
 /** What part of a domain changed: subscribers that do not serve that part may skip it. */

@@ -14,6 +14,10 @@ import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
 
 export interface ServiceDeps {
+  /**
+   * Each committed write publishes its change event (core/changes.ts) from the store itself:
+   * services write and return, the in-memory views and the certificate manager follow.
+   */
   repos: Repos
   clock: Clock
   log: Logger
