@@ -65,6 +65,22 @@ describe('change port: a write through a service reaches every subscriber', () =
     ])
   })
 
+  it('when a write is rolled back, then nothing is published', async () => {
+    await twoDomains()
+    const a = events.find((c) => c.type === 'domain.changed' && c.domain === A)
+    const domainId = a?.type === 'domain.changed' ? a.domainId : ''
+    events = []
+    const audit = { at: clock.now(), tenantId: null, actorTokenId: null, action: 'x', subject: A }
+
+    // An active domain cannot be restored: the transaction throws and rolls back.
+    await expect(s.runtime.deps.repos.domains.restore(domainId, null, audit)).rejects.toMatchObject(
+      { code: 'CONFLICT' },
+    )
+
+    expect(domainId).not.toBe('')
+    expect(events).toEqual([])
+  })
+
   it('when a domain’s policy is set, then the snapshot serves it as soon as the write returns', async () => {
     await twoDomains()
     const set = await setPolicy(s.runtime.deps, SYSTEM_ACTOR, A, POLICY)
