@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib'
 import type { Config } from './config.js'
 import { SYSTEM_ACTOR } from './core/actor.js'
 import type { Issuer } from './core/certs/types.js'
+import type { ChangeFeed } from './core/changes.js'
 import type { Clock, Logger } from './core/ports.js'
 import {
   publicHttpsPort,
@@ -19,6 +20,8 @@ import {
 } from './core/service-host.js'
 import { WorkerPool } from './adapters/workers/pool.js'
 import { pooledPorts } from './adapters/workers/ports.js'
+import { inProcessFeed } from './adapters/changes/in-process.js'
+import { watchDataVersion } from './adapters/changes/sqlite-data-version.js'
 import { fileCertStore } from './adapters/certs/file-store.js'
 import { localCa, localCaRootPath } from './adapters/certs/local-ca.js'
 import { newId, newSecret, sha256Hex } from './adapters/crypto/secrets.js'
@@ -59,6 +62,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   config: Config
   deps: ServiceDeps
+  /** Every committed change of this process; other processes' show as `reconcile` (serve()). */
+  changes: ChangeFeed
   snapshot: PolicySnapshot
   logos: LogoFiles
   certs: CertManager
@@ -128,14 +133,17 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const log = createLogger(config.LOG_LEVEL, opts.logSink)
   const db = openDatabase(config.dbPath)
   migrateDatabase(db)
-  const repos = sqliteRepos(db)
+  // Writes publish here once committed; each reader of served state subscribes once, below.
+  const changes = inProcessFeed(log)
+  const repos = sqliteRepos(db, changes)
   const service = serviceIdentity(config)
   const extraHosts = service.certified ? [config.SERVICE_HOST] : []
   const snapshot = new PolicySnapshot(repos.snapshot, log, extraHosts)
-  // The certificate manager needs deps, and deps' hooks call it: bound once it exists.
-  const late: { certs?: CertManager } = {}
   const dns = dnsResolver(config.DNS_SERVERS)
   const logos = new LogoFiles({ repos })
+  // The snapshot first: its view of a domain is current before the others react.
+  changes.subscribe((c) => snapshot.apply(c))
+  changes.subscribe((c) => logos.apply(c))
   // Tenant input is parsed in worker threads with a deadline, never on the serving loop; a
   // one-shot command has no loop to protect and runs it in-process.
   const workers = opts.oneShot ? null : new WorkerPool(workerOptions(config, log))
@@ -184,11 +192,6 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       parsedBytes: config.TLSRPT_STORED_PARSED_BYTES,
       maxRawBytes: config.TLSRPT_MAX_BYTES,
     },
-    onChange: async (domainId) => {
-      const gone = await snapshot.refreshDomain(domainId)
-      logos.clear()
-      if (!opts.oneShot) late.certs?.kick({ sweepOrphans: gone.length > 0 })
-    },
   }
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
   const store = fileCertStore(config.certsDir)
@@ -198,7 +201,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     serialOf: (h) => snapshot.certSerial(h),
     maxEntries: config.TLS_CONTEXT_CACHE,
     log,
-    onDamaged: (h, reason) => void late.certs?.markDamaged(h, reason),
+    changes,
   })
   const certs = new CertManager(
     {
@@ -212,10 +215,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       publicAddresses: config.PUBLIC_ADDRESSES,
       preflight: config.acmeDirectoryUrl !== null,
       orderTimeoutMs: config.ACME_ORDER_TIMEOUT_SECONDS * 1000,
-      onCertificate: (h, bundle) => {
-        sni.update(h, bundle)
-        snapshot.setCertSerial(h, bundle?.serial ?? null)
-      },
+      changes,
     },
     {
       concurrency: config.ACME_CONCURRENCY,
@@ -223,12 +223,14 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       owner: `${machineName()}:${process.pid}:${newId()}`,
     },
   )
-  late.certs = certs
+  changes.subscribe((c) => sni.apply(c))
+  // One-shot commands leave issuance to the server (which sees their writes as a reconcile).
+  if (!opts.oneShot) changes.subscribe((c) => certs.apply(c))
   const close = () => {
     void workers?.destroy()
     db.close()
   }
-  return { config, deps, snapshot, logos, certs, sni, issuer, log, db, workers, close }
+  return { config, deps, changes, snapshot, logos, certs, sni, issuer, log, db, workers, close }
 }
 
 export type { ReportFile } from './adapters/mail/report-files.js'
@@ -302,6 +304,15 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   )
   if (config.POLICIES_DIR) await syncPoliciesAtStart(rt, config.POLICIES_DIR)
   await rt.certs.prepare()
+  // Other processes' commits (CLI, other instances) become `reconcile` events; the baseline is
+  // taken before the full load below, so none falls between the two.
+  const otherProcesses = await watchDataVersion({
+    marker: () => rt.deps.repos.snapshot.changeMarker(),
+    intervalMs: config.SNAPSHOT_POLL_SECONDS * 1000,
+    feed: rt.changes,
+    log,
+    polled: (ok) => health.snapshotPolled(ok),
+  })
   await rt.snapshot.refresh()
   health.snapshotLoaded()
   const httpDeps: HttpDeps = {
@@ -351,22 +362,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
     rt.close()
     throw err
   }
-  const poll = setInterval(() => {
-    rt.snapshot
-      .poll()
-      // Another process (CLI, instance) changed something: new hostnames may need certificates.
-      .then((changed) => {
-        health.snapshotPolled(true)
-        if (!changed) return
-        rt.logos.clear()
-        rt.certs.kick({ sweepOrphans: true })
-      })
-      .catch((err: Error) => {
-        health.snapshotPolled(false)
-        log.error('snapshot_poll_failed', { error: err.message })
-      })
-  }, config.SNAPSHOT_POLL_SECONDS * 1000)
-  poll.unref()
+  otherProcesses.start()
   jobs = startScheduler(
     [
       {
@@ -423,7 +419,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       // Readiness fails first, so a load balancer stops sending before the listeners close.
       health.drain()
       if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs))
-      clearInterval(poll)
+      otherProcesses.stop()
       // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
       await Promise.all([rt.workers?.destroy(), closeGracefully(https), closeGracefully(http)])
       await jobs?.stop()

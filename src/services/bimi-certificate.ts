@@ -69,7 +69,6 @@ export async function uploadCertificate(
       domain.tenantId,
     ),
   )
-  await deps.onChange(domain.id)
   const urls = await bimiUrls(deps, domain.id, domain.name, next)
   return { ...next, domain: domain.name, urls, warnings: report.warnings }
 }
@@ -102,5 +101,4 @@ export async function removeCertificate(
       domain.tenantId,
     ),
   )
-  await deps.onChange(domain.id)
 }

@@ -91,7 +91,6 @@ export async function uploadLogo(
     ),
   )
   deps.log.info('bimi_logo_set', { domain: domain.name, selector, sha256 })
-  await deps.onChange(domain.id)
   const urls = await bimiUrls(deps, domain.id, domain.name, assertion)
   const warnings = [...verdict.warnings]
   if (report && !report.matchesLogo) {
@@ -136,5 +135,4 @@ export async function removeBimi(
     selector,
     auditOf(deps, actor, 'bimi.remove', `${selector}._bimi.${domain.name}`, {}, domain.tenantId),
   )
-  await deps.onChange(domain.id)
 }

@@ -7,6 +7,7 @@ import type {
   DnsResolver,
   Issuer,
 } from '../core/certs/types.js'
+import type { ChangePublisher } from '../core/changes.js'
 import type { Clock, Logger, Repos } from '../core/ports.js'
 
 export interface CertDeps {
@@ -22,8 +23,21 @@ export interface CertDeps {
   preflight: boolean
   /** Deadline for one order, so a stuck CA never holds a slot forever. */
   orderTimeoutMs: number
-  /** A new certificate (or null: the hostname lost its certificate) for the TLS cache. */
-  onCertificate: (hostname: string, bundle: CertificateBundle | null) => void
+  /**
+   * Where `certificate.stored` is published (a new bundle, or null serial: the hostname lost its
+   * certificate): bundles are written to the certificate store, not the repositories, so the
+   * certificate manager publishes these itself, after the state row is committed.
+   */
+  changes: ChangePublisher
+}
+
+/** Publishes that `hostname` now has `bundle` (or, null, no certificate). */
+export function certificateStored(
+  d: Pick<CertDeps, 'changes'>,
+  hostname: string,
+  bundle: CertificateBundle | null,
+): Promise<void> {
+  return d.changes.publish({ type: 'certificate.stored', hostname, serial: bundle?.serial ?? null })
 }
 
 export type AttemptOutcome = 'obtained' | 'renewed' | 'dns_pending' | 'failed'
@@ -137,7 +151,7 @@ export async function attemptIssue(d: CertDeps, hostname: string): Promise<Attem
     await d.store.write(bundle)
     const now = d.clock.now()
     await d.repos.certs.save(issuedState(state, bundle, d.issuer.name, now))
-    d.onCertificate(hostname, bundle)
+    await certificateStored(d, hostname, bundle)
     d.log.info(renewal ? 'cert_renewed' : 'cert_obtained', {
       hostname,
       serial: bundle.serial,

@@ -1,5 +1,12 @@
 import type { CertState } from '../core/certs/types.js'
-import { attemptIssue, issuedState, type AttemptOutcome, type CertDeps } from './cert-attempt.js'
+import type { Change } from '../core/changes.js'
+import {
+  attemptIssue,
+  certificateStored,
+  issuedState,
+  type AttemptOutcome,
+  type CertDeps,
+} from './cert-attempt.js'
 
 export interface CertManagerOptions {
   /** Orders in flight at once (ACME_CONCURRENCY). */
@@ -74,13 +81,13 @@ export class CertManager {
         await this.d.repos.certs.save(
           issuedState(state, read.bundle, state.issuerName ?? this.d.issuer.name, now),
         )
-        this.d.onCertificate(hostname, read.bundle)
+        await certificateStored(this.d, hostname, read.bundle)
         continue
       }
       bad++
       const reason = read.status === 'corrupt' ? read.reason : 'missing on disk'
       this.d.log.warn('cert_store_damaged', { hostname, reason })
-      this.d.onCertificate(hostname, null)
+      await certificateStored(this.d, hostname, null)
       await this.d.repos.certs.save(
         this.reissueNow(state, `stored certificate unusable: ${reason}`, now),
       )
@@ -113,8 +120,29 @@ export class CertManager {
     await this.d.repos.certs.save(
       this.reissueNow(state, `stored certificate unusable: ${reason}`, now),
     )
-    this.d.onCertificate(hostname, null)
+    await certificateStored(this.d, hostname, null)
     this.kick()
+  }
+
+  /**
+   * Change feed subscriber (core/changes.ts): a change that may add hostnames or make some due
+   * runs a tick soon; one that may take hostnames away (or a reconcile after other processes'
+   * writes) also sweeps orphans; a damaged certificate is re-issued. Kicks coalesce, so
+   * repeated events cost one tick.
+   */
+  apply(change: Change): Promise<void> | void {
+    switch (change.type) {
+      case 'domain.changed':
+        if (change.what === 'claim' || change.what === 'tls-rpt') return
+        return this.kick({ sweepOrphans: change.what === 'hostnames' })
+      case 'domain.removed':
+        if (change.hostnames.length > 0) this.kick({ sweepOrphans: true })
+        return
+      case 'reconcile':
+        return this.kick({ sweepOrphans: true })
+      case 'certificate.damaged':
+        return this.markDamaged(change.hostname, change.reason)
+    }
   }
 
   /**
@@ -207,7 +235,7 @@ export class CertManager {
     for (const hostname of gone) {
       await this.d.store.remove(hostname)
       await this.d.repos.certs.remove(hostname)
-      this.d.onCertificate(hostname, null)
+      await certificateStored(this.d, hostname, null)
       this.d.log.info('cert_removed', { hostname })
     }
     return gone.length

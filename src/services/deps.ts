@@ -14,6 +14,10 @@ import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
 
 export interface ServiceDeps {
+  /**
+   * Each committed write publishes its change event (core/changes.ts) from the store itself:
+   * services write and return, the in-memory views and the certificate manager follow.
+   */
   repos: Repos
   clock: Clock
   log: Logger
@@ -48,8 +52,6 @@ export interface ServiceDeps {
   quotas: Quotas
   /** How much of a TLS report is stored: the bounded parsed form, and the raw (gzip) cap. */
   reportStore: StoreBounds & { maxRawBytes: number }
-  /** Called after every committed change that alters what is served, with the domain changed. */
-  onChange: (domainId: string) => Promise<void>
 }
 
 /** Builds the audit row for a change made by `actor`. */

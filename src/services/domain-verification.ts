@@ -114,7 +114,7 @@ async function promote(
       detail: { method },
     }),
   }
-  const { displaced, changed } = await deps.repos.domains.verify(
+  const { displaced } = await deps.repos.domains.verify(
     verified,
     [{ name: policyHostOf(claim.name), domainId: claim.id, role: 'policy' }],
     displacement,
@@ -124,9 +124,6 @@ async function promote(
   if (displaced) {
     deps.log.warn('domain_control_moved', { ...fields, fromTenantId: displaced.tenantId })
   } else deps.log.info('domain_verified', fields)
-  // The old holder first: its refresh drops the names that the new holder's then adds.
-  for (const id of changed) await deps.onChange(id)
-  await deps.onChange(claim.id)
   const moved = displaced ? '; it moved here from the tenant that held it' : ''
   return {
     domain: { ...verified, status: 'active', claimExpiresAt: null, lastCheckError: null },

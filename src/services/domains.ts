@@ -87,7 +87,6 @@ export async function addDomain(
     auditOf(deps, actor, 'domain.create', domain.name, { status: domain.status }, tenantId),
   )
   deps.log.info('domain_added', { tenantId, domain: domain.name, status: domain.status })
-  if (live) await deps.onChange(domain.id)
   return domain
 }
 

@@ -49,7 +49,6 @@ export async function setLogoHost(
     now,
     auditOf(deps, actor, 'bimi.logo_host', host, {}, domain.tenantId),
   )
-  await deps.onChange(domain.id)
   return host
 }
 
@@ -62,7 +61,6 @@ export async function removeLogoHost(deps: ServiceDeps, actor: Actor, name: stri
     existing.name,
     auditOf(deps, actor, 'bimi.logo_host.remove', existing.name, {}, domain.tenantId),
   )
-  await deps.onChange(domain.id)
 }
 
 /**

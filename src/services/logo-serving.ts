@@ -1,3 +1,4 @@
+import type { Change } from '../core/changes.js'
 import type { ServiceDeps } from './deps.js'
 import { LOGO_PREFIX_LENGTH } from './bimi-urls.js'
 
@@ -15,7 +16,8 @@ const encoder = new TextEncoder()
 
 /**
  * Finds the logo or certificate file a receiver asked for, through a bounded cache so repeat
- * fetches do not touch the database; the cache is dropped whenever data changes.
+ * fetches do not touch the database. A subscriber of the change feed: a domain's change drops
+ * that domain's entries only; `reconcile` drops them all.
  */
 export class LogoFiles {
   private readonly cache = new Map<string, ServedFile | null>()
@@ -27,6 +29,19 @@ export class LogoFiles {
 
   clear(): void {
     this.cache.clear()
+  }
+
+  /** Drops the entries of one domain (by name, as the cache is keyed). */
+  forget(domain: string): void {
+    const prefix = `${domain}/`
+    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key)
+  }
+
+  /** Change feed subscriber (core/changes.ts). */
+  apply(change: Change): void {
+    if (change.type === 'reconcile') this.clear()
+    else if (change.type === 'domain.removed') this.forget(change.domain)
+    else if (change.type === 'domain.changed' && change.what !== 'claim') this.forget(change.domain)
   }
 
   /** `/logos/<domain>/<file>` on the service host, or `/<file>` on a domain's logo host. */

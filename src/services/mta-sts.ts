@@ -39,7 +39,6 @@ export async function setPolicy(
     auditOf(deps, actor, 'policy.set', domain.name, { policyId: stored.policyId }, domain.tenantId),
   )
   deps.log.info('policy_set', { domain: domain.name, policyId: stored.policyId, mode: stored.mode })
-  await deps.onChange(domain.id)
   return { ...stored, domain: domain.name, changed: true }
 }
 

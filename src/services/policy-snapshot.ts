@@ -1,3 +1,4 @@
+import type { Change } from '../core/changes.js'
 import type { Logger, ServedHost, SnapshotSource } from '../core/ports.js'
 import { ByteSlab } from './byte-slab.js'
 
@@ -19,15 +20,14 @@ const single = { encode: (text: string) => encoder.encode(text) }
 
 /**
  * The in-memory view both listeners serve from — hostname → policy bytes and current
- * certificate serial — so no request or handshake touches the database. Rebuilt after every
- * local change and whenever another process (the CLI, another instance) has committed, which
- * `poll()` detects cheaply.
+ * certificate serial — so no request or handshake touches the database. A subscriber of the
+ * change feed (`apply`): one domain is reloaded on its events, everything on `reconcile` (another
+ * process committed, or events may have been missed).
  */
 export class PolicySnapshot {
   private byHost = new Map<string, HostEntry>()
   /** domain id → its hostnames, so one domain's entries can be replaced without a scan. */
   private byDomain = new Map<string, string[]>()
-  private marker: number | null = null
   private policies = 0
   private running: Promise<void> | null = null
   private again = false
@@ -73,7 +73,6 @@ export class PolicySnapshot {
     this.running = (async () => {
       do {
         this.again = false
-        const marker = await this.source.changeMarker()
         const rows = await this.source.hosts(this.extraHosts)
         const next = new Map<string, HostEntry>()
         const index = new Map<string, string[]>()
@@ -92,7 +91,6 @@ export class PolicySnapshot {
         this.byHost = next
         this.byDomain = index
         this.policies = policies
-        this.marker = marker
         this.log.debug('snapshot_refreshed', { hosts: next.size })
       } while (this.again)
     })().finally(() => {
@@ -133,12 +131,20 @@ export class PolicySnapshot {
     if (e) this.byHost.set(hostname, { ...e, certSerial: serial })
   }
 
-  /** Reloads only when the database changed under us since the last load; true if it did. */
-  async poll(): Promise<boolean> {
-    const marker = await this.source.changeMarker()
-    if (marker === this.marker) return false
-    await this.refresh()
-    return true
+  /** Change feed subscriber (core/changes.ts); idempotent, since it re-reads the store. */
+  async apply(change: Change): Promise<void> {
+    switch (change.type) {
+      case 'domain.changed':
+      case 'domain.removed':
+        await this.refreshDomain(change.domainId)
+        return
+      case 'certificate.stored':
+        this.setCertSerial(change.hostname, change.serial)
+        return
+      case 'reconcile':
+        await this.refresh()
+        return
+    }
   }
 }
 

@@ -63,6 +63,5 @@ export async function restoreDomain(
     auditOf(deps, actor, 'domain.restore', domain.name, detail, domain.tenantId),
   )
   deps.log.info('domain_restored', { domain: domain.name, ...detail })
-  await deps.onChange(domain.id)
   return { name: domain.name, restoredAt: now, policy, previousPolicyId: detail.previousPolicyId }
 }

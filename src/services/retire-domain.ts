@@ -64,7 +64,6 @@ export async function retireDomain(
     ),
   )
   deps.log.info('domain_retiring', { domain: domain.name, removeAt: removeAt.toISOString() })
-  await deps.onChange(domain.id)
   return retiring(domain, now, removeAt, policy)
 }
 
@@ -97,6 +96,5 @@ async function remove(
     auditOf(deps, actor, 'domain.remove', domain.name, { reason }, domain.tenantId),
   )
   deps.log.info('domain_removed', { domain: domain.name, reason })
-  await deps.onChange(domain.id)
   return { status: 'removed', name: domain.name, removedAt: now }
 }

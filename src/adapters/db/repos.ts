@@ -1,5 +1,7 @@
+import type { ChangePublisher } from '../../core/changes.js'
 import type { Repos } from '../../core/ports.js'
 import type { OpenDb } from './database.js'
+import { publishingRepos } from './publishing-repos.js'
 import { bimiRepo } from './repos/bimi.js'
 import { certStateRepo } from './repos/cert-states.js'
 import { challengeStore } from './repos/challenges.js'
@@ -12,9 +14,12 @@ import { tlsReportRepo } from './repos/tls-reports.js'
 import { tlsRptRepo } from './repos/tls-rpt.js'
 import { tokenRepo } from './repos/tokens.js'
 
-/** Every repository over one open database. */
-export function sqliteRepos(open: OpenDb): Repos {
-  return {
+/**
+ * Every repository over one open database; with `changes`, each committed write publishes its
+ * event there (publishing-repos.ts).
+ */
+export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
+  const repos: Repos = {
     tenants: tenantRepo(open.db),
     tokens: tokenRepo(open.db),
     domains: domainRepo(open.db),
@@ -27,4 +32,5 @@ export function sqliteRepos(open: OpenDb): Repos {
     reports: tlsReportRepo(open.db),
     quotas: quotaRepo(open.db),
   }
+  return changes ? publishingRepos(repos, open.db, changes) : repos
 }

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { createSecureContext, type SecureContext } from 'node:tls'
 import { canonicalHost } from '../../core/canonical-host.js'
+import type { Change, ChangePublisher } from '../../core/changes.js'
 import type { CertificateBundle, CertStore } from '../../core/certs/types.js'
 import type { Logger } from '../../core/ports.js'
 
@@ -18,8 +19,8 @@ export interface SniOptions {
   /** Most contexts kept; each holds ~40 KB of OpenSSL memory and took one parse of key and chain. */
   maxEntries: number
   log: Logger
-  /** Called when the bundle on disk is unusable, so it gets re-issued. */
-  onDamaged: (hostname: string, reason: string) => void
+  /** Where `certificate.damaged` is published when the bundle on disk is unusable (re-issue). */
+  changes: ChangePublisher
 }
 
 interface Entry {
@@ -55,10 +56,13 @@ export class SniCache {
     )
   }
 
-  /** Installs a just-issued certificate (or drops one that is gone). */
-  update(hostname: string, bundle: CertificateBundle | null): void {
-    this.drop(hostname)
-    if (bundle) this.put(hostname, { serial: bundle.serial, context: this.contextOf(bundle) })
+  /**
+   * Change feed subscriber (core/changes.ts): a stored or dropped certificate evicts the cached
+   * context, and the next handshake loads the one the snapshot names. Nothing to do on
+   * `reconcile`: entries are keyed by serial, so a snapshot reloaded with new serials reloads them.
+   */
+  apply(change: Change): void {
+    if (change.type === 'certificate.stored') this.drop(change.hostname)
   }
 
   get size(): number {
@@ -84,7 +88,7 @@ export class SniCache {
         }
         if (context === null) {
           this.opts.log.warn('cert_store_damaged', { hostname, reason })
-          this.opts.onDamaged(hostname, reason)
+          void this.opts.changes.publish({ type: 'certificate.damaged', hostname, reason })
           return null
         }
         // Keyed by the serial the snapshot expects, so a lagging snapshot does not reload forever.

@@ -1,0 +1,129 @@
+/**
+ * The store publishes: every repository write that changes what a domain or tenant is publishes
+ * its event on the change feed once its transaction has committed (core/changes.ts), so no
+ * service has to remember to. A write that throws (rolled back) publishes nothing. The
+ * certificate manager publishes `certificate.*` itself: bundles live in the certificate store,
+ * not in these tables.
+ */
+import { eq } from 'drizzle-orm'
+import type { Change, ChangePublisher, DomainAspect } from '../../core/changes.js'
+import type { Repos } from '../../core/ports.js'
+import type { Db } from './database.js'
+import { domains, hostnames } from './schema.js'
+
+export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Repos {
+  /** Domain ids never change name, so reading it before or after the write is the same. */
+  const nameOf = (domainId: string): string =>
+    db.select({ name: domains.name }).from(domains).where(eq(domains.id, domainId)).get()?.name ??
+    ''
+  const changed = (domainId: string, what: DomainAspect, domain = nameOf(domainId)): Change => ({
+    type: 'domain.changed',
+    domainId,
+    domain,
+    what,
+  })
+  const publish = async (changes: Change[]) => {
+    // One after another: the next event's subscribers see the previous one applied (a name
+    // that moves from one domain to another is dropped by the first before the second adds it).
+    for (const c of changes) await feed.publish(c)
+  }
+  const { domains: d, policies: p, tlsRpt: t, bimi: b, tenants, quotas } = repos
+  return {
+    ...repos,
+    tenants: {
+      ...tenants,
+      async create(tenant, token, audit) {
+        await tenants.create(tenant, token, audit)
+        await publish([{ type: 'tenant.changed', tenantId: tenant.id }])
+      },
+    },
+    quotas: {
+      ...quotas,
+      async setOverrides(tenantId, overrides, audit) {
+        await quotas.setOverrides(tenantId, overrides, audit)
+        await publish([{ type: 'tenant.changed', tenantId }])
+      },
+    },
+    domains: {
+      ...d,
+      async create(domain, names, audit) {
+        await d.create(domain, names, audit)
+        const what = domain.status === 'pending' ? 'claim' : 'status'
+        await publish([changed(domain.id, what, domain.name)])
+      },
+      async recordCheck(domainId, at, error) {
+        await d.recordCheck(domainId, at, error)
+        await publish([changed(domainId, 'claim')])
+      },
+      async verify(claim, names, displaced, audit) {
+        const r = await d.verify(claim, names, displaced, audit)
+        // The domains that lost names first, then the one that gained them.
+        await publish([
+          ...r.changed.map((id) => changed(id, 'hostnames')),
+          changed(claim.id, 'status', claim.name),
+        ])
+        return r
+      },
+      async retire(domain, nonePolicy, audit) {
+        await d.retire(domain, nonePolicy, audit)
+        await publish([changed(domain.id, 'status', domain.name)])
+      },
+      async restore(domainId, policy, audit) {
+        await d.restore(domainId, policy, audit)
+        await publish([changed(domainId, 'status')])
+      },
+      async remove(domainId, audit) {
+        const domain = nameOf(domainId)
+        const names = (await d.hostnames(domainId)).map((h) => h.name)
+        await d.remove(domainId, audit)
+        await publish([{ type: 'domain.removed', domainId, domain, hostnames: names }])
+      },
+    },
+    policies: {
+      ...p,
+      async put(policy, audit) {
+        await p.put(policy, audit)
+        await publish([changed(policy.domainId, 'policy')])
+      },
+    },
+    tlsRpt: {
+      ...t,
+      async put(settings, audit) {
+        await t.put(settings, audit)
+        await publish([changed(settings.domainId, 'tls-rpt')])
+      },
+      async remove(domainId, audit) {
+        await t.remove(domainId, audit)
+        await publish([changed(domainId, 'tls-rpt')])
+      },
+    },
+    bimi: {
+      ...b,
+      async putLogo(assertion, logo, audit) {
+        await b.putLogo(assertion, logo, audit)
+        await publish([changed(assertion.domainId, 'bimi')])
+      },
+      async putCertificate(assertion, audit) {
+        await b.putCertificate(assertion, audit)
+        await publish([changed(assertion.domainId, 'bimi')])
+      },
+      async remove(domainId, selector, audit) {
+        await b.remove(domainId, selector, audit)
+        await publish([changed(domainId, 'bimi')])
+      },
+      async addLogoHost(domainId, hostname, at, audit) {
+        await b.addLogoHost(domainId, hostname, at, audit)
+        await publish([changed(domainId, 'hostnames')])
+      },
+      async removeLogoHost(hostname, audit) {
+        const owner = db
+          .select({ domainId: hostnames.domainId })
+          .from(hostnames)
+          .where(eq(hostnames.name, hostname))
+          .get()
+        await b.removeLogoHost(hostname, audit)
+        if (owner) await publish([changed(owner.domainId, 'hostnames')])
+      },
+    },
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The change port: after a write commits, the store publishes what changed; the in-memory views
+ * (policy snapshot, SNI cache, logo cache), the certificate manager and later the DNS zone, the
+ * checker and the dashboard subscribe. No writer calls a subscriber, and no subscriber is bound
+ * to a writer.
+ *
+ * Contract (every adapter keeps it — in-process, SQLite `data_version`, PostgreSQL
+ * LISTEN/NOTIFY — as certmagic's `Storage` and `Locker` write theirs down):
+ *
+ * - **After commit only.** An event is published once the write it describes is durable; a
+ *   rolled-back write publishes nothing. A subscriber reading the store on an event sees at
+ *   least that write.
+ * - **Events name, they do not carry.** An event says which domain, tenant or hostname changed,
+ *   never the new content and never a secret (keys, tokens): subscribers read the store. So an
+ *   event may be stale or repeated without harm, and each is small plain JSON (a NOTIFY payload).
+ * - **Order.** Within one process, every subscriber is called with the events in the order they
+ *   were published; an async handler's work on one event may overlap the next (handlers that
+ *   re-read the store do not mind). Across processes there is no order.
+ * - **At-least-once.** An event may be delivered more than once; subscribers are idempotent
+ *   (re-reading the store twice gives the same view).
+ * - **Gaps: reconcile.** Where events may have been missed — another process committed (seen
+ *   through SQLite's `data_version`), a LISTEN connection dropped, a subscriber started late — the
+ *   adapter delivers `{ type: 'reconcile' }`, and a subscriber then rebuilds from the store.
+ * - **Errors stay with the subscriber.** A handler that throws (or rejects) is logged and the
+ *   others still run; `publish` never fails because of a subscriber.
+ * - **Read your writes.** `publish` resolves once this process's subscribers have handled the
+ *   event, so a write that awaits it returns with the in-memory views already updated.
+ *   A handler that publishes does so after an await: published synchronously, its event would
+ *   reach the later subscribers before the one in hand.
+ */
+
+/** What part of a domain changed: subscribers that do not serve that part may skip it. */
+export type DomainAspect =
+  /** A pending claim was made (nothing is served for it yet). */
+  | 'claim'
+  /** Became live, retiring or active again (the policy may have changed with it). */
+  | 'status'
+  | 'policy'
+  | 'tls-rpt'
+  /** Logos, selectors or mark certificates. */
+  | 'bimi'
+  /** Hostnames were added or taken away (a logo host, or names lost to another tenant). */
+  | 'hostnames'
+
+export type Change =
+  | { type: 'domain.changed'; domainId: string; domain: string; what: DomainAspect }
+  /** The domain row is gone, with its hostnames (`hostnames`: those it had; their certs are orphans). */
+  | { type: 'domain.removed'; domainId: string; domain: string; hostnames: string[] }
+  | { type: 'tenant.changed'; tenantId: string }
+  /** A certificate was stored for `hostname` (`serial`), or dropped (`serial` null). */
+  | { type: 'certificate.stored'; hostname: string; serial: string | null }
+  /** The stored certificate of `hostname` cannot be used (found while serving TLS). */
+  | { type: 'certificate.damaged'; hostname: string; reason: string }
+  /** Events may have been missed: rebuild from the store. */
+  | { type: 'reconcile' }
+
+/** Handles one event; may be async. Must be idempotent (at-least-once delivery). */
+export type ChangeHandler = (change: Change) => void | Promise<void>
+
+/** The publishing side, given to stores (and the few writers outside them). */
+export interface ChangePublisher {
+  /** Publishes a committed change; resolves when this process's subscribers have handled it. */
+  publish(change: Change): Promise<void>
+}
+
+export interface ChangeFeed extends ChangePublisher {
+  /** Adds a subscriber; returns the function that removes it. */
+  subscribe(handler: ChangeHandler): () => void
+}
