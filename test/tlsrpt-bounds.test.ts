@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { processReport } from '../src/adapters/tlsrpt/process.js'
 import { receiveReport, storeReport } from '../src/services/report-intake.js'
-import { RateLimiter } from '../src/services/rate-limit.js'
+import { RateLimiter } from '../src/services/engines/rate-limit.js'
 import {
   createTenant,
   eventually,

@@ -1,7 +1,7 @@
 import { canonicalHost } from '../core/canonical-host.js'
 import { DomainError } from '../core/errors.js'
 import type { Runtime } from '../main.js'
-import type { Skip } from '../services/cert-manager.js'
+import type { Skip } from '../services/engines/cert-manager.js'
 import { escapeText, out } from './output.js'
 
 /** Why a hostname was not issued for, in words. */

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { LogoFiles } from '../services/logo-serving.js'
+import type { LogoFiles } from '../services/engines/logo-serving.js'
 import type { AppEnv } from './env.js'
 
 /**

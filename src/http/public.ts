@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { ServedBody } from '../services/policy-snapshot.js'
+import type { ServedBody } from '../services/engines/policy-snapshot.js'
 import type { AppEnv } from './env.js'
 
 /** RFC 8461 §3.2: the policy lives at this one well-known path (§9.1). */

@@ -6,7 +6,7 @@ import type { ProcessedOk, ReportMediaType } from '../core/tls-rpt/decoder.js'
 import type { ReportTally } from '../core/tls-rpt/tally.js'
 import type { ServiceDeps } from './deps.js'
 import { requireReportRoom } from './quotas.js'
-import type { RateLimiter } from './rate-limit.js'
+import type { RateLimiter } from './engines/rate-limit.js'
 
 /** The intake rate limits count per minute (TLSRPT_RATE_PER_SOURCE, _PER_TENANT). */
 const RATE_WINDOW_SECONDS = 60

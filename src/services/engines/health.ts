@@ -11,8 +11,8 @@ import {
   type HealthReport,
   type ListenerName,
   type Readiness,
-} from '../core/health.js'
-import type { Clock } from '../core/ports.js'
+} from '../../core/health.js'
+import type { Clock } from '../../core/ports.js'
 
 export interface HealthProbes {
   /** Whether the listener is bound and accepting; false before it binds and once it closes. */

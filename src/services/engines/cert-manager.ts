@@ -1,12 +1,12 @@
-import type { CertState } from '../core/certs/types.js'
-import type { Change } from '../core/changes.js'
+import type { CertState } from '../../core/certs/types.js'
+import type { Change } from '../../core/changes.js'
 import {
   attemptIssue,
   certificateStored,
   issuedState,
   type AttemptOutcome,
   type CertDeps,
-} from './cert-attempt.js'
+} from '../cert-attempt.js'
 
 export interface CertManagerOptions {
   /** Orders in flight at once (ACME_CONCURRENCY). */

@@ -1,5 +1,5 @@
-import type { Change } from '../core/changes.js'
-import type { Logger, ServedHost, SnapshotSource } from '../core/ports.js'
+import type { Change } from '../../core/changes.js'
+import type { Logger, ServedHost, SnapshotSource } from '../../core/ports.js'
 import { ByteSlab } from './byte-slab.js'
 
 /** A policy ready to send: the exact bytes, encoded once. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../adapters/log/logger.js'
-import type { ServedHost, SnapshotSource } from '../core/ports.js'
+import { createLogger } from '../../adapters/log/logger.js'
+import type { ServedHost, SnapshotSource } from '../../core/ports.js'
 import { PolicySnapshot } from './policy-snapshot.js'
 
 const row = (domainId: string, hostname: string, text: string | null): ServedHost => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DatabaseProbe } from '../core/health.js'
+import type { DatabaseProbe } from '../../core/health.js'
 import { HealthMonitor, type HealthProbes } from './health.js'
 
 const AT = new Date('2026-12-05T12:00:00Z')
