@@ -41,6 +41,8 @@ export default tseslint.config(
     ),
   },
   {
+    // Use cases by feature (services/domains/, services/tls-rpt/, …) and the long-lived engines
+    // the composition root starts (services/engines/): one layer, the same rule for both.
     files: ['src/services/**/*.ts'],
     ignores: ['src/services/**/*.test.ts'],
     rules: restrict(

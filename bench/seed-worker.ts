@@ -8,7 +8,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { metaFor } from '../src/adapters/certs/version-meta.js'
-import { issuedState, pendingState } from '../src/services/cert-attempt.js'
+import { issuedState, pendingState } from '../src/services/certs/cert-attempt.js'
 import { leafFactory } from './leaf.js'
 
 export interface SeedJob {

@@ -43,10 +43,10 @@ import { LogoFiles } from './services/engines/logo-serving.js'
 import type { ServiceDeps } from './services/deps.js'
 import { PolicySnapshot } from './services/engines/policy-snapshot.js'
 import { RateLimiter } from './services/engines/rate-limit.js'
-import { removeDueDomains } from './services/retire-domain.js'
-import { checkPendingClaims, removeExpiredClaims } from './services/domain-verification.js'
-import { syncPolicyFiles, type SyncOutcome } from './services/sync.js'
-import { bootstrapOperatorToken } from './services/tokens.js'
+import { removeDueDomains } from './services/domains/retire-domain.js'
+import { checkPendingClaims, removeExpiredClaims } from './services/domains/domain-verification.js'
+import { syncPolicyFiles, type SyncOutcome } from './services/domains/sync.js'
+import { bootstrapOperatorToken } from './services/auth/tokens.js'
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),

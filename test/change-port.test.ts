@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SYSTEM_ACTOR } from '../src/core/actor.js'
 import type { Change } from '../src/core/changes.js'
-import { uploadLogo } from '../src/services/bimi-logo.js'
-import { addDomain } from '../src/services/domains.js'
-import { setPolicy } from '../src/services/mta-sts.js'
-import { removeDueDomains, retireDomain } from '../src/services/retire-domain.js'
-import { setTlsRpt } from '../src/services/tls-rpt.js'
+import { uploadLogo } from '../src/services/bimi/bimi-logo.js'
+import { addDomain } from '../src/services/domains/domains.js'
+import { setPolicy } from '../src/services/mta-sts/mta-sts.js'
+import { removeDueDomains, retireDomain } from '../src/services/domains/retire-domain.js'
+import { setTlsRpt } from '../src/services/tls-rpt/tls-rpt.js'
 import {
   createTenant,
   issueDue,

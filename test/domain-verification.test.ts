@@ -342,7 +342,7 @@ describe('the verification check', () => {
 
   it('when the schedule runs, then due claims are checked, later ones back off, and expired claims go', async () => {
     const { checkPendingClaims, removeExpiredClaims } =
-      await import('../src/services/domain-verification.js')
+      await import('../src/services/domains/domain-verification.js')
     const deps = s.runtime.deps
     const view = (await claim(a.token, 'alpha.example')).json()
     await claim(b.token, 'bravo.example')

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { SYSTEM_ACTOR } from '../src/core/actor.js'
 import { openRuntime, type Runtime } from '../src/main.js'
-import { addDomain } from '../src/services/domains.js'
-import { setPolicy } from '../src/services/mta-sts.js'
-import { retireDomain } from '../src/services/retire-domain.js'
+import { addDomain } from '../src/services/domains/domains.js'
+import { setPolicy } from '../src/services/mta-sts/mta-sts.js'
+import { retireDomain } from '../src/services/domains/retire-domain.js'
 import {
   ADMIN_TOKEN,
   auditRows,

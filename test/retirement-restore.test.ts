@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../src/core/actor.js'
-import { removeDueDomains } from '../src/services/retire-domain.js'
-import { syncPolicyFiles } from '../src/services/sync.js'
+import { removeDueDomains } from '../src/services/domains/retire-domain.js'
+import { syncPolicyFiles } from '../src/services/domains/sync.js'
 import {
   ADMIN_TOKEN,
   auditRows,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { removeDueDomains } from '../src/services/retire-domain.js'
+import { removeDueDomains } from '../src/services/domains/retire-domain.js'
 import {
   ADMIN_TOKEN,
   auditRows,

@@ -1,7 +1,7 @@
 /** `status DOMAIN [--json]`: the service behind GET /domains/DOMAIN/status. */
 import { SYSTEM_ACTOR } from '../core/actor.js'
 import type { Runtime } from '../main.js'
-import { domainStatus, type DomainStatus } from '../services/domain-status.js'
+import { domainStatus, type DomainStatus } from '../services/domains/domain-status.js'
 import { flag, type OptionValues } from './command.js'
 import { domainJson } from './domains.js'
 import { domainArg, escapeText, fields, iso, json, out, table } from './output.js'

@@ -5,20 +5,20 @@ import { DomainError } from '../core/errors.js'
 import type { Domain, DomainPage } from '../core/ports.js'
 import { LOCAL_TENANT } from '../core/tenant-name.js'
 import type { Runtime } from '../main.js'
-import { verifyDomain } from '../services/domain-verification.js'
+import { verifyDomain } from '../services/domains/domain-verification.js'
 import {
   addDomain,
   DOMAIN_PAGE_MAX,
   DomainInput,
   getDomain,
   listDomains,
-} from '../services/domains.js'
-import { getPolicy } from '../services/mta-sts.js'
-import { restoreDomain } from '../services/restore-domain.js'
-import { retireDomain } from '../services/retire-domain.js'
+} from '../services/domains/domains.js'
+import { getPolicy } from '../services/mta-sts/mta-sts.js'
+import { restoreDomain } from '../services/domains/restore-domain.js'
+import { retireDomain } from '../services/domains/retire-domain.js'
 import { flag, str, type OptionValues } from './command.js'
 import { domainArg, fields, iso, json, out, parse, table, UsageError } from './output.js'
-import { tenantByName } from '../services/tenants.js'
+import { tenantByName } from '../services/tenants/tenants.js'
 import { tenantIdByName, tenantNames } from './tenants.js'
 
 const STATUSES = ['pending', 'active', 'retiring'] as const

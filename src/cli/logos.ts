@@ -6,7 +6,7 @@ import { MAX_LOGO_BYTES } from '../core/bimi/types.js'
 import { DomainError } from '../core/errors.js'
 import type { Runtime } from '../main.js'
 import { bimiView } from '../http/views.js'
-import { listBimi, uploadLogo } from '../services/bimi-logo.js'
+import { listBimi, uploadLogo } from '../services/bimi/bimi-logo.js'
 import { flag, str, type OptionValues } from './command.js'
 import { domainArg, escapeText, json, out, parse, table } from './output.js'
 

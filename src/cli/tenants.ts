@@ -7,7 +7,7 @@ import {
   listTenants,
   tenantByName,
   TenantInput,
-} from '../services/tenants.js'
+} from '../services/tenants/tenants.js'
 import { json, parse, table } from './output.js'
 
 /** The id of the tenant named `name`; `local` is created when absent (as `sync` does). */

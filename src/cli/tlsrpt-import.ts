@@ -1,5 +1,5 @@
 import { fileTools, type ReportFile, type Runtime } from '../main.js'
-import { importReport } from '../services/report-import.js'
+import { importReport } from '../services/tls-rpt/report-import.js'
 import { escapeText, oneLine, out, UsageError } from './output.js'
 
 /** A file or attachment that could not be stored: one line on stderr, as every CLI error. */

@@ -2,14 +2,14 @@ import { decodeCursor, type Cursor } from '../core/cursor.js'
 import { DomainError } from '../core/errors.js'
 import type { Runtime } from '../main.js'
 import { SYSTEM_ACTOR } from '../core/actor.js'
-import { listTenants } from '../services/tenants.js'
+import { listTenants } from '../services/tenants/tenants.js'
 import {
   createToken,
   listTokens,
   revokeToken,
   rotateToken,
   TOKENS_PAGE_MAX,
-} from '../services/tokens.js'
+} from '../services/auth/tokens.js'
 import { flag, str, type OptionValues } from './command.js'
 import { escapeText, json, need, out, UsageError } from './output.js'
 import { tenantIdByName } from './tenants.js'

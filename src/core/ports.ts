@@ -309,7 +309,7 @@ export interface Repos {
   quotas: QuotaRepo
 }
 
-/** What a tenant or a domain holds, for the quota checks (services/quotas.ts). */
+/** What a tenant or a domain holds, for the quota checks (services/tenants/quotas.ts). */
 export interface QuotaRepo {
   /** The operator's stored overrides for the tenant (JSON), or null. */
   overrides(tenantId: string): Promise<unknown>

@@ -5,9 +5,9 @@
 import { z } from '@hono/zod-openapi'
 import { verificationRecordName, verificationValue } from '../core/domain-claim.js'
 import type { Domain, StoredTlsRpt, Tenant } from '../core/ports.js'
-import type { BimiView } from '../services/bimi-logo.js'
-import type { PolicyView } from '../services/mta-sts.js'
-import { policyHostOf } from '../services/domains.js'
+import type { BimiView } from '../services/bimi/bimi-logo.js'
+import type { PolicyView } from '../services/mta-sts/mta-sts.js'
+import { policyHostOf } from '../services/domains/domains.js'
 
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
 

@@ -9,7 +9,7 @@ import { Agent, request } from 'node:https'
 import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { removeDueDomains } from '../../src/services/retire-domain.js'
+import { removeDueDomains } from '../../src/services/domains/retire-domain.js'
 import { mtaStsQuery, parseMtaStsQuery } from './harness/mta-sts-query.js'
 import {
   addPublishedDomain,

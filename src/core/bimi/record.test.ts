@@ -21,7 +21,7 @@ describe('renderBimiRecord', () => {
 })
 
 describe('parseBimiRecord', () => {
-  // The shapes services/bimi-urls.ts produces: content-addressed on the service host (with or
+  // The shapes services/bimi/bimi-urls.ts produces: content-addressed on the service host (with or
   // without a port), per selector on the tenant's logo host; and a declination.
   it.each<[string | null, string | null]>([
     ['https://svc.example.net/logos/example.com/0123456789abcdef.svg', null],

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { ServiceDeps } from '../../services/deps.js'
-import { authenticate } from '../../services/auth.js'
+import { authenticate } from '../../services/auth/auth.js'
 import type { AppEnv } from '../env.js'
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i

@@ -5,11 +5,11 @@ import {
   removeCertificate,
   uploadCertificate,
   MAX_PEM_BYTES,
-} from '../../services/bimi-certificate.js'
-import { listBimi, removeBimi, uploadLogo } from '../../services/bimi-logo.js'
-import { convertLogo, MAX_CONVERT_BYTES } from '../../services/convert-logo.js'
+} from '../../services/bimi/bimi-certificate.js'
+import { listBimi, removeBimi, uploadLogo } from '../../services/bimi/bimi-logo.js'
+import { convertLogo, MAX_CONVERT_BYTES } from '../../services/bimi/convert-logo.js'
 import type { ServiceDeps } from '../../services/deps.js'
-import { LogoHostInput, removeLogoHost, setLogoHost } from '../../services/logo-host.js'
+import { LogoHostInput, removeLogoHost, setLogoHost } from '../../services/bimi/logo-host.js'
 import type { BodyRule } from '../middleware/body-rules.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { bimiView } from '../views.js'

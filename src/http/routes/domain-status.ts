@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { ServiceDeps } from '../../services/deps.js'
-import { domainStatus, type DomainStatus } from '../../services/domain-status.js'
+import { domainStatus, type DomainStatus } from '../../services/domains/domain-status.js'
 import { json, newRouter, problems } from '../openapi.js'
 import { DomainOut, domainView, iso } from '../views.js'
 import { DomainParam, domainFromParam } from './domain-param.js'

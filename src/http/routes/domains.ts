@@ -4,7 +4,7 @@ import {
   VerificationInput,
   verifyDomain,
   type VerificationOutcome,
-} from '../../services/domain-verification.js'
+} from '../../services/domains/domain-verification.js'
 import {
   addDomain,
   DOMAIN_PAGE_DEFAULT,
@@ -12,9 +12,9 @@ import {
   DomainInput,
   getDomain,
   listDomains,
-} from '../../services/domains.js'
-import { restoreDomain, type RestoreResult } from '../../services/restore-domain.js'
-import { retireDomain, type RetireResult } from '../../services/retire-domain.js'
+} from '../../services/domains/domains.js'
+import { restoreDomain, type RestoreResult } from '../../services/domains/restore-domain.js'
+import { retireDomain, type RetireResult } from '../../services/domains/retire-domain.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { DomainOut, domainView, PolicyOut, policyView, RetireOut } from '../views.js'
 import { limitParam } from '../../core/cursor.js'

@@ -2,7 +2,7 @@ import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ServiceDeps } from '../../services/deps.js'
-import { receiveReport, type IntakeLimits } from '../../services/report-intake.js'
+import { receiveReport, type IntakeLimits } from '../../services/tls-rpt/report-intake.js'
 import type { AppEnv } from '../env.js'
 import { problem } from '../errors.js'
 

@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { CursorParam, limitParam } from '../../core/cursor.js'
 import type { ServiceDeps } from '../../services/deps.js'
-import { rotateReportToken } from '../../services/report-endpoint.js'
+import { rotateReportToken } from '../../services/tls-rpt/report-endpoint.js'
 import {
   domainTlsHealth,
   getReport,
   listReports,
   REPORTS_PAGE,
   REPORTS_PAGE_MAX,
-} from '../../services/tls-reports.js'
+} from '../../services/tls-rpt/tls-reports.js'
 import { json, newRouter, problems } from '../openapi.js'
 import { queryIs400 } from '../query.js'
 import { TlsHealthOut, TlsReportOut } from '../tls-report-schemas.js'

@@ -9,7 +9,7 @@ import {
   TokenInput,
   TOKENS_PAGE,
   TOKENS_PAGE_MAX,
-} from '../../services/tokens.js'
+} from '../../services/auth/tokens.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { queryIs400 } from '../query.js'
 import { TokenCreatedOut } from '../views.js'

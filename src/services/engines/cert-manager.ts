@@ -6,7 +6,7 @@ import {
   issuedState,
   type AttemptOutcome,
   type CertDeps,
-} from '../cert-attempt.js'
+} from '../certs/cert-attempt.js'
 
 export interface CertManagerOptions {
   /** Orders in flight at once (ACME_CONCURRENCY). */

@@ -1,6 +1,6 @@
 import type { Change } from '../../core/changes.js'
 import type { ServiceDeps } from '../deps.js'
-import { LOGO_PREFIX_LENGTH } from '../bimi-urls.js'
+import { LOGO_PREFIX_LENGTH } from '../bimi/bimi-urls.js'
 
 export interface ServedFile {
   bytes: Uint8Array<ArrayBuffer>

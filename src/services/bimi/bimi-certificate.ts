@@ -1,11 +1,11 @@
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import type { SvgIssue } from '../core/bimi/types.js'
-import type { BimiAssertion } from '../core/ports.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import type { SvgIssue } from '../../core/bimi/types.js'
+import type { BimiAssertion } from '../../core/ports.js'
 import { svgIssues, type BimiView } from './bimi-logo.js'
 import { bimiUrls } from './bimi-urls.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { ownedDomain, requireActive } from './scope.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { ownedDomain, requireActive } from '../scope.js'
 
 /** A PEM chain of a few certificates; larger input is not a mark certificate. */
 export const MAX_PEM_BYTES = 65_536

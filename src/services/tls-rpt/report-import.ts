@@ -1,7 +1,7 @@
-import { OPERATOR_QUEUE } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import type { ReportMediaType } from '../core/tls-rpt/decoder.js'
-import type { ServiceDeps } from './deps.js'
+import { OPERATOR_QUEUE } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import type { ReportMediaType } from '../../core/tls-rpt/decoder.js'
+import type { ServiceDeps } from '../deps.js'
 import { decodeAndParse, refuse, storeReport, type IntakeResult } from './report-intake.js'
 
 /**

@@ -1,12 +1,12 @@
-import { DomainError } from '../core/errors.js'
-import { sourceKey } from '../core/source-key.js'
-import type { ReportEndpoint, StoredReport } from '../core/ports.js'
-import { dateWindowIssues } from '../core/tls-rpt/date-window.js'
-import type { ProcessedOk, ReportMediaType } from '../core/tls-rpt/decoder.js'
-import type { ReportTally } from '../core/tls-rpt/tally.js'
-import type { ServiceDeps } from './deps.js'
-import { requireReportRoom } from './quotas.js'
-import type { RateLimiter } from './engines/rate-limit.js'
+import { DomainError } from '../../core/errors.js'
+import { sourceKey } from '../../core/source-key.js'
+import type { ReportEndpoint, StoredReport } from '../../core/ports.js'
+import { dateWindowIssues } from '../../core/tls-rpt/date-window.js'
+import type { ProcessedOk, ReportMediaType } from '../../core/tls-rpt/decoder.js'
+import type { ReportTally } from '../../core/tls-rpt/tally.js'
+import type { ServiceDeps } from '../deps.js'
+import { requireReportRoom } from '../tenants/quotas.js'
+import type { RateLimiter } from '../engines/rate-limit.js'
 
 /** The intake rate limits count per minute (TLSRPT_RATE_PER_SOURCE, _PER_TENANT). */
 const RATE_WINDOW_SECONDS = 60

@@ -1,10 +1,10 @@
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import { renderPolicy, type MtaStsPolicy } from '../core/mta-sts/policy.js'
-import { policyId } from '../core/mta-sts/policy-id.js'
-import type { StoredPolicy } from '../core/ports.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { ownedDomain, requireActive } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import { renderPolicy, type MtaStsPolicy } from '../../core/mta-sts/policy.js'
+import { policyId } from '../../core/mta-sts/policy-id.js'
+import type { StoredPolicy } from '../../core/ports.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { ownedDomain, requireActive } from '../scope.js'
 
 export interface PolicyView extends StoredPolicy {
   domain: string

@@ -1,7 +1,7 @@
-import type { Actor } from '../core/actor.js'
-import { actorTenant, OPERATOR_QUEUE } from '../core/actor.js'
-import type { ConversionResult, SvgIssue } from '../core/bimi/types.js'
-import type { ServiceDeps } from './deps.js'
+import type { Actor } from '../../core/actor.js'
+import { actorTenant, OPERATOR_QUEUE } from '../../core/actor.js'
+import type { ConversionResult, SvgIssue } from '../../core/bimi/types.js'
+import type { ServiceDeps } from '../deps.js'
 
 /** Largest SVG accepted for conversion: editors' exports are bigger than the 32 KiB result. */
 export const MAX_CONVERT_BYTES = 262_144

@@ -1,12 +1,12 @@
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import { pageOf, type Cursor, type Page } from '../core/cursor.js'
-import type { ReportSummary } from '../core/ports.js'
-import { MAX_HEALTH_DAYS, type TlsHealth } from '../core/tls-rpt/health.js'
-import { enforceReadiness, type Readiness } from '../core/tls-rpt/readiness.js'
-import type { ServiceDeps } from './deps.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import { pageOf, type Cursor, type Page } from '../../core/cursor.js'
+import type { ReportSummary } from '../../core/ports.js'
+import { MAX_HEALTH_DAYS, type TlsHealth } from '../../core/tls-rpt/health.js'
+import { enforceReadiness, type Readiness } from '../../core/tls-rpt/readiness.js'
+import type { ServiceDeps } from '../deps.js'
 import { dayOf } from './report-intake.js'
-import { ownedDomain } from './scope.js'
+import { ownedDomain } from '../scope.js'
 
 /** Reports per page: the default, and the most one page returns. */
 export const REPORTS_PAGE = 100

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { SYSTEM_ACTOR, type Actor } from '../core/actor.js'
+import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js'
 import {
   claimCheckDue,
   controlMovedMessage,
@@ -7,11 +7,11 @@ import {
   keepMovedNotice,
   txtProvesControl,
   verificationRecordName,
-} from '../core/domain-claim.js'
-import type { Displacement, Domain } from '../core/ports.js'
-import { auditOf, type ServiceDeps } from './deps.js'
+} from '../../core/domain-claim.js'
+import type { Displacement, Domain } from '../../core/ports.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
 import { newClaimToken, policyHostOf } from './domains.js'
-import { ownedDomain, requireOperator } from './scope.js'
+import { ownedDomain, requireOperator } from '../scope.js'
 
 export const VerificationInput = z
   .object({

@@ -1,7 +1,7 @@
-import type { Actor } from '../core/actor.js'
-import { constantTimeEqual } from '../core/constant-time.js'
-import { DomainError } from '../core/errors.js'
-import type { ServiceDeps } from './deps.js'
+import type { Actor } from '../../core/actor.js'
+import { constantTimeEqual } from '../../core/constant-time.js'
+import { DomainError } from '../../core/errors.js'
+import type { ServiceDeps } from '../deps.js'
 
 /** last_used_at is a hint for operators; once a minute is enough and spares a write per call. */
 const TOUCH_EVERY_MS = 60_000

@@ -1,12 +1,12 @@
-import type { Actor } from '../core/actor.js'
-import type { CertState } from '../core/certs/types.js'
-import type { Domain, HostnameRole, StoredPolicy } from '../core/ports.js'
-import type { ServiceDeps } from './deps.js'
-import { bimiReadiness, type BimiReadiness } from './bimi-readiness.js'
-import { ownedDomain } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import type { CertState } from '../../core/certs/types.js'
+import type { Domain, HostnameRole, StoredPolicy } from '../../core/ports.js'
+import type { ServiceDeps } from '../deps.js'
+import { bimiReadiness, type BimiReadiness } from '../bimi/bimi-readiness.js'
+import { ownedDomain } from '../scope.js'
 import { serviceWarnings } from './service-warnings.js'
-import { enforceAdvice } from './tls-reports.js'
-import type { Readiness } from '../core/tls-rpt/readiness.js'
+import { enforceAdvice } from '../tls-rpt/tls-reports.js'
+import type { Readiness } from '../../core/tls-rpt/readiness.js'
 
 export interface HostnameStatus {
   name: string
@@ -23,7 +23,7 @@ export interface DomainStatus {
   bimi: BimiReadiness | null
   /** While the policy is `testing`: whether TLS reports suggest it can move to `enforce`. */
   enforceAdvice: Readiness | null
-  /** Why what we hand out may not work for outsiders (services/service-warnings.ts). */
+  /** Why what we hand out may not work for outsiders (services/domains/service-warnings.ts). */
   warnings: string[]
 }
 

@@ -1,10 +1,10 @@
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import type { StoredTlsRpt } from '../core/ports.js'
-import type { TlsRptSettings } from '../core/tls-rpt/rua.js'
-import { auditOf, type ServiceDeps } from './deps.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import type { StoredTlsRpt } from '../../core/ports.js'
+import type { TlsRptSettings } from '../../core/tls-rpt/rua.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
 import { ensureReportToken, reportUrl } from './report-endpoint.js'
-import { ownedDomain, requireActive } from './scope.js'
+import { ownedDomain, requireActive } from '../scope.js'
 
 /** Sets where TLS reports for the domain go (RFC 8460 §3), besides our hosted endpoint. */
 export async function setTlsRpt(

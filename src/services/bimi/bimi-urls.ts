@@ -1,5 +1,5 @@
-import type { BimiAssertion } from '../core/ports.js'
-import type { ServiceDeps } from './deps.js'
+import type { BimiAssertion } from '../../core/ports.js'
+import type { ServiceDeps } from '../deps.js'
 
 /** Hex digits of the logo hash in its URL: 64 bits, unguessable enough and short. */
 export const LOGO_PREFIX_LENGTH = 16

@@ -1,10 +1,10 @@
-import type { Actor } from '../core/actor.js'
-import { domainRecords, type DnsRecord } from '../core/dns/records.js'
-import { verificationRecord } from '../core/domain-claim.js'
-import type { ServiceDeps } from './deps.js'
-import { bimiUrls } from './bimi-urls.js'
-import { ensureReportToken, reportUrl } from './report-endpoint.js'
-import { ownedDomain } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { domainRecords, type DnsRecord } from '../../core/dns/records.js'
+import { verificationRecord } from '../../core/domain-claim.js'
+import type { ServiceDeps } from '../deps.js'
+import { bimiUrls } from '../bimi/bimi-urls.js'
+import { ensureReportToken, reportUrl } from '../tls-rpt/report-endpoint.js'
+import { ownedDomain } from '../scope.js'
 
 /** Every DNS record the domain owner must publish, from the stored state. */
 export async function recordsFor(

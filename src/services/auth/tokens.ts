@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import type { Actor } from '../core/actor.js'
-import { pageOf, type Cursor, type Page } from '../core/cursor.js'
-import { DomainError } from '../core/errors.js'
-import { fieldIssues } from '../core/issues.js'
-import type { ApiToken } from '../core/ports.js'
-import { HIDDEN } from '../core/safe-text.js'
-import { auditOf, type ServiceDeps } from './deps.js'
+import type { Actor } from '../../core/actor.js'
+import { pageOf, type Cursor, type Page } from '../../core/cursor.js'
+import { DomainError } from '../../core/errors.js'
+import { fieldIssues } from '../../core/issues.js'
+import type { ApiToken } from '../../core/ports.js'
+import { HIDDEN } from '../../core/safe-text.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
 import { mintToken } from './token-secret.js'
 
 // Labels are shown in lists and written to logs and the audit trail: control characters (NUL,

@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import type { Tenant } from '../core/ports.js'
-import { TenantName } from '../core/tenant-name.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { requireOperator } from './scope.js'
-import { mintToken } from './token-secret.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import type { Tenant } from '../../core/ports.js'
+import { TenantName } from '../../core/tenant-name.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { requireOperator } from '../scope.js'
+import { mintToken } from '../auth/token-secret.js'
 
 export const TenantInput = z.object({ name: TenantName }).strict()
 export type TenantInput = z.infer<typeof TenantInput>

@@ -1,10 +1,10 @@
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import { parsePolicy } from '../core/mta-sts/policy.js'
-import { freshPolicyId } from '../core/mta-sts/policy-id.js'
-import type { StoredPolicy } from '../core/ports.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { ownedDomain } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import { parsePolicy } from '../../core/mta-sts/policy.js'
+import { freshPolicyId } from '../../core/mta-sts/policy-id.js'
+import type { StoredPolicy } from '../../core/ports.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { ownedDomain } from '../scope.js'
 
 export interface RestoreResult {
   name: string

@@ -1,9 +1,9 @@
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import type { Domain, ReportEndpoint } from '../core/ports.js'
-import { effectiveQuotas, QuotaOverrides, quotaRefusal, type Quotas } from '../core/quotas.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { requireOperator } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import type { Domain, ReportEndpoint } from '../../core/ports.js'
+import { effectiveQuotas, QuotaOverrides, quotaRefusal, type Quotas } from '../../core/quotas.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { requireOperator } from '../scope.js'
 
 /**
  * Quota checks before anything a tenant (or a stranger posting reports) can grow is stored.

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from './deps.js'
+import type { ServiceDeps } from '../deps.js'
 
 /** RFC 8555 §8.3: the token is base64url; anything else cannot be ours. */
 const TOKEN = /^[A-Za-z0-9_-]{1,256}$/

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from './deps.js'
+import type { ServiceDeps } from '../deps.js'
 
 /**
  * Why what we hand out (records, report URL, logo URLs) may not work for outsiders: the

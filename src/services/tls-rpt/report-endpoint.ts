@@ -1,7 +1,7 @@
-import type { Actor } from '../core/actor.js'
-import { DomainError } from '../core/errors.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { ownedDomain } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { DomainError } from '../../core/errors.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { ownedDomain } from '../scope.js'
 
 /** A rotated report URL keeps working this long: reporters cache the record for its TTL. */
 export const TOKEN_GRACE_MS = 7 * 86_400_000

@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import type { Actor } from '../core/actor.js'
-import { reservedHostReason } from '../core/domain-claim.js'
-import { normalizeHostname } from '../core/domain-name.js'
-import { DomainError } from '../core/errors.js'
-import type { Domain } from '../core/ports.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { policyHostOf } from './domains.js'
-import { ownedDomain, requireVerified } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { reservedHostReason } from '../../core/domain-claim.js'
+import { normalizeHostname } from '../../core/domain-name.js'
+import { DomainError } from '../../core/errors.js'
+import type { Domain } from '../../core/ports.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { policyHostOf } from '../domains/domains.js'
+import { ownedDomain, requireVerified } from '../scope.js'
 
 export const LogoHostInput = z.object({ hostname: z.string().min(1).max(253) }).strict()
 export type LogoHostInput = z.infer<typeof LogoHostInput>

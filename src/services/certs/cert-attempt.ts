@@ -1,14 +1,14 @@
-import { nextAttemptAt, jitterFraction, renewAt } from '../core/certs/renewal.js'
-import { preflightVerdict, type PreflightVerdict } from '../core/certs/preflight.js'
+import { nextAttemptAt, jitterFraction, renewAt } from '../../core/certs/renewal.js'
+import { preflightVerdict, type PreflightVerdict } from '../../core/certs/preflight.js'
 import type {
   CertificateBundle,
   CertState,
   CertStore,
   DnsResolver,
   Issuer,
-} from '../core/certs/types.js'
-import type { ChangePublisher } from '../core/changes.js'
-import type { Clock, Logger, Repos } from '../core/ports.js'
+} from '../../core/certs/types.js'
+import type { ChangePublisher } from '../../core/changes.js'
+import type { Clock, Logger, Repos } from '../../core/ports.js'
 
 export interface CertDeps {
   repos: Pick<Repos, 'certs'>

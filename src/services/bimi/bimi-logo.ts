@@ -1,12 +1,12 @@
-import type { Actor } from '../core/actor.js'
-import { MAX_LOGO_BYTES, type SvgIssue } from '../core/bimi/types.js'
-import { DomainError, type FieldIssue } from '../core/errors.js'
-import type { BimiAssertion } from '../core/ports.js'
+import type { Actor } from '../../core/actor.js'
+import { MAX_LOGO_BYTES, type SvgIssue } from '../../core/bimi/types.js'
+import { DomainError, type FieldIssue } from '../../core/errors.js'
+import type { BimiAssertion } from '../../core/ports.js'
 import { bimiUrls, type BimiUrls } from './bimi-urls.js'
 import { converterHint } from './convert-logo.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { requireLogoRoom } from './quotas.js'
-import { ownedDomain, requireActive } from './scope.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { requireLogoRoom } from '../tenants/quotas.js'
+import { ownedDomain, requireActive } from '../scope.js'
 
 export interface BimiView extends BimiAssertion {
   domain: string

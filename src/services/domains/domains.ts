@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import type { Actor } from '../core/actor.js'
-import { reservedNameReason } from '../core/domain-claim.js'
-import { DomainName } from '../core/domain-name.js'
-import { DomainError } from '../core/errors.js'
-import type { Domain, DomainPage, Hostname } from '../core/ports.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { requireDomainRoom } from './quotas.js'
-import { ownedDomain } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { reservedNameReason } from '../../core/domain-claim.js'
+import { DomainName } from '../../core/domain-name.js'
+import { DomainError } from '../../core/errors.js'
+import type { Domain, DomainPage, Hostname } from '../../core/ports.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { requireDomainRoom } from '../tenants/quotas.js'
+import { ownedDomain } from '../scope.js'
 
 export const DomainInput = z
   .object({

@@ -1,10 +1,10 @@
-import type { Actor } from '../core/actor.js'
-import { SYSTEM_ACTOR } from '../core/actor.js'
-import type { Domain, StoredPolicy } from '../core/ports.js'
-import { renderPolicy } from '../core/mta-sts/policy.js'
-import { policyId } from '../core/mta-sts/policy-id.js'
-import { auditOf, type ServiceDeps } from './deps.js'
-import { ownedDomain, requireOperator } from './scope.js'
+import type { Actor } from '../../core/actor.js'
+import { SYSTEM_ACTOR } from '../../core/actor.js'
+import type { Domain, StoredPolicy } from '../../core/ports.js'
+import { renderPolicy } from '../../core/mta-sts/policy.js'
+import { policyId } from '../../core/mta-sts/policy-id.js'
+import { auditOf, type ServiceDeps } from '../deps.js'
+import { ownedDomain, requireOperator } from '../scope.js'
 
 /** RFC 8461 §8.3 step 1: "a small max_age (e.g., one day)" for the `none` policy. */
 export const RETIRE_MAX_AGE = 86_400

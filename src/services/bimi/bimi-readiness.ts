@@ -1,7 +1,7 @@
-import { dmarcBlockers, pickDmarc } from '../core/bimi/dmarc.js'
-import { organizationalDomain } from '../core/domain-name.js'
-import type { BimiAssertion, Domain } from '../core/ports.js'
-import type { ServiceDeps } from './deps.js'
+import { dmarcBlockers, pickDmarc } from '../../core/bimi/dmarc.js'
+import { organizationalDomain } from '../../core/domain-name.js'
+import type { BimiAssertion, Domain } from '../../core/ports.js'
+import type { ServiceDeps } from '../deps.js'
 
 /** Warn this long before a mark certificate expires (providers then show nothing). */
 const VMC_WARN_DAYS = 30

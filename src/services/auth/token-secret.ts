@@ -1,5 +1,5 @@
-import type { NewToken } from '../core/ports.js'
-import type { ServiceDeps } from './deps.js'
+import type { NewToken } from '../../core/ports.js'
+import type { ServiceDeps } from '../deps.js'
 
 /** A fresh token: the secret is returned once; only its hash is kept. */
 export function mintToken(
