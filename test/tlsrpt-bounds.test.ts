@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { processReport } from '../src/adapters/tlsrpt/process.js'
+import { processReport } from '../src/adapters/tls-rpt/process.js'
 import { receiveReport, storeReport } from '../src/services/tls-rpt/report-intake.js'
 import { RateLimiter } from '../src/services/engines/rate-limit.js'
 import {

@@ -7,7 +7,7 @@ import { validateSvgTinyPs } from '../../core/bimi/svg-validate.js'
 import type { ReportHealthRow } from '../../core/report-ports.js'
 import { healthOfQuery, type HealthQuery } from '../../core/tls-rpt/stored-health.js'
 import { convertToTinyPs } from '../svg/convert.js'
-import { processReport, rawReportText } from '../tlsrpt/process.js'
+import { processReport, rawReportText } from '../tls-rpt/process.js'
 import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
 import type { TenantWorkPorts } from './ports.js'
 

@@ -12,7 +12,7 @@ import { healthOfQuery, type HealthQuery } from '../../core/tls-rpt/stored-healt
 import { readOnlyDb } from '../db/read-only.js'
 import { selectHealthRows } from '../db/repos/tls-reports.js'
 import { convertToTinyPs } from '../svg/convert.js'
-import { processReport, rawReportText } from '../tlsrpt/process.js'
+import { processReport, rawReportText } from '../tls-rpt/process.js'
 import { inspectMarkCertificate } from '../vmc/mark-certificate.js'
 
 export type Task =
