@@ -71,7 +71,7 @@ export const MORE_COMMANDS: Command[] = [
     needs: 'runtime',
     // Refusals are this command's own output; the intake's warn log would say each twice.
     quiet: true,
-    run: async (c) => (await import('./tlsrpt-import.js')).importFiles(c.rt, c.args),
+    run: async (c) => (await import('./tls-rpt-import.js')).importFiles(c.rt, c.args),
   },
   {
     name: 'logo list',
