@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredPolicy } from '../../../core/ports.js'
 import { migrateDatabase, openDatabase } from '../database.js'
-import { sqliteRepos } from '../repos.js'
+import { sqliteRepos } from './index.js'
 
 const audit = (at: Date) => ({
   at,
