@@ -30,5 +30,5 @@ EXPOSE 8080 8443
 # down); a degraded state (a failing job) stays 200. Load balancers use /readyz.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli.js"]
+ENTRYPOINT ["node", "dist/cli/index.js"]
 CMD ["serve"]

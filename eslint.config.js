@@ -83,7 +83,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli.ts', 'bench/**/*.ts', 'scripts/**'],
+    files: ['src/cli/index.ts', 'bench/**/*.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 )

@@ -1,5 +1,5 @@
 /**
- * bench: our server as a child process (the built `dist/cli.js serve`, or src/cli.ts through
+ * bench: our server as a child process (the built `dist/cli/index.js serve`, or src/cli/index.ts through
  * tsx when the build fails), on loopback ports, pinned to the server core; and the HTTPS probe
  * used for readiness, start-up time and the policy bytes nginx is given.
  */
@@ -18,15 +18,15 @@ export async function buildEntry(): Promise<{ argv: string[]; note: string }> {
   try {
     await runCapture(['npm', 'run', 'build'], { cwd: ROOT })
     return {
-      argv: ['node', join(ROOT, 'dist/cli.js')],
-      note: 'built JS (npm run build; node dist/cli.js serve)',
+      argv: ['node', join(ROOT, 'dist/cli/index.js')],
+      note: 'built JS (npm run build; node dist/cli/index.js serve)',
     }
   } catch (err) {
     log(
-      `npm run build failed, running src/cli.ts through tsx: ${(err as Error).message.split('\n')[0]}`,
+      `npm run build failed, running src/cli/index.ts through tsx: ${(err as Error).message.split('\n')[0]}`,
     )
-    const argv = ['node', '--import', 'tsx', join(ROOT, 'src/cli.ts')]
-    return { argv, note: 'src/cli.ts through tsx (npm run build FAILED)' }
+    const argv = ['node', '--import', 'tsx', join(ROOT, 'src/cli/index.ts')]
+    return { argv, note: 'src/cli/index.ts through tsx (npm run build FAILED)' }
   }
 }
 

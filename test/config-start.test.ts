@@ -31,7 +31,7 @@ describe('policyhost with a bad setting', () => {
       'policyhost: invalid RENEW_INTERVAL: never fires: no such date',
     ],
   ])('when %s=%s, then it exits non-zero with one stderr line naming it', (name, value, line) => {
-    const r = spawnSync(TSX, ['src/cli.ts', 'serve'], {
+    const r = spawnSync(TSX, ['src/cli/index.ts', 'serve'], {
       env: { PATH: process.env.PATH, DATA_DIR: dataDir, POLICIES_DIR: '', [name]: value },
       encoding: 'utf8',
       timeout: 30_000,

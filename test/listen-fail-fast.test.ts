@@ -13,7 +13,7 @@ let heldPort: number
 /** `policyhost serve` as a process; a server that never exits is killed and reported as such. */
 function serve(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, ['src/cli.ts', 'serve'], {
+    const child = spawn(TSX, ['src/cli/index.ts', 'serve'], {
       env: {
         PATH: process.env.PATH,
         DATA_DIR: dataDir,

@@ -48,7 +48,7 @@ async function startCli(
   dataDir = newDataDir(),
   onListening?: (p: ChildProcess) => void,
 ): Promise<Child> {
-  const proc = spawn('node_modules/.bin/tsx', ['src/cli.ts', 'serve'], {
+  const proc = spawn('node_modules/.bin/tsx', ['src/cli/index.ts', 'serve'], {
     cwd: join(import.meta.dirname, '..'),
     env: { ...process.env, ...baseEnv(dataDir), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

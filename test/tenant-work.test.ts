@@ -199,7 +199,7 @@ describe('shutdown while a worker is busy', () => {
   it('when `policyhost serve` gets SIGTERM during a minutes-long conversion, then it exits 0', async () => {
     const dataDir = newDataDir()
     const env = { ...baseEnv(dataDir), LOG_LEVEL: 'debug', WORKER_JOB_TIMEOUT_MS: '600000' }
-    const proc = spawn('node_modules/.bin/tsx', ['src/cli.ts', 'serve'], {
+    const proc = spawn('node_modules/.bin/tsx', ['src/cli/index.ts', 'serve'], {
       cwd: join(import.meta.dirname, '..'),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -6,7 +6,7 @@ export interface FieldIssue {
   rule?: string
 }
 
-/** The small set of failure kinds the edges know how to map (http/errors.ts, cli.ts). */
+/** The small set of failure kinds the edges know how to map (http/errors.ts, cli/output.ts). */
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'PAYLOAD_TOO_LARGE'

@@ -1,5 +1,5 @@
 /**
- * The CLI through its real entry point (`tsx src/cli.ts`), as an operator runs it: a clean
+ * The CLI through its real entry point (`tsx src/cli/index.ts`), as an operator runs it: a clean
  * environment with the data dir given, no policies folder, domains verified at creation.
  */
 import { spawnSync } from 'node:child_process'
@@ -19,7 +19,7 @@ export function runCli(
   args: string[],
   env: Record<string, string> = {},
 ): CliResult {
-  const r = spawnSync(TSX, ['src/cli.ts', ...args], {
+  const r = spawnSync(TSX, ['src/cli/index.ts', ...args], {
     env: {
       PATH: process.env.PATH,
       DATA_DIR: dataDir,
