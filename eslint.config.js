@@ -1,4 +1,4 @@
-// Layering is enforced here (STYLE.md): http/cli → services → core ← adapters; main.ts wires.
+// Layering is enforced here (STYLE.md): http/cli → services → core ← adapters; runtime/ wires (main.ts re-exports it).
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 

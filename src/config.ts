@@ -1,6 +1,6 @@
 /**
  * The only module that reads process.env. Every setting is parsed once by zod into a frozen
- * Config that main.ts and cli/ pass to whatever needs it. A bad value stops start-up with one
+ * Config that runtime/ and cli/ pass to whatever needs it. A bad value stops start-up with one
  * line naming the variable.
  */
 import { accessSync, constants, statSync } from 'node:fs'

@@ -16,7 +16,7 @@ export const ADMIN_COMMANDS: Command[] = [
       'and runs the background jobs (certificates, domain claims, retirements) until SIGTERM or ' +
       'SIGINT. Settings come from the environment (see Configuration in the README).',
     needs: 'config',
-    run: async (c) => (await import('./serve.js')).serveUntilSignal(c.config),
+    run: async (c) => (await import('../main.js')).serveUntilSignal(c.config),
   },
   {
     name: 'migrate',

@@ -1,5 +1,5 @@
 /**
- * Ports: the interfaces services need from the outside world. Adapters implement them; main.ts
+ * Ports: the interfaces services need from the outside world. Adapters implement them; runtime/
  * wires them. Repository methods return Promises so that another store can implement them later
  * without touching services; each mutating method is atomic and writes its audit row in the same
  * transaction.

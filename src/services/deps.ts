@@ -1,10 +1,10 @@
 /**
  * services/: the use cases, grouped by feature (domains/, mta-sts/, tls-rpt/, bimi/, certs/,
  * auth/, tenants/), one exported verb per use case, every query scoped by the caller's tenant;
- * engines/ holds the long-lived objects main.ts starts (policy snapshot, logo cache, certificate
+ * engines/ holds the long-lived objects runtime/ starts (policy snapshot, logo cache, certificate
  * manager, rate limiter, health monitor). Shared by all: ServiceDeps here, tenant scoping in
  * scope.ts. They import core/ (rules, ports, errors) and each other only; adapters come in
- * through ServiceDeps, which main.ts builds.
+ * through ServiceDeps, which runtime/open.ts builds.
  */
 import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'

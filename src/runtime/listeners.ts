@@ -8,9 +8,9 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
-import type { ConnectionGate } from './adapters/net/connection-gate.js'
-import type { SniCache } from './adapters/tls/sni-cache.js'
-import type { NodeHandler } from './http/policy-fast-path.js'
+import type { ConnectionGate } from '../adapters/net/connection-gate.js'
+import type { SniCache } from '../adapters/tls/sni-cache.js'
+import type { NodeHandler } from '../http/policy-fast-path.js'
 
 type Fetch = Parameters<typeof getRequestListener>[0]
 

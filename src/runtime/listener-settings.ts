@@ -3,10 +3,10 @@
  * listeners, because the caps count every open connection of the process and must stay under
  * its open-files limit, or accept() would fail for everyone before a cap does.
  */
-import type { Config } from './config.js'
-import type { Logger } from './core/ports.js'
-import { ConnectionGate } from './adapters/net/connection-gate.js'
-import { capUnderLimit, openFilesLimit } from './adapters/net/open-files.js'
+import type { Config } from '../config.js'
+import type { Logger } from '../core/ports.js'
+import { ConnectionGate } from '../adapters/net/connection-gate.js'
+import { capUnderLimit, openFilesLimit } from '../adapters/net/open-files.js'
 import type { ListenerOptions } from './listeners.js'
 
 /** Listener options for a port: the shared gate (warned when lowered) and the deadlines. */

@@ -1,7 +1,12 @@
+/**
+ * The server process: start, run until SIGTERM or SIGINT, then stop gracefully (readiness
+ * fails first for SHUTDOWN_DRAIN_SECONDS, then listeners, jobs and the store close).
+ */
 import type { Config } from '../config.js'
-import { openRuntime, serve } from '../main.js'
+import { openRuntime } from './open.js'
+import { serve } from './serve.js'
 
-/** `serve`: listeners and background jobs until SIGTERM or SIGINT, then a graceful stop. */
+/** Serves until SIGTERM or SIGINT; resolves with the exit code once everything has stopped. */
 export async function serveUntilSignal(config: Config): Promise<number> {
   const server = await serve(await openRuntime(config), {
     drainDelayMs: config.SHUTDOWN_DRAIN_SECONDS * 1000,

@@ -1,0 +1,251 @@
+/**
+ * The runtime: config → database (migrated) → adapters → services and engines, wired once,
+ * with no listener and no job (one-shot CLI commands use it as it is; serve.ts starts the rest).
+ * Nothing else in src/ builds adapters.
+ */
+import { readFileSync } from 'node:fs'
+import { hostname as machineName } from 'node:os'
+import { gzipSync } from 'node:zlib'
+import type { Config } from '../config.js'
+import { SYSTEM_ACTOR } from '../core/actor.js'
+import type { Issuer } from '../core/certs/types.js'
+import type { ChangeFeed } from '../core/changes.js'
+import type { Clock, Logger } from '../core/ports.js'
+import {
+  publicHttpsPort,
+  serviceHostCertified,
+  serviceHostWarnings,
+  serviceUrl,
+} from '../core/service-host.js'
+import { WorkerPool } from '../adapters/workers/pool.js'
+import { pooledPorts } from '../adapters/workers/ports.js'
+import { inProcessFeed } from '../adapters/changes/in-process.js'
+import { fileCertStore } from '../adapters/certs/file-store.js'
+import { localCa, localCaRootPath } from '../adapters/certs/local-ca.js'
+import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
+import { migrateDatabase, openDatabase, type OpenDb } from '../adapters/db/database.js'
+import { sqliteRepos } from '../adapters/db/repos/index.js'
+import { dnsResolver } from '../adapters/dns/resolver.js'
+import { readPolicyDir } from '../adapters/fs/policy-files.js'
+import { createLogger, type LogSink } from '../adapters/log/logger.js'
+import { SniCache } from '../adapters/tls/sni-cache.js'
+import { CertManager } from '../services/engines/cert-manager.js'
+import { LogoFiles } from '../services/engines/logo-serving.js'
+import type { ServiceDeps } from '../services/deps.js'
+import { PolicySnapshot } from '../services/engines/policy-snapshot.js'
+import { syncPolicyFiles, type SyncOutcome } from '../services/domains/sync.js'
+import { bootstrapOperatorToken } from '../services/auth/tokens.js'
+
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version
+
+export interface RuntimeOptions {
+  clock?: Clock
+  logSink?: LogSink
+  /** One-shot CLI commands: changes do not start background issuance (the server does it). */
+  oneShot?: boolean
+}
+
+export interface Runtime {
+  config: Config
+  deps: ServiceDeps
+  /** Every committed change of this process; other processes' show as `reconcile` (serve()). */
+  changes: ChangeFeed
+  snapshot: PolicySnapshot
+  logos: LogoFiles
+  certs: CertManager
+  sni: SniCache
+  issuer: Issuer
+  log: Logger
+  db: OpenDb
+  /** Worker threads for tenant work (SVG, certificates, reports); none for one-shot commands. */
+  workers: WorkerPool | null
+  close(): void
+}
+
+export const systemClock: Clock = { now: () => new Date() }
+
+async function makeIssuer(config: Config, deps: ServiceDeps): Promise<Issuer> {
+  if (config.acmeDirectoryUrl === null) {
+    // Real time, not the injected clock: clients check validity against their own clock.
+    return localCa(config.certsDir, {
+      keyType: config.ACME_KEY_TYPE,
+      clock: () => new Date(),
+    })
+  }
+  // Loaded only when ACME is configured: acme-client alone takes ~0.4 s to import.
+  const { acmeIssuer } = await import('../adapters/acme/acme-issuer.js')
+  return acmeIssuer({
+    directoryUrl: config.acmeDirectoryUrl,
+    certsDir: config.certsDir,
+    email: config.ACME_EMAIL ?? null,
+    eab:
+      config.ACME_EAB_KID && config.ACME_EAB_HMAC_KEY
+        ? { kid: config.ACME_EAB_KID, hmacKey: config.ACME_EAB_HMAC_KEY }
+        : null,
+    keyType: config.ACME_KEY_TYPE,
+    caFile: config.ACME_CA_FILE ?? null,
+    challenges: deps.repos.challenges,
+    clock: () => deps.clock.now(),
+    log: deps.log,
+  })
+}
+
+/** SERVICE_HOST's base URL, whether it gets a certificate, and what will not work for outsiders. */
+function serviceIdentity(config: Config) {
+  const issuer = config.acmeDirectoryUrl === null ? 'local' : 'acme'
+  const host = config.SERVICE_HOST
+  return {
+    url: serviceUrl(host, publicHttpsPort(host, config.HTTPS_PORT, config.PUBLIC_HTTPS_PORT)),
+    certified: serviceHostCertified(host, issuer),
+    warnings: serviceHostWarnings({
+      host,
+      issuer,
+      localCaRoot: issuer === 'local' ? localCaRootPath(config.certsDir) : null,
+    }),
+  }
+}
+
+const workerOptions = (config: Config, log: Logger) => ({
+  size: config.WORKERS_TENANT_JOBS,
+  timeoutMs: config.WORKER_JOB_TIMEOUT_MS,
+  maxOldMb: config.WORKER_MAX_OLD_MB,
+  perTenant: config.WORKER_JOBS_PER_TENANT,
+  maxQueued: config.WORKER_QUEUE_MAX,
+  log,
+})
+
+/** Opens and migrates the database and wires services and certificates; no listener, no job. */
+export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const log = createLogger(config.LOG_LEVEL, opts.logSink)
+  const db = openDatabase(config.dbPath)
+  migrateDatabase(db)
+  // Writes publish here once committed; each reader of served state subscribes once, below.
+  const changes = inProcessFeed(log)
+  const repos = sqliteRepos(db, changes)
+  const service = serviceIdentity(config)
+  const extraHosts = service.certified ? [config.SERVICE_HOST] : []
+  const snapshot = new PolicySnapshot(repos.snapshot, log, extraHosts)
+  const dns = dnsResolver(config.DNS_SERVERS)
+  const logos = new LogoFiles({ repos })
+  // The snapshot first: its view of a domain is current before the others react.
+  changes.subscribe((c) => snapshot.apply(c))
+  changes.subscribe((c) => logos.apply(c))
+  // Tenant input is parsed in worker threads with a deadline, never on the serving loop; a
+  // one-shot command has no loop to protect and runs it in-process.
+  const workers = opts.oneShot ? null : new WorkerPool(workerOptions(config, log))
+  const work = workers
+    ? pooledPorts(
+        workers,
+        { size: config.WORKERS_TENANT_JOBS, maxQueued: config.WORKER_QUEUE_MAX },
+        config.dbPath,
+      )
+    : (await import('../adapters/workers/in-process-ports.js')).inProcessPorts((q) =>
+        repos.reports.healthRows(q.domainId, q.fromDay, q.toDay),
+      )
+  const deps: ServiceDeps = {
+    repos,
+    clock: opts.clock ?? systemClock,
+    log,
+    newId,
+    newSecret,
+    sha256Hex,
+    serviceHost: config.SERVICE_HOST,
+    service: { url: service.url, warnings: service.warnings },
+    claims: {
+      verification: config.DOMAIN_VERIFICATION,
+      ttlMs: config.DOMAIN_CLAIM_TTL_HOURS * 3_600_000,
+      reserved: config.RESERVED_DOMAINS,
+    },
+    dns,
+    bimi: work.bimi,
+    tlsrpt: {
+      process: work.process,
+      health: work.health,
+      gzip: (b) => gzipSync(b),
+      rawText: work.rawText,
+    },
+    quotas: {
+      domainsPerTenant: config.QUOTA_DOMAINS_PER_TENANT,
+      selectorsPerDomain: config.QUOTA_SELECTORS_PER_DOMAIN,
+      logosPerDomain: config.QUOTA_LOGOS_PER_DOMAIN,
+      logoBytesPerDomain: config.QUOTA_LOGO_BYTES_PER_DOMAIN,
+      tlsrptReportsPerDomainDay: config.TLSRPT_REPORTS_PER_DOMAIN_DAY,
+      tlsrptBytesPerDomainDay: config.TLSRPT_BYTES_PER_DOMAIN_DAY,
+    },
+    reportStore: {
+      policies: config.TLSRPT_STORED_POLICIES,
+      detailsPerPolicy: config.TLSRPT_STORED_DETAILS,
+      parsedBytes: config.TLSRPT_STORED_PARSED_BYTES,
+      maxRawBytes: config.TLSRPT_MAX_BYTES,
+    },
+  }
+  if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
+  const store = fileCertStore(config.certsDir)
+  const issuer = await makeIssuer(config, deps)
+  const sni = new SniCache({
+    store,
+    serialOf: (h) => snapshot.certSerial(h),
+    maxEntries: config.TLS_CONTEXT_CACHE,
+    log,
+    changes,
+  })
+  const certs = new CertManager(
+    {
+      repos,
+      store,
+      issuer,
+      dns,
+      clock: deps.clock,
+      log,
+      serviceHost: config.SERVICE_HOST,
+      publicAddresses: config.PUBLIC_ADDRESSES,
+      preflight: config.acmeDirectoryUrl !== null,
+      orderTimeoutMs: config.ACME_ORDER_TIMEOUT_SECONDS * 1000,
+      changes,
+    },
+    {
+      concurrency: config.ACME_CONCURRENCY,
+      extraHosts,
+      owner: `${machineName()}:${process.pid}:${newId()}`,
+    },
+  )
+  changes.subscribe((c) => sni.apply(c))
+  // One-shot commands leave issuance to the server (which sees their writes as a reconcile).
+  if (!opts.oneShot) changes.subscribe((c) => certs.apply(c))
+  const close = () => {
+    void workers?.destroy()
+    db.close()
+  }
+  return { config, deps, changes, snapshot, logos, certs, sni, issuer, log, db, workers, close }
+}
+
+export type { ReportFile } from '../adapters/mail/report-files.js'
+
+/**
+ * Adapters that CLI commands use on local files: the SVG converter (`logo convert`, which needs
+ * no database) and the reader of mailed report files (`tls-rpt import`). Loaded on demand; the
+ * CLI reaches adapters only through this composition root (eslint.config.js keeps it so).
+ */
+export async function fileTools() {
+  const [{ convertToTinyPs }, { readReportFile }] = await Promise.all([
+    import('../adapters/svg/convert.js'),
+    import('../adapters/mail/report-files.js'),
+  ])
+  return { convertToTinyPs, readReportFile }
+}
+
+/**
+ * Applies `dir` (the policies/ folder) and logs each applied file at info; a rejected file is
+ * logged once, by the sync service (`policy_file_rejected`), and returned for the caller.
+ */
+export async function syncDir(rt: Runtime, dir: string): Promise<SyncOutcome[]> {
+  const outcomes = await syncPolicyFiles(rt.deps, SYSTEM_ACTOR, await readPolicyDir(dir))
+  for (const o of outcomes) {
+    if (o.result !== 'error') {
+      rt.log.info('policy_file', { path: o.path, domain: o.domain, result: o.result })
+    }
+  }
+  return outcomes
+}

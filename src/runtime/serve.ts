@@ -1,0 +1,197 @@
+/**
+ * Serving: both listeners, the health monitor, the background jobs and the data_version watch
+ * on an opened runtime, and their graceful stop (readiness first, then listeners, jobs, store).
+ */
+import type { Server } from 'node:http'
+import { watchDataVersion } from '../adapters/changes/sqlite-data-version.js'
+import { localCaRootPath } from '../adapters/certs/local-ca.js'
+import { newId } from '../adapters/crypto/secrets.js'
+import { databaseProbe } from '../adapters/db/health-probe.js'
+import { startScheduler, type Scheduler } from '../adapters/scheduler/cron.js'
+import { createApp, type HttpDeps } from '../http/app.js'
+import { withPolicyFastPath } from '../http/policy-fast-path.js'
+import { listenerSettings } from './listener-settings.js'
+import { closeGracefully, listenHttp, listenHttps, listening, portOf } from './listeners.js'
+import { HealthMonitor } from '../services/engines/health.js'
+import { RateLimiter } from '../services/engines/rate-limit.js'
+import { removeDueDomains } from '../services/domains/retire-domain.js'
+import { checkPendingClaims, removeExpiredClaims } from '../services/domains/domain-verification.js'
+import { syncDir, systemClock, VERSION, type Runtime } from './open.js'
+
+export interface RunningServer {
+  httpPort: number
+  httpsPort: number
+  runtime: Runtime
+  /** What /healthz and /readyz report. */
+  health: HealthMonitor
+  /** The background jobs (remove-retired-domains, check-domain-claims, renew-certificates). */
+  jobs: Scheduler
+  /**
+   * Fails readiness, waits `drainDelayMs`, then stops accepting, finishes in-flight requests,
+   * stops jobs and closes the database.
+   */
+  close(): Promise<void>
+}
+
+export interface ServeOptions {
+  /**
+   * Time between readiness turning 503 and the listeners closing, for a load balancer to stop
+   * sending here; 0 (the default) closes at once, as a platform that stops routing itself needs.
+   */
+  drainDelayMs?: number
+}
+
+/** Starts both listeners and the background jobs on an opened runtime. */
+export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<RunningServer> {
+  const { config, log } = rt
+  // Set as each part starts; the probes below read them whenever /healthz is asked.
+  let http: Server | undefined
+  let https: Server
+  let jobs: Scheduler | null = null
+  const health = new HealthMonitor(
+    {
+      listening: (l) => ((l === 'http' ? http : https) as Server | undefined)?.listening === true,
+      database: databaseProbe(rt.db),
+      scheduler: () => jobs?.status() ?? null,
+      workers: () => rt.workers && { size: config.WORKERS_TENANT_JOBS, ...rt.workers.stats() },
+      policies: () => rt.snapshot.size,
+    },
+    systemClock,
+  )
+  if (config.POLICIES_DIR) await syncPoliciesAtStart(rt, config.POLICIES_DIR)
+  await rt.certs.prepare()
+  // Other processes' commits (CLI, other instances) become `reconcile` events; the baseline is
+  // taken before the full load below, so none falls between the two.
+  const otherProcesses = await watchDataVersion({
+    marker: () => rt.deps.repos.snapshot.changeMarker(),
+    intervalMs: config.SNAPSHOT_POLL_SECONDS * 1000,
+    feed: rt.changes,
+    log,
+    polled: (ok) => health.snapshotPolled(ok),
+  })
+  await rt.snapshot.refresh()
+  health.snapshotLoaded()
+  const httpDeps: HttpDeps = {
+    services: rt.deps,
+    policies: rt.snapshot,
+    logos: rt.logos,
+    reports: {
+      maxBytes: config.TLSRPT_MAX_BYTES,
+      maxDecompressed: config.TLSRPT_MAX_DECOMPRESSED,
+      perSource: new RateLimiter(config.TLSRPT_RATE_PER_SOURCE),
+      perTenant: new RateLimiter(config.TLSRPT_RATE_PER_TENANT),
+    },
+    serviceHost: config.SERVICE_HOST,
+    bodyLimit: config.API_BODY_LIMIT,
+    policyCacheSeconds: config.POLICY_CACHE_SECONDS,
+    log,
+    newId,
+    version: VERSION,
+    health,
+  }
+  const listenerOptions = listenerSettings(config, log)
+  // Fail fast: a listener that cannot bind stops start-up with nothing left half-started (a
+  // process serving HTTP only would still pass its health check).
+  const bind = config.BIND_ADDRESS
+  try {
+    http = await listening(
+      'HTTP_PORT',
+      bind,
+      config.HTTP_PORT,
+      listenHttp(createApp(httpDeps, 'http').fetch, listenerOptions(config.HTTP_PORT)),
+    )
+    https = await listening(
+      'HTTPS_PORT',
+      bind,
+      config.HTTPS_PORT,
+      listenHttps(
+        createApp(httpDeps, 'https').fetch,
+        listenerOptions(config.HTTPS_PORT),
+        rt.sni,
+        (next) => withPolicyFastPath(httpDeps, next),
+      ),
+    )
+  } catch (err) {
+    if (http) await closeGracefully(http)
+    await rt.workers?.destroy()
+    await rt.certs.stop()
+    rt.close()
+    throw err
+  }
+  otherProcesses.start()
+  jobs = startScheduler(
+    [
+      {
+        name: 'remove-retired-domains',
+        schedule: '* * * * *',
+        run: () => removeDueDomains(rt.deps),
+      },
+      // Proof of domain control: a bounded batch of pending claims per tick (each backs off as
+      // it ages), then the claims whose time is up. Random delay spreads instances' DNS load.
+      {
+        name: 'check-domain-claims',
+        schedule: '*/2 * * * *',
+        run: async () => {
+          await checkPendingClaims(rt.deps)
+          await removeExpiredClaims(rt.deps)
+        },
+        maxRandomDelayMs: 30_000,
+      },
+      // Up to a minute of random delay spreads instances' CA traffic.
+      {
+        name: 'renew-certificates',
+        schedule: config.RENEW_INTERVAL,
+        run: () => rt.certs.runDue(),
+        maxRandomDelayMs: 60_000,
+      },
+    ],
+    log,
+  )
+  // In the background: a damaged store must not delay serving the healthy certificates.
+  const verified = rt.certs
+    .verifyStore()
+    .then(() => rt.certs.kick())
+    .catch((err: Error) => log.error('cert_verify_failed', { error: err.message }))
+  const httpPort = portOf(http)
+  const httpsPort = portOf(https)
+  log.info('listening', {
+    http: httpPort,
+    https: httpsPort,
+    serviceHost: config.SERVICE_HOST,
+    issuer: rt.issuer.name,
+    version: VERSION,
+    // Where a newcomer points curl first, and the root their client must trust.
+    adminApi: `${rt.deps.service.url}/api/v1`,
+    ...(rt.issuer.name === 'local' ? { trust: localCaRootPath(config.certsDir) } : {}),
+  })
+  for (const warning of rt.deps.service.warnings) log.warn('service_host', { warning })
+  return {
+    httpPort,
+    httpsPort,
+    runtime: rt,
+    health,
+    jobs,
+    async close() {
+      // Readiness fails first, so a load balancer stops sending before the listeners close.
+      health.drain()
+      if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs))
+      otherProcesses.stop()
+      // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
+      await Promise.all([rt.workers?.destroy(), closeGracefully(https), closeGracefully(http)])
+      await jobs?.stop()
+      await rt.certs.stop([verified])
+      rt.close()
+      log.info('stopped')
+    },
+  }
+}
+
+async function syncPoliciesAtStart(rt: Runtime, dir: string): Promise<void> {
+  try {
+    await syncDir(rt, dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') rt.log.info('policies_dir_absent', { dir })
+    else throw err
+  }
+}
