@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './helpers/cli.js'
+import { runCliInProcess } from './helpers/cli.js'
 
 const BASE = readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url))
 let dir: string
 
-const cli = (args: string[]) => runCli(dir, args)
+// In-process through the dispatcher the binary awaits (test/helpers/cli.ts); test/cli.test.ts
+// covers the binary itself.
+const cli = (args: string[]) => runCliInProcess(dir, args)
 
 /** An RFC 2231 attachment name: newline, tab, ESC [31m and U+202E, percent-encoded. */
 const FORGED = 'r.json%0Astored%09forged.json%09example.com%1B%5B31m%E2%80%AEnosj.r'
@@ -38,18 +40,18 @@ function eml(report: Buffer): string {
   ].join('\r\n')
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'policyhost-escape-'))
-  expect(cli(['domain', 'add', 'example.com']).code).toBe(0)
+  expect((await cli(['domain', 'add', 'example.com'])).code).toBe(0)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('attacker text on the terminal', () => {
-  it('when an attachment name carries newlines, ANSI escapes and bidi controls, then it is printed escaped on one line', () => {
+  it('when an attachment name carries newlines, ANSI escapes and bidi controls, then it is printed escaped on one line', async () => {
     const report = { ...JSON.parse(BASE.toString()), 'report-id': 'escape-1' }
     writeFileSync(join(dir, 'forged.eml'), eml(Buffer.from(JSON.stringify(report))))
 
-    const r = cli(['tlsrpt', 'import', join(dir, 'forged.eml')])
+    const r = await cli(['tlsrpt', 'import', join(dir, 'forged.eml')])
 
     expect(r.code, r.stderr + r.stdout).toBe(0)
     const lines = r.stdout.split('\n').filter(Boolean)

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './helpers/cli.js'
+import { runCliInProcess } from './helpers/cli.js'
 
 let dataDir: string
 
-const cli = (args: string[]) => runCli(dataDir, args)
+// In-process through the dispatcher the binary awaits (test/helpers/cli.ts); test/cli.test.ts
+// covers the binary itself.
+const cli = (args: string[]) => runCliInProcess(dataDir, args)
 
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'policyhost-cli-tokens-'))
@@ -14,13 +16,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 describe('policyhost token list / rotate / revoke (issue 10 point 3)', () => {
-  it("when a tenant's first token is listed, rotated and revoked, then the CLI shows each step and never a secret", () => {
-    const created = cli(['tenant', 'create', 'acme'])
+  it("when a tenant's first token is listed, rotated and revoked, then the CLI shows each step and never a secret", async () => {
+    const created = await cli(['tenant', 'create', 'acme'])
     expect(created.code).toBe(0)
     const tenant = JSON.parse(created.stdout)
     expect(tenant.tokenId).toEqual(expect.any(String))
 
-    const listed = cli(['token', 'list', '--tenant', 'acme', '--json'])
+    const listed = await cli(['token', 'list', '--tenant', 'acme', '--json'])
     expect(listed.code).toBe(0)
     expect(JSON.parse(listed.stdout)).toEqual([
       {
@@ -34,14 +36,14 @@ describe('policyhost token list / rotate / revoke (issue 10 point 3)', () => {
     ])
     expect(listed.stdout).not.toContain(tenant.token)
 
-    const rotated = cli(['token', 'rotate', tenant.tokenId])
+    const rotated = await cli(['token', 'rotate', tenant.tokenId])
     expect(rotated.code).toBe(0)
     const secret = rotated.stdout.trim()
     expect(secret).toMatch(/^ph_[A-Za-z0-9_-]{43}$/)
     expect(secret).not.toBe(tenant.token)
     expect(rotated.stderr).toContain(`replaces ${tenant.tokenId}`)
 
-    const table = cli(['token', 'list'])
+    const table = await cli(['token', 'list'])
     expect(table.code).toBe(0)
     const lines = table.stdout.trim().split('\n')
     expect(lines[0]).toBe('id\tlabel\ttenant\tcreated\tlast used\trevoked')
@@ -53,14 +55,14 @@ describe('policyhost token list / rotate / revoke (issue 10 point 3)', () => {
     const nextId = next[0]?.split('\t')[0] ?? ''
     expect(table.stdout).not.toContain(secret)
 
-    const revoked = cli(['token', 'revoke', nextId])
+    const revoked = await cli(['token', 'revoke', nextId])
     expect(revoked.code).toBe(0)
-    const after = JSON.parse(cli(['token', 'list', '--tenant', 'acme', '--json']).stdout)
+    const after = JSON.parse((await cli(['token', 'list', '--tenant', 'acme', '--json'])).stdout)
     expect(after.every((t: { revokedAt: string | null }) => t.revokedAt !== null)).toBe(true)
   })
 
-  it('when the token is unknown, then one line on stderr and exit 1', () => {
-    const r = cli(['token', 'rotate', 'nope'])
+  it('when the token is unknown, then one line on stderr and exit 1', async () => {
+    const r = await cli(['token', 'rotate', 'nope'])
     expect(r.code).toBe(1)
     expect(r.stderr.trim()).toBe('policyhost: token "nope" not found')
   })

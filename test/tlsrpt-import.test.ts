@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './helpers/cli.js'
+import { runCliInProcess } from './helpers/cli.js'
 
 const BASE = readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url))
 let dir: string
 
-const cli = (args: string[]) => runCli(dir, args)
+// In-process through the dispatcher the binary awaits (test/helpers/cli.ts); test/cli.test.ts
+// covers the binary itself.
+const cli = (args: string[]) => runCliInProcess(dir, args)
 
 /** A report as a mailbox provider sends it: multipart/report with a gzip attachment (RFC 8460 §5.3). */
 function eml(report: Buffer): string {
@@ -36,20 +38,20 @@ function eml(report: Buffer): string {
   ].join('\r\n')
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'policyhost-import-'))
-  expect(cli(['domain', 'add', 'example.com']).code).toBe(0)
+  expect((await cli(['domain', 'add', 'example.com'])).code).toBe(0)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('policyhost tlsrpt import', () => {
-  it('when .json, .json.gz and .eml reports are imported, then each is stored once', () => {
+  it('when .json, .json.gz and .eml reports are imported, then each is stored once', async () => {
     const withId = (id: string) =>
       Buffer.from(JSON.stringify({ ...JSON.parse(BASE.toString()), 'report-id': id }))
     writeFileSync(join(dir, 'a.json'), withId('imp-a'))
     writeFileSync(join(dir, 'b.json.gz'), gzipSync(withId('imp-b')))
     writeFileSync(join(dir, 'c.eml'), eml(withId('imp-c')))
-    const r = cli([
+    const r = await cli([
       'tlsrpt',
       'import',
       join(dir, 'a.json'),
@@ -62,17 +64,17 @@ describe('policyhost tlsrpt import', () => {
     expect(r.stdout).toMatch(
       /^stored\tc\.eml#google\.com!example\.com!1\.json\.gz\texample\.com\t/m,
     )
-    const again = cli(['tlsrpt', 'import', join(dir, 'a.json')])
+    const again = await cli(['tlsrpt', 'import', join(dir, 'a.json')])
     expect(again.stdout).toMatch(/^duplicate\ta\.json\texample\.com$/m)
   })
 
-  it('when a file is not a report or for an unknown domain, then it is named and the exit is 1', () => {
+  it('when a file is not a report or for an unknown domain, then it is named and the exit is 1', async () => {
     writeFileSync(join(dir, 'bad.json'), '{"not": "a report"}')
     const other = JSON.parse(BASE.toString())
     other.policies[0].policy['policy-domain'] = 'unknown.example'
     writeFileSync(join(dir, 'other.json'), JSON.stringify(other))
     writeFileSync(join(dir, 'note.eml'), 'From: a@b\r\nSubject: hi\r\n\r\nno attachment\r\n')
-    const r = cli([
+    const r = await cli([
       'tlsrpt',
       'import',
       join(dir, 'bad.json'),

@@ -14,11 +14,17 @@ const version = (): string =>
 
 const isHelp = (a: string | undefined) => a === '--help' || a === '-h'
 
-/** Runs the command line `argv`; returns the exit code. Never throws. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line `argv` with the environment `env` (the process's, unless a test runs
+ * the CLI in-process); returns the exit code. Never throws.
+ */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const seen: { command?: Command } = {}
   try {
-    return await dispatch(argv, seen)
+    return await dispatch(argv, seen, env)
   } catch (err) {
     const code = (err as { code?: unknown }).code
     const usage =
@@ -41,7 +47,11 @@ export async function main(argv: string[]): Promise<number> {
 
 const firstSentence = (s: string) => s.replace(/\. .*$/, '')
 
-async function dispatch(argv: string[], seen: { command?: Command }): Promise<number> {
+async function dispatch(
+  argv: string[],
+  seen: { command?: Command },
+  env: Record<string, string | undefined>,
+): Promise<number> {
   const [first, second] = argv
   if (first === undefined) {
     out(mainHelp())
@@ -88,7 +98,7 @@ async function dispatch(argv: string[], seen: { command?: Command }): Promise<nu
   const call: Call = { args: positionals, opts: values }
   if (command.needs === 'nothing') return command.run(call)
   const { loadConfig } = await import('../config.js')
-  const config = loadConfig()
+  const config = loadConfig(env)
   // Whatever the runtime creates (database, journal files, keys, exports) is the service's
   // alone: tenants' reports and token hashes must not be readable by other local users.
   process.umask(0o077)
