@@ -206,6 +206,11 @@ describe('policyhost domains, status and policy', { timeout: 120_000 }, () => {
       }),
     ])
     expect(status.enforceAdvice.ready).toBe(false)
+    // The API's shape, warnings included: the certificates come from the local CA here.
+    expect(status.warnings).toEqual([
+      expect.stringContaining('certificates come from the local CA'),
+    ])
+    expect(human.stderr).toMatch(/^policyhost: warning: certificates come from the local CA/)
   })
 
   it('when the domain is unknown, then exit 1 with one line on stderr and nothing on stdout', async () => {
@@ -230,6 +235,17 @@ describe('policyhost domains, status and policy', { timeout: 120_000 }, () => {
         r.stdout,
       )?.[1]
     expect(Date.parse(until ?? '')).toBeGreaterThan(Date.now())
+    // Issued now: status shows the certificate with its serial and validity.
+    const [host] = JSON.parse((await cli(['status', 'example.org', '--json'])).stdout).hostnames
+    expect(host.certificate).toMatchObject({
+      status: 'ok',
+      issuer: expect.any(String),
+      expired: false,
+    })
+    expect(host.certificate.serial).toMatch(/^[0-9a-f]+$/)
+    expect(Date.parse(host.certificate.notAfter)).toBeGreaterThan(Date.now())
+    const human = await cli(['status', 'example.org'])
+    expect(human.stdout).toMatch(/^mta-sts\.example\.org\tpolicy\t\S+\tok\t\d{4}-/m)
   })
 
   it('when a domain with a published policy is removed, then it is retiring until a time, and restore undoes it', async () => {

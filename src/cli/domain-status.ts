@@ -2,40 +2,17 @@
 import { SYSTEM_ACTOR } from '../core/actor.js'
 import type { Runtime } from '../main.js'
 import { domainStatus, type DomainStatus } from '../services/domains/domain-status.js'
+import { statusView } from '../http/views.js'
 import { flag, type OptionValues } from './command.js'
 import { domainJson } from './domains.js'
-import { domainArg, escapeText, fields, iso, json, out, table } from './output.js'
+import { domainArg, escapeText, fields, json, out, table } from './output.js'
 import { tenantNames } from './tenants.js'
 
-/** The API's status shape, with the tenant's name. */
-function statusJson(s: DomainStatus, tenant: string | null, now: Date) {
-  return {
-    domain: domainJson(s.domain, tenant),
-    policy: s.policy
-      ? { id: s.policy.policyId, mode: s.policy.mode, maxAge: s.policy.maxAge }
-      : null,
-    enforceAdvice: s.enforceAdvice,
-    bimi: s.bimi,
-    hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
-      name,
-      role,
-      dns: { status: c?.dnsStatus ?? 'unchecked', detail: c?.dnsDetail ?? null },
-      certificate: {
-        status: c?.status ?? 'pending',
-        issuer: c?.issuer ?? null,
-        serial: c?.serial ?? null,
-        notBefore: iso(c?.notBefore),
-        notAfter: iso(c?.notAfter),
-        renewAt: iso(c?.renewAt),
-        expired: c?.notAfter ? c.notAfter.getTime() <= now.getTime() : false,
-      },
-      lastError: c?.lastError ?? null,
-      lastAttemptAt: iso(c?.lastAttemptAt),
-      failures: c?.failures ?? 0,
-      nextAttemptAt: iso(c?.dueAt),
-    })),
-  }
-}
+/** The API's status shape (http/views.ts), with the tenant's name beside its id. */
+const statusJson = (s: DomainStatus, tenant: string | null, now: Date) => ({
+  ...statusView(s, now),
+  domain: domainJson(s.domain, tenant),
+})
 
 export async function statusCmd(rt: Runtime, name: string, o: OptionValues): Promise<number> {
   const s = await domainStatus(rt.deps, SYSTEM_ACTOR, domainArg(name))
@@ -65,6 +42,8 @@ export async function statusCmd(rt: Runtime, name: string, o: OptionValues): Pro
       h.lastError ?? h.dns.detail,
     ]),
   )
+  // Why the records and URLs handed out may not work for outsiders (SERVICE_HOST, certificates).
+  for (const w of v.warnings) process.stderr.write(`policyhost: warning: ${escapeText(w)}\n`)
   if (v.enforceAdvice) {
     out('')
     out(`ready to enforce: ${v.enforceAdvice.ready ? 'yes' : 'not yet'}`)

@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi'
 import { verificationRecordName, verificationValue } from '../core/domain-claim.js'
 import type { Domain, StoredTlsRpt, Tenant } from '../core/ports.js'
 import type { BimiView } from '../services/bimi/bimi-logo.js'
+import type { DomainStatus } from '../services/domains/domain-status.js'
 import type { PolicyView } from '../services/mta-sts/mta-sts.js'
 import { policyHostOf } from '../services/domains/domains.js'
 
@@ -146,3 +147,34 @@ export const bimiView = (b: BimiView) => ({
   certificateNotAfter: b.vmcNotAfter?.toISOString() ?? null,
   updatedAt: b.updatedAt.toISOString(),
 })
+
+/** A domain's status as the API (and the CLI's --json) shows it. */
+export function statusView(s: DomainStatus, now: Date) {
+  return {
+    domain: domainView(s.domain),
+    policy: s.policy
+      ? { id: s.policy.policyId, mode: s.policy.mode, maxAge: s.policy.maxAge }
+      : null,
+    bimi: s.bimi,
+    enforceAdvice: s.enforceAdvice,
+    warnings: s.warnings,
+    hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
+      name,
+      role,
+      dns: { status: c?.dnsStatus ?? ('unchecked' as const), detail: c?.dnsDetail ?? null },
+      certificate: {
+        status: c?.status ?? ('pending' as const),
+        issuer: c?.issuer ?? null,
+        serial: c?.serial ?? null,
+        notBefore: iso(c?.notBefore ?? null),
+        notAfter: iso(c?.notAfter ?? null),
+        renewAt: iso(c?.renewAt ?? null),
+        expired: c?.notAfter ? c.notAfter.getTime() <= now.getTime() : false,
+      },
+      lastError: c?.lastError ?? null,
+      lastAttemptAt: iso(c?.lastAttemptAt ?? null),
+      failures: c?.failures ?? 0,
+      nextAttemptAt: iso(c?.dueAt ?? null),
+    })),
+  }
+}

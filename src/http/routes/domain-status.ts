@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { ServiceDeps } from '../../services/deps.js'
-import { domainStatus, type DomainStatus } from '../../services/domains/domain-status.js'
+import { domainStatus } from '../../services/domains/domain-status.js'
 import { json, newRouter, problems } from '../openapi.js'
-import { DomainOut, domainView, iso } from '../views.js'
+import { DomainOut, statusView } from '../views.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
 
 const HostnameOut = z.object({
@@ -63,36 +63,6 @@ const route = createRoute({
   request: { params: DomainParam },
   responses: { 200: json(StatusOut, 'The status'), ...problems(401, 404) },
 })
-
-function statusView(s: DomainStatus, now: Date) {
-  return {
-    domain: domainView(s.domain),
-    policy: s.policy
-      ? { id: s.policy.policyId, mode: s.policy.mode, maxAge: s.policy.maxAge }
-      : null,
-    bimi: s.bimi,
-    enforceAdvice: s.enforceAdvice,
-    warnings: s.warnings,
-    hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
-      name,
-      role,
-      dns: { status: c?.dnsStatus ?? ('unchecked' as const), detail: c?.dnsDetail ?? null },
-      certificate: {
-        status: c?.status ?? ('pending' as const),
-        issuer: c?.issuer ?? null,
-        serial: c?.serial ?? null,
-        notBefore: iso(c?.notBefore ?? null),
-        notAfter: iso(c?.notAfter ?? null),
-        renewAt: iso(c?.renewAt ?? null),
-        expired: c?.notAfter ? c.notAfter.getTime() <= now.getTime() : false,
-      },
-      lastError: c?.lastError ?? null,
-      lastAttemptAt: iso(c?.lastAttemptAt ?? null),
-      failures: c?.failures ?? 0,
-      nextAttemptAt: iso(c?.dueAt ?? null),
-    })),
-  }
-}
 
 export function domainStatusRoutes(deps: ServiceDeps) {
   return newRouter().openapi(route, async (c) => {
