@@ -8,7 +8,7 @@
 import { request } from 'node:http'
 import { join } from 'node:path'
 import type { Ctx } from './ctx.js'
-import { f0 } from './report.js'
+import { f0, median } from './report.js'
 import { freePort, ROOT } from './server.js'
 import { exited, log, sleep, start } from './tools.js'
 
@@ -61,8 +61,6 @@ const answers = (port: number) =>
     req.on('error', () => resolve(false))
     req.end()
   })
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 export async function restartSetup(ctx: Ctx): Promise<void> {
   const [http, https] = [await freePort(), await freePort()]

@@ -3,14 +3,11 @@
  * the configuration and the runtime only when the command needs them, and turns every failure
  * into one line on stderr: exit 1 when the command failed, 2 for a usage error.
  */
-import { readFileSync } from 'node:fs'
+import { VERSION } from '../version.js'
 import { parseArgs } from 'node:util'
 import { checkArgs, type Call, type Command, type OptionSpec } from './command.js'
 import { commandHelp, findCommand, groupHelp, groupOf, mainHelp, usageLine } from './commands.js'
 import { oneLine, out, UsageError } from './output.js'
-
-const version = (): string =>
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version
 
 const isHelp = (a: string | undefined) => a === '--help' || a === '-h'
 
@@ -58,7 +55,7 @@ async function dispatch(
     return 2
   }
   if (first === '--version' || first === '-V') {
-    out(version())
+    out(VERSION)
     return 0
   }
   if (isHelp(first)) {

@@ -11,10 +11,8 @@ import {
   TOKENS_PAGE_MAX,
 } from '../services/auth/tokens.js'
 import { flag, str, type OptionValues } from './command.js'
-import { escapeText, json, need, out, UsageError } from './output.js'
+import { escapeText, iso, json, need, out, UsageError } from './output.js'
 import { tenantIdByName } from './tenants.js'
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 /**
  * `token list [--tenant NAME] [--json]`: every token (or one tenant's), oldest first, with label,

@@ -3,7 +3,6 @@
  * with no listener and no job (one-shot CLI commands use it as it is; serve.ts starts the rest).
  * Nothing else in src/ builds adapters.
  */
-import { readFileSync } from 'node:fs'
 import { hostname as machineName } from 'node:os'
 import { gzipSync } from 'node:zlib'
 import type { Config } from '../config.js'
@@ -36,9 +35,7 @@ import { PolicySnapshot } from '../services/engines/policy-snapshot.js'
 import { syncPolicyFiles, type SyncOutcome } from '../services/domains/sync.js'
 import { bootstrapOperatorToken } from '../services/auth/tokens.js'
 
-export const VERSION: string = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-).version
+export { VERSION } from '../version.js'
 
 export interface RuntimeOptions {
   clock?: Clock

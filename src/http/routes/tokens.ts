@@ -12,7 +12,7 @@ import {
 } from '../../services/auth/tokens.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { queryIs400 } from '../query.js'
-import { TokenCreatedOut } from '../views.js'
+import { iso, TokenCreatedOut } from '../views.js'
 
 const create = createRoute({
   method: 'post',
@@ -56,8 +56,6 @@ const list = createRoute({
     ...problems(400, 401, 403),
   },
 })
-
-const iso = (d: Date | null) => (d === null ? null : d.toISOString())
 
 const revoke = createRoute({
   method: 'delete',
