@@ -187,8 +187,9 @@ const Env = z.object({
   WORKERS_TENANT_JOBS: whole(1, 64).default(Math.max(1, Math.min(2, availableParallelism()))),
   /** Deadline of one job once a worker starts it, ms; the thread is killed past it (422). */
   WORKER_JOB_TIMEOUT_MS: whole(10, 600_000).default(5_000),
-  /** V8 heap limit of each worker, MB (old generation; the code itself needs ~25); past it 422. */
-  WORKER_MAX_OLD_MB: whole(32, 16_384).default(128),
+  /** V8 heap limit of each worker, MB (old generation). At least 64: svgo alone needs ~25–30 and a
+   *  limit of 32 failed even a 10-byte logo now and then (CI, 2026-12-06). Past it 422. */
+  WORKER_MAX_OLD_MB: whole(64, 16_384).default(128),
   /** Jobs one tenant may have queued or running at once (429 beyond). */
   WORKER_JOBS_PER_TENANT: whole(1, 1_000).default(2),
   /** Jobs waiting for a worker, all tenants together (503 with Retry-After beyond). */

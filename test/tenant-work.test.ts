@@ -105,7 +105,7 @@ describe('tenant work in the worker pool', () => {
 
   it('when a job passes WORKER_MAX_OLD_MB, then it is killed and 422 names the limit', async () => {
     const { server, a } = await warmServer({
-      WORKER_MAX_OLD_MB: '32',
+      WORKER_MAX_OLD_MB: '64',
       WORKER_JOB_TIMEOUT_MS: '60000',
     })
 
@@ -113,7 +113,7 @@ describe('tenant work in the worker pool', () => {
 
     expect(res.status).toBe(422)
     expect(res.json().detail).toBe(
-      'the SVG needed more than 32 MB of memory to convert (WORKER_MAX_OLD_MB)',
+      'the SVG needed more than 64 MB of memory to convert (WORKER_MAX_OLD_MB)',
     )
     expect((await convert(server, a.token, SMALL)).status).toBe(200)
   }, 60_000)
