@@ -4,7 +4,6 @@
  * Nothing else in src/ builds adapters.
  */
 import { hostname as machineName } from 'node:os'
-import { gzipSync } from 'node:zlib'
 import type { Config } from '../config.js'
 import { SYSTEM_ACTOR } from '../core/actor.js'
 import type { Issuer } from '../core/certs/types.js'
@@ -21,7 +20,7 @@ import { pooledPorts } from '../adapters/workers/ports.js'
 import { inProcessFeed } from '../adapters/changes/in-process.js'
 import { fileCertStore } from '../adapters/certs/file-store.js'
 import { localCa, localCaRootPath } from '../adapters/certs/local-ca.js'
-import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
+import { newId } from '../adapters/crypto/secrets.js'
 import { migrateDatabase, openDatabase, type OpenDb } from '../adapters/db/database.js'
 import { sqliteRepos } from '../adapters/db/repos/index.js'
 import { dnsResolver } from '../adapters/dns/resolver.js'
@@ -34,6 +33,7 @@ import type { ServiceDeps } from '../services/deps.js'
 import { PolicySnapshot } from '../services/engines/policy-snapshot.js'
 import { syncPolicyFiles, type SyncOutcome } from '../services/domains/sync.js'
 import { bootstrapOperatorToken } from '../services/auth/tokens.js'
+import { serviceDeps } from './service-deps.js'
 
 export { VERSION } from '../version.js'
 
@@ -141,43 +141,15 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     : (await import('../adapters/workers/in-process-ports.js')).inProcessPorts((q) =>
         repos.reports.healthRows(q.domainId, q.fromDay, q.toDay),
       )
-  const deps: ServiceDeps = {
+  const deps = serviceDeps(config, {
     repos,
     clock: opts.clock ?? systemClock,
     log,
-    newId,
-    newSecret,
-    sha256Hex,
-    serviceHost: config.SERVICE_HOST,
-    service: { url: service.url, warnings: service.warnings },
-    claims: {
-      verification: config.DOMAIN_VERIFICATION,
-      ttlMs: config.DOMAIN_CLAIM_TTL_HOURS * 3_600_000,
-      reserved: config.RESERVED_DOMAINS,
-    },
     dns,
-    bimi: work.bimi,
-    tlsrpt: {
-      process: work.process,
-      health: work.health,
-      gzip: (b) => gzipSync(b),
-      rawText: work.rawText,
-    },
-    quotas: {
-      domainsPerTenant: config.QUOTA_DOMAINS_PER_TENANT,
-      selectorsPerDomain: config.QUOTA_SELECTORS_PER_DOMAIN,
-      logosPerDomain: config.QUOTA_LOGOS_PER_DOMAIN,
-      logoBytesPerDomain: config.QUOTA_LOGO_BYTES_PER_DOMAIN,
-      tlsrptReportsPerDomainDay: config.TLSRPT_REPORTS_PER_DOMAIN_DAY,
-      tlsrptBytesPerDomainDay: config.TLSRPT_BYTES_PER_DOMAIN_DAY,
-    },
-    reportStore: {
-      policies: config.TLSRPT_STORED_POLICIES,
-      detailsPerPolicy: config.TLSRPT_STORED_DETAILS,
-      parsedBytes: config.TLSRPT_STORED_PARSED_BYTES,
-      maxRawBytes: config.TLSRPT_MAX_BYTES,
-    },
-  }
+    work,
+    serviceUrl: service.url,
+    serviceWarnings: service.warnings,
+  })
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
   const store = fileCertStore(config.certsDir)
   const issuer = await makeIssuer(config, deps)

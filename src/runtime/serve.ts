@@ -5,15 +5,14 @@
 import type { Server } from 'node:http'
 import { watchDataVersion } from '../adapters/changes/sqlite-data-version.js'
 import { localCaRootPath } from '../adapters/certs/local-ca.js'
-import { newId } from '../adapters/crypto/secrets.js'
 import { databaseProbe } from '../adapters/db/health-probe.js'
 import { startScheduler, type Scheduler } from '../adapters/scheduler/cron.js'
-import { createApp, type HttpDeps } from '../http/app.js'
+import { createApp } from '../http/app.js'
 import { withPolicyFastPath } from '../http/policy-fast-path.js'
+import { httpDepsOf } from './http-deps.js'
 import { listenerSettings } from './listener-settings.js'
 import { closeGracefully, listenHttp, listenHttps, listening, portOf } from './listeners.js'
 import { HealthMonitor } from '../services/engines/health.js'
-import { RateLimiter } from '../services/engines/rate-limit.js'
 import { removeDueDomains } from '../services/domains/retire-domain.js'
 import { checkPendingClaims, removeExpiredClaims } from '../services/domains/domain-verification.js'
 import { syncDir, systemClock, VERSION, type Runtime } from './open.js'
@@ -71,24 +70,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   })
   await rt.snapshot.refresh()
   health.snapshotLoaded()
-  const httpDeps: HttpDeps = {
-    services: rt.deps,
-    policies: rt.snapshot,
-    logos: rt.logos,
-    reports: {
-      maxBytes: config.TLSRPT_MAX_BYTES,
-      maxDecompressed: config.TLSRPT_MAX_DECOMPRESSED,
-      perSource: new RateLimiter(config.TLSRPT_RATE_PER_SOURCE),
-      perTenant: new RateLimiter(config.TLSRPT_RATE_PER_TENANT),
-    },
-    serviceHost: config.SERVICE_HOST,
-    bodyLimit: config.API_BODY_LIMIT,
-    policyCacheSeconds: config.POLICY_CACHE_SECONDS,
-    log,
-    newId,
-    version: VERSION,
-    health,
-  }
+  const httpDeps = httpDepsOf(rt, health)
   const listenerOptions = listenerSettings(config, log)
   // Fail fast: a listener that cannot bind stops start-up with nothing left half-started (a
   // process serving HTTP only would still pass its health check).

@@ -1,0 +1,64 @@
+/**
+ * ServiceDeps from config and the adapters open.ts built: the one place config becomes what the
+ * services see (quotas, claim rules, report bounds). Service tests build theirs here too, on an
+ * in-memory database, so they run on the same wiring as the server.
+ */
+import { gzipSync } from 'node:zlib'
+import type { Config } from '../config.js'
+import type { DnsResolver } from '../core/certs/types.js'
+import type { Clock, Logger, Repos } from '../core/ports.js'
+import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
+import type { TenantWorkPorts } from '../adapters/workers/ports.js'
+import type { ServiceDeps } from '../services/deps.js'
+
+export interface ServiceParts {
+  repos: Repos
+  clock: Clock
+  log: Logger
+  dns: DnsResolver
+  /** Tenant work: the worker pool's ports in the server, in-process ones elsewhere. */
+  work: TenantWorkPorts
+  serviceUrl: string
+  serviceWarnings: readonly string[]
+}
+
+export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
+  const { repos, clock, log, dns, work } = parts
+  return {
+    repos,
+    clock,
+    log,
+    newId,
+    newSecret,
+    sha256Hex,
+    serviceHost: config.SERVICE_HOST,
+    service: { url: parts.serviceUrl, warnings: parts.serviceWarnings },
+    claims: {
+      verification: config.DOMAIN_VERIFICATION,
+      ttlMs: config.DOMAIN_CLAIM_TTL_HOURS * 3_600_000,
+      reserved: config.RESERVED_DOMAINS,
+    },
+    dns,
+    bimi: work.bimi,
+    tlsrpt: {
+      process: work.process,
+      health: work.health,
+      gzip: (b) => gzipSync(b),
+      rawText: work.rawText,
+    },
+    quotas: {
+      domainsPerTenant: config.QUOTA_DOMAINS_PER_TENANT,
+      selectorsPerDomain: config.QUOTA_SELECTORS_PER_DOMAIN,
+      logosPerDomain: config.QUOTA_LOGOS_PER_DOMAIN,
+      logoBytesPerDomain: config.QUOTA_LOGO_BYTES_PER_DOMAIN,
+      tlsrptReportsPerDomainDay: config.TLSRPT_REPORTS_PER_DOMAIN_DAY,
+      tlsrptBytesPerDomainDay: config.TLSRPT_BYTES_PER_DOMAIN_DAY,
+    },
+    reportStore: {
+      policies: config.TLSRPT_STORED_POLICIES,
+      detailsPerPolicy: config.TLSRPT_STORED_DETAILS,
+      parsedBytes: config.TLSRPT_STORED_PARSED_BYTES,
+      maxRawBytes: config.TLSRPT_MAX_BYTES,
+    },
+  }
+}
