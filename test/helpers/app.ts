@@ -1,0 +1,100 @@
+/**
+ * Route tests' world: the runtime opened as the server opens it (real SQLite file in a temp dir,
+ * migrations, services, snapshot, logo cache), tenant work in-process, and the HTTP application
+ * from createApp() called through app.request() — no listener, no socket, no TLS. Answers have
+ * the shape test-server.ts gives, so a test reads the same either way. Real sockets stay for
+ * what a socket is the point of: TLS and SNI, the policy fast path, peers, limits, shutdown.
+ */
+import { rmSync } from 'node:fs'
+import { loadConfig } from '../../src/config.js'
+import type { Clock } from '../../src/core/ports.js'
+import { databaseProbe } from '../../src/adapters/db/health-probe.js'
+import { createApp, type Listener } from '../../src/http/app.js'
+import { httpDepsOf } from '../../src/runtime/http-deps.js'
+import { openRuntime, systemClock, type Runtime } from '../../src/runtime/open.js'
+import { HealthMonitor } from '../../src/services/engines/health.js'
+import {
+  baseEnv,
+  newDataDir,
+  type LogEntry,
+  type RequestOptions,
+  type TestResponse,
+} from './test-server.js'
+
+export interface TestApp {
+  runtime: Runtime
+  dataDir: string
+  health: HealthMonitor
+  logged(msg?: string): LogEntry[]
+  /** As TestServer.request; `https` and `servername` have no meaning without a socket. */
+  request(
+    method: string,
+    path: string,
+    opts?: Omit<RequestOptions, 'https' | 'servername'>,
+  ): Promise<TestResponse>
+  close(): Promise<void>
+}
+
+export interface AppOptions {
+  env?: Record<string, string>
+  clock?: Clock
+  /** Which listener's application: 'https' (the default) or 'http'. */
+  listener?: Listener
+}
+
+export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
+  const dataDir = newDataDir()
+  const logs: string[] = []
+  const config = loadConfig({ ...baseEnv(dataDir), ...opts.env })
+  const runtime = await openRuntime(config, {
+    logSink: (line) => logs.push(line),
+    oneShot: true,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  })
+  await runtime.snapshot.refresh()
+  const health = new HealthMonitor(
+    {
+      listening: () => true,
+      database: databaseProbe(runtime.db),
+      scheduler: () => null,
+      workers: () => null,
+      policies: () => runtime.snapshot.size,
+    },
+    opts.clock ?? systemClock,
+  )
+  health.snapshotLoaded()
+  const app = createApp(httpDepsOf(runtime, health), opts.listener ?? 'https')
+  return {
+    runtime,
+    dataDir,
+    health,
+    logged: (msg) =>
+      logs.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
+    async request(method, path, o = {}) {
+      const headers = new Headers({ host: o.host ?? 'localhost', ...o.headers })
+      if (o.token !== undefined) headers.set('authorization', `Bearer ${o.token}`)
+      let body: Uint8Array | undefined
+      if (o.json !== undefined) {
+        body = Buffer.from(JSON.stringify(o.json))
+        if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+      } else if (o.rawBody !== undefined) {
+        body = Buffer.from(o.rawBody)
+      }
+      if (body) headers.set('content-length', String(body.byteLength))
+      const res = await app.request(path, { method, headers, body })
+      const bytes = Buffer.from(await res.arrayBuffer())
+      const text = bytes.toString('utf8')
+      return {
+        status: res.status,
+        headers: Object.fromEntries(res.headers),
+        text,
+        bytes,
+        json: () => JSON.parse(text),
+      }
+    },
+    async close() {
+      runtime.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
