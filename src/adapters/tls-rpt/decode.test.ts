@@ -1,16 +1,18 @@
 import { gzipSync } from 'node:zlib'
 import type * as Zlib from 'node:zlib'
-import { describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import type { ReportDecoder } from '../../core/tls-rpt/decoder.js'
 import type { ReportMediaType } from './decode.js'
-import { decodeReport } from './decode.js'
 
-// Wrap gunzipSync so the tests can see the options it was called with.
-vi.mock('node:zlib', async (importOriginal) => {
+// Wrap gunzipSync so the tests can see the options it was called with. Files share a module
+// registry (vitest.config.ts: isolate off), so decode.js is loaded afresh after the mock.
+vi.resetModules()
+vi.doMock('node:zlib', async (importOriginal) => {
   const zlib = await importOriginal<typeof Zlib>()
   return { ...zlib, gunzipSync: vi.fn(zlib.gunzipSync) }
 })
 const { gunzipSync } = await import('node:zlib')
+const { decodeReport } = await import('./decode.js')
 
 const JSON_TYPE = 'application/tlsrpt+json'
 const GZIP_TYPE = 'application/tlsrpt+gzip'
@@ -147,3 +149,9 @@ function corruptCrc(gz: Uint8Array): Uint8Array {
   copy[copy.length - 8] = (copy[copy.length - 8] ?? 0) ^ 0xff
   return copy
 }
+
+// Later files get the real zlib.
+afterAll(() => {
+  vi.doUnmock('node:zlib')
+  vi.resetModules()
+})
