@@ -43,11 +43,23 @@ export interface ServiceWorld {
   /** Every change event published, in order. */
   changes: Change[]
   logged(msg?: string): LogEntry[]
+  /** The audit trail's rows, oldest first; with `action`, only those. */
+  audit(action?: string): AuditRow[]
   /** The operator, as the admin token authenticates it. */
   operator: Actor
   /** A tenant and the actor its token authenticates. */
   tenant(name: string): Promise<{ id: string; actor: Actor }>
   close(): void
+}
+
+/** One audit_log row as stored (`detail` parsed). */
+export interface AuditRow {
+  at: number
+  tenantId: string | null
+  actorTokenId: string | null
+  action: string
+  subject: string
+  detail: Record<string, unknown> | null
 }
 
 export const START = new Date('2026-03-01T12:00:00Z')
@@ -94,6 +106,19 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
     operator,
     logged: (msg) =>
       lines.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
+    audit: (action) =>
+      (
+        db.sqlite
+          .prepare(
+            'SELECT at, tenant_id AS tenantId, actor_token_id AS actorTokenId, action, subject, detail FROM audit_log ORDER BY id',
+          )
+          .all() as (Omit<AuditRow, 'detail'> & { detail: string | null })[]
+      )
+        .map((r) => ({
+          ...r,
+          detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+        }))
+        .filter((r) => action === undefined || r.action === action),
     async tenant(name) {
       const created = await createTenant(deps, operator, { name })
       return {
