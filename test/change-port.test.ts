@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SYSTEM_ACTOR } from '../src/core/actor.js'
 import type { Change } from '../src/core/changes.js'
 import { uploadLogo } from '../src/services/bimi/bimi-logo.js'
@@ -18,25 +18,36 @@ import { certRow, mustHandshake, normalizeSerial } from './helpers/tls-client.js
 
 const LOGO = readFileSync(new URL('./fixtures/svg/real-fastmail-fm.svg', import.meta.url))
 const OTHER_LOGO = readFileSync(new URL('./fixtures/svg/real-login-gov.svg', import.meta.url))
-const A = 'a.changes.example.org'
-const B = 'b.changes.example.org'
 const POLICY = { mode: 'testing' as const, mx: ['mx.changes.example.org'], maxAge: 86400 }
 
+// One server for the file (its worker thread warms up once); each test has its own tenant and
+// domains, and sees only the events published while it runs.
 let s: TestServer
 let clock: MutableClock
 let events: Change[]
-beforeEach(async () => {
+let n = 0
+let A: string
+let B: string
+beforeAll(async () => {
   clock = new MutableClock(new Date())
   s = await startServer({ clock })
-  events = []
   s.runtime.changes.subscribe((c) => void events.push(c))
 })
-afterEach(async () => {
+afterAll(async () => {
   await s.close()
+})
+beforeEach(() => {
+  n++
+  A = `a${n}.changes.example.org`
+  B = `b${n}.changes.example.org`
+  events = []
+})
+afterEach(() => {
+  vi.restoreAllMocks()
 })
 
 async function twoDomains() {
-  const tenant = await createTenant(s, 'changes')
+  const tenant = await createTenant(s, `changes${n}`)
   for (const name of [A, B]) {
     await addDomain(s.runtime.deps, SYSTEM_ACTOR, { name, tenantId: tenant.id })
     await uploadLogo(s.runtime.deps, SYSTEM_ACTOR, name, 'default', LOGO)
