@@ -83,11 +83,11 @@ describe('policyhost help', { timeout: 120_000 }, () => {
   })
 
   it('when help is asked as `help domain list` or for a group, then the same help prints', async () => {
-    const direct = binary(['domain', 'list', '--help'])
-    const viaHelp = binary(['help', 'domain', 'list'])
+    const direct = await cli(['domain', 'list', '--help'])
+    const viaHelp = await cli(['help', 'domain', 'list'])
     expect(viaHelp.code).toBe(0)
     expect(viaHelp.stdout).toBe(direct.stdout)
-    const group = binary(['domain', '--help'])
+    const group = await cli(['domain', '--help'])
     expect(group.code).toBe(0)
     for (const c of COMMANDS.filter((x) => x.name.startsWith('domain '))) {
       expect(group.stdout).toContain(c.name)
@@ -105,22 +105,23 @@ describe('policyhost help', { timeout: 120_000 }, () => {
   })
 
   it('when the command, subcommand, argument or option is wrong, then one stderr line with a hint and exit 2', async () => {
-    const unknown = binary(['frobnicate'])
+    // The binary's own exit 2 for an unknown command: test/cli.test.ts.
+    const unknown = await cli(['frobnicate'])
     expect(unknown.code).toBe(2)
     expect(oneErrorLine(unknown.stderr)).toBe(
       'policyhost: unknown command "frobnicate" (run "policyhost --help" for the commands)',
     )
-    const sub = binary(['domain', 'frob'])
+    const sub = await cli(['domain', 'frob'])
     expect(sub.code).toBe(2)
     expect(oneErrorLine(sub.stderr)).toBe(
       'policyhost: unknown command "domain frob" (run "policyhost domain --help" for its commands)',
     )
-    const missing = binary(['domain', 'show'])
+    const missing = await cli(['domain', 'show'])
     expect(missing.code).toBe(2)
     expect(oneErrorLine(missing.stderr)).toBe(
       'policyhost: missing DOMAIN (usage: policyhost domain show DOMAIN [--json])',
     )
-    const option = binary(['domain', 'list', '--frob'])
+    const option = await cli(['domain', 'list', '--frob'])
     expect(option.code).toBe(2)
     expect(oneErrorLine(option.stderr)).toMatch(
       /^policyhost: Unknown option '--frob' \(usage: policyhost domain list /,
