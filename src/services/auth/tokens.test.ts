@@ -52,16 +52,20 @@ describe('createToken', () => {
   })
 
   it.each([
-    ['neither tenantId nor operator', {}, 'give exactly one of tenantId'],
-    ['both tenantId and operator', { tenantId: 'T', operator: true as const }, 'give exactly one'],
-    ['an unknown tenant', { tenantId: 'no-such-tenant' }, 'no such tenant'],
+    ['neither tenantId nor operator', () => ({}), 'give exactly one of tenantId'],
+    [
+      'both tenantId and operator',
+      (id: string) => ({ tenantId: id, operator: true as const }),
+      'give exactly one',
+    ],
+    ['an unknown tenant', () => ({ tenantId: 'no-such-tenant' }), 'no such tenant'],
   ])('when the operator gives %s, then VALIDATION on tenantId', async (_, extra, message) => {
     world = serviceWorld()
     const a = await world.tenant('alpha')
-    const input = { label: 'x', ...extra }
-    if (input.tenantId === 'T') input.tenantId = a.id
 
-    const err = await failure(createToken(world.deps, world.operator, input))
+    const err = await failure(
+      createToken(world.deps, world.operator, { label: 'x', ...extra(a.id) }),
+    )
 
     expect(err.code).toBe('VALIDATION')
     expect(err.issues[0]?.path).toBe('tenantId')
