@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { DomainError } from '../../core/errors.js'
+import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { addDomain } from '../domains/domains.js'
+import { retireDomain } from '../domains/retire-domain.js'
+import { setPolicy } from '../mta-sts/mta-sts.js'
+import { clearTlsRpt, getTlsRpt, setTlsRpt } from './tls-rpt.js'
+
+let world: ServiceWorld
+afterEach(() => world.close())
+
+async function failure(p: Promise<unknown>): Promise<DomainError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(DomainError)
+  return err as DomainError
+}
+
+async function live() {
+  world = serviceWorld()
+  const a = await world.tenant('alpha')
+  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
+  world.changes.length = 0
+  return { a, domain }
+}
+
+const RUA = ['mailto:tlsrpt@alpha.example']
+
+describe('setTlsRpt', () => {
+  it('when TLS-RPT is set, then the settings and a hosted report URL under the service host are stored, audited and published', async () => {
+    const { a, domain } = await live()
+
+    const out = await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: RUA })
+
+    expect(out).toMatchObject({ domain: 'alpha.example', rua: RUA, changed: true })
+    expect(out.reportUrl).toMatch(/^https:\/\/sts\.policyhost\.test\/tlsrpt\/[A-Za-z0-9_-]{22}$/)
+    expect(await getTlsRpt(world.deps, a.actor, 'alpha.example')).toMatchObject({
+      rua: RUA,
+      reportUrl: out.reportUrl,
+    })
+    expect(world.changes).toEqual([
+      { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'tls-rpt' },
+    ])
+    expect(world.audit('tlsrpt.set')).toMatchObject([{ tenantId: a.id, detail: { rua: RUA } }])
+  })
+
+  it('when the same settings are set again, then nothing is written and the report URL stays', async () => {
+    const { a } = await live()
+    const first = await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: RUA })
+    world.changes.length = 0
+
+    const again = await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: [...RUA] })
+
+    expect(again).toMatchObject({ changed: false, reportUrl: first.reportUrl })
+    expect(world.changes).toEqual([])
+    expect(world.audit('tlsrpt.set')).toHaveLength(1)
+  })
+
+  it('when the rua list changes, then it is stored and the report URL stays the same', async () => {
+    const { a } = await live()
+    const first = await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: RUA })
+
+    const next = await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: [] })
+
+    expect(next).toMatchObject({ changed: true, rua: [], reportUrl: first.reportUrl })
+  })
+
+  it('when the domain is being retired, then CONFLICT', async () => {
+    const { a } = await live()
+    await setPolicy(world.deps, a.actor, 'alpha.example', {
+      mode: 'testing',
+      mx: ['mx.alpha.example'],
+      maxAge: 86400,
+    })
+    await retireDomain(world.deps, a.actor, 'alpha.example', { force: false })
+
+    const err = await failure(setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: RUA }))
+
+    expect(err.code).toBe('CONFLICT')
+  })
+
+  it("when another tenant sets, reads or clears a tenant's TLS-RPT, then NOT_FOUND and the settings stay", async () => {
+    const { a } = await live()
+    await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: RUA })
+    const b = await world.tenant('beta')
+
+    const errs = await Promise.all([
+      failure(setTlsRpt(world.deps, b.actor, 'alpha.example', { rua: [] })),
+      failure(getTlsRpt(world.deps, b.actor, 'alpha.example')),
+      failure(clearTlsRpt(world.deps, b.actor, 'alpha.example')),
+    ])
+
+    expect(errs.map((e) => e.code)).toEqual(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND'])
+    expect((await getTlsRpt(world.deps, a.actor, 'alpha.example')).rua).toEqual(RUA)
+  })
+})
+
+describe('getTlsRpt and clearTlsRpt', () => {
+  it('when TLS-RPT was never set, then reading or clearing it is NOT_FOUND saying so', async () => {
+    const { a } = await live()
+
+    const read = await failure(getTlsRpt(world.deps, a.actor, 'alpha.example'))
+    const clear = await failure(clearTlsRpt(world.deps, a.actor, 'alpha.example'))
+
+    expect(read.message).toBe('domain "alpha.example" has no TLS-RPT settings')
+    expect(clear.code).toBe('NOT_FOUND')
+  })
+
+  it('when TLS-RPT is cleared, then it is gone, audited and published', async () => {
+    const { a, domain } = await live()
+    await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: RUA })
+    world.changes.length = 0
+
+    await clearTlsRpt(world.deps, a.actor, 'alpha.example')
+
+    expect((await failure(getTlsRpt(world.deps, a.actor, 'alpha.example'))).code).toBe('NOT_FOUND')
+    expect(world.changes).toEqual([
+      { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'tls-rpt' },
+    ])
+    expect(world.audit('tlsrpt.clear')).toMatchObject([{ tenantId: a.id }])
+  })
+})
