@@ -15,6 +15,7 @@ import { openRuntime, systemClock, type Runtime } from '../../src/runtime/open.j
 import { HealthMonitor } from '../../src/services/engines/health.js'
 import {
   baseEnv,
+  issueDue,
   newDataDir,
   type LogEntry,
   type RequestOptions,
@@ -25,6 +26,8 @@ export interface TestApp {
   runtime: Runtime
   dataDir: string
   health: HealthMonitor
+  /** The raw log lines. */
+  logs: string[]
   logged(msg?: string): LogEntry[]
   /** As TestServer.request; `https` and `servername` have no meaning without a socket. */
   request(
@@ -68,6 +71,7 @@ export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
     runtime,
     dataDir,
     health,
+    logs,
     logged: (msg) =>
       logs.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
     async request(method, path, o = {}) {
@@ -97,4 +101,18 @@ export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * The well-known policy as the HTTPS application answers it for `host` (Host only: no SNI, no
+ * handshake), certificates due issued first as fetchPolicy does. Whether a certificate is
+ * offered at all, and the node-level fast path, are the socket's (fetchPolicy).
+ */
+export async function servedPolicy(
+  app: TestApp,
+  host: string,
+  method = 'GET',
+): Promise<TestResponse> {
+  await issueDue(app)
+  return app.request(method, '/.well-known/mta-sts.txt', { host })
 }

@@ -224,9 +224,21 @@ export function auditRows(dataDir: string): AuditRow[] {
   )
 }
 
+/**
+ * What the helpers below ask of a server: its `request`, as startServer's and startApp's
+ * (test/helpers/app.ts) both have it.
+ */
+export interface Requester {
+  request(
+    method: string,
+    path: string,
+    opts?: Omit<RequestOptions, 'https' | 'servername'>,
+  ): Promise<TestResponse>
+}
+
 /** Operator creates a tenant; returns its id and first token. */
 export async function createTenant(
-  s: TestServer,
+  s: Requester,
   name: string,
 ): Promise<{ id: string; name: string; token: string }> {
   const res = await s.request('POST', '/api/v1/tenants', { token: ADMIN_TOKEN, json: { name } })
@@ -236,7 +248,7 @@ export async function createTenant(
 
 /** Tenant adds a domain and sets its policy; fails loudly when either step does. */
 export async function domainWithPolicy(
-  s: TestServer,
+  s: Requester,
   token: string,
   name: string,
   policy: { mode: string; mx: string[]; maxAge: number },
@@ -249,7 +261,7 @@ export async function domainWithPolicy(
 }
 
 /** Issues every certificate that is due, as the scheduler would; local CA: milliseconds. */
-export async function issueDue(s: TestServer): Promise<void> {
+export async function issueDue(s: { runtime: Runtime }): Promise<void> {
   await s.runtime.certs.idle()
   await s.runtime.certs.runDue()
 }
