@@ -1,26 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
 import {
   ADMIN_TOKEN,
   auditRows,
   createTenant,
   domainWithPolicy,
-  fetchPolicy,
   readDb,
-  startServer,
   type TestResponse,
-  type TestServer,
 } from './helpers/test-server.js'
 
 const DOMAIN = 'errors.example.org'
 const POLICY = { mode: 'testing', mx: ['mx1.example.org'], maxAge: 86400 }
 const POLICY_PATH = `/api/v1/domains/${DOMAIN}/mta-sts`
 
-let s: TestServer
+let s: TestApp
 let token: string
 let stored: { id: string; text: string }
 
 beforeEach(async () => {
-  s = await startServer({ env: { API_BODY_LIMIT: '2048' } })
+  s = await startApp({ env: { API_BODY_LIMIT: '2048' } })
   token = (await createTenant(s, 'errors')).token
   stored = await domainWithPolicy(s, token, DOMAIN, POLICY)
 })
@@ -49,7 +47,7 @@ function expectProblem(res: TestResponse, status: number): Record<string, unknow
 async function policyState() {
   return {
     api: (await s.request('GET', POLICY_PATH, { token })).json(),
-    served: (await fetchPolicy(s, `mta-sts.${DOMAIN}`)).text,
+    served: (await servedPolicy(s, `mta-sts.${DOMAIN}`)).text,
     audit: auditRows(s.dataDir).length,
     logged: s.logged('policy_set').filter((l) => l.domain === DOMAIN).length,
   }
@@ -118,7 +116,7 @@ describe('request errors', () => {
     for (const e of errors) expect(e.message).toMatch(/\S/)
     expect(errors.find((e) => e.path === 'mx.2')?.message).toContain('repeats')
     expect(await policyState()).toEqual(before)
-    expect((await fetchPolicy(s, `mta-sts.${DOMAIN}`)).text).toBe(stored.text)
+    expect((await servedPolicy(s, `mta-sts.${DOMAIN}`)).text).toBe(stored.text)
   })
 
   it.each([
@@ -170,7 +168,7 @@ describe('request errors', () => {
       token,
       json: POLICY,
     })
-    expect((await fetchPolicy(s, 'mta-sts.xn--bcher-kva.example')).text).toBe(put.json().text)
+    expect((await servedPolicy(s, 'mta-sts.xn--bcher-kva.example')).text).toBe(put.json().text)
   })
 
   it('when an unknown /api/v1 path is asked for, then 404 problem+json', async () => {
