@@ -1,13 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  ADMIN_TOKEN,
-  auditRows,
-  fetchPolicy,
-  readDb,
-  SERVICE_HOST,
-  startServer,
-  type TestServer,
-} from './helpers/test-server.js'
+import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
+import { ADMIN_TOKEN, auditRows, readDb, SERVICE_HOST } from './helpers/test-server.js'
 
 const DOMAIN = 'example.org'
 const POLICY = { mode: 'enforce', mx: ['Mail.Example.ORG', '*.mx.example.net'], maxAge: 604800 }
@@ -20,9 +13,9 @@ const RUA = [
   ...[1, 2, 3].map((i) => `https://reports-${i}.example.net/v1/tlsrpt/${'r'.repeat(90)}/${i}`),
 ]
 
-let s: TestServer
+let s: TestApp
 beforeEach(async () => {
-  s = await startServer()
+  s = await startApp()
 })
 afterEach(async () => {
   await s.close()
@@ -107,7 +100,7 @@ describe('the whole flow', () => {
     for (const c of chunks) expect(Buffer.byteLength(c)).toBeLessThanOrEqual(255)
     expect(chunks.join('')).toBe(tlsValue)
 
-    const served = await fetchPolicy(s, `mta-sts.${DOMAIN}`)
+    const served = await servedPolicy(s, `mta-sts.${DOMAIN}`)
     expect(served.status).toBe(200)
     expect(served.headers['content-type']).toBe('text/plain; charset=utf-8')
     expect(served.bytes.equals(Buffer.from(policy.text, 'utf8'))).toBe(true)
@@ -184,7 +177,7 @@ describe('the whole flow', () => {
     const next = changed.json()
     expect(next.id).not.toBe(first.id)
     expect(next.text).toBe(POLICY_TEXT.replace('mode: enforce', 'mode: testing'))
-    expect((await fetchPolicy(s, `mta-sts.${DOMAIN}`)).text).toBe(next.text)
+    expect((await servedPolicy(s, `mta-sts.${DOMAIN}`)).text).toBe(next.text)
     const records = (await s.request('GET', `/api/v1/domains/${DOMAIN}/records`, { token })).json()
     expect(records.records[1].value).toBe(`v=STSv1; id=${next.id}`)
     expect((await s.request('GET', `/api/v1/domains/${DOMAIN}/mta-sts`, { token })).json()).toEqual(
