@@ -1,25 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
 import {
   ADMIN_TOKEN,
   auditRows,
   createTenant,
   domainWithPolicy,
-  fetchPolicy,
   readDb,
-  startServer,
-  type TestServer,
 } from './helpers/test-server.js'
 
 const A_DOMAIN = 'tenant-a.org'
 const POLICY = { mode: 'enforce', mx: ['mx.tenant-a.org'], maxAge: 86400 }
 const RUA = { rua: ['mailto:tls@tenant-a.org'] }
 
-let s: TestServer
+let s: TestApp
 let a: { id: string; token: string }
 let b: { id: string; token: string }
 
 beforeEach(async () => {
-  s = await startServer()
+  s = await startApp()
   a = await createTenant(s, 'tenant-a')
   b = await createTenant(s, 'tenant-b')
   await domainWithPolicy(s, a.token, A_DOMAIN, POLICY)
@@ -37,7 +35,7 @@ async function stateOfA() {
     policy: (await get(`/api/v1/domains/${A_DOMAIN}/mta-sts`)).json(),
     tlsRpt: (await get(`/api/v1/domains/${A_DOMAIN}/tls-rpt`)).json(),
     records: (await get(`/api/v1/domains/${A_DOMAIN}/records`)).json(),
-    served: (await fetchPolicy(s, `mta-sts.${A_DOMAIN}`)).text,
+    served: (await servedPolicy(s, `mta-sts.${A_DOMAIN}`)).text,
   }
 }
 
@@ -211,7 +209,7 @@ describe('authentication and authorization', () => {
       db.prepare('SELECT status FROM domains WHERE name = ?').pluck().get(A_DOMAIN),
     )
     expect(status).toBe('active')
-    expect((await fetchPolicy(s, `mta-sts.${A_DOMAIN}`)).status).toBe(200)
+    expect((await servedPolicy(s, `mta-sts.${A_DOMAIN}`)).status).toBe(200)
   })
 
   it('when a token is used, then its last_used_at is recorded', async () => {
