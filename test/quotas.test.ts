@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  ADMIN_TOKEN,
-  createTenant,
-  readDb,
-  startServer,
-  type TestServer,
-} from './helpers/test-server.js'
+import { startApp, type TestApp } from './helpers/app.js'
+import { ADMIN_TOKEN, createTenant, readDb } from './helpers/test-server.js'
 
 const LOGO = readFileSync(new URL('./fixtures/svg/real-fastmail-fm.svg', import.meta.url), 'utf8')
 /** A distinct valid Tiny PS logo per `n` (only the title differs). */
 const logo = (n: number) => LOGO.replace('<title>FM-Icon-RGB</title>', `<title>FM-${n}</title>`)
 
-let s: TestServer
+let s: TestApp
 afterEach(() => s?.close())
 
 const putLogo = (token: string, domain: string, svg: string, selector = 'default') =>
@@ -24,7 +19,7 @@ const putLogo = (token: string, domain: string, svg: string, selector = 'default
 
 describe('tenant quotas (issue 9 finding 8)', () => {
   it('when a tenant reaches its domain quota, then the next domain is refused naming the limit until the operator raises it', async () => {
-    s = await startServer({ env: { QUOTA_DOMAINS_PER_TENANT: '3' } })
+    s = await startApp({ env: { QUOTA_DOMAINS_PER_TENANT: '3' } })
     const b = await createTenant(s, 'bravo')
     const add = (name: string) =>
       s.request('POST', '/api/v1/domains', { token: b.token, json: { name } })
@@ -75,7 +70,7 @@ describe('tenant quotas (issue 9 finding 8)', () => {
   })
 
   it('when a domain has its quota of selectors, logos or logo bytes, then the next upload is refused naming the limit', async () => {
-    s = await startServer({
+    s = await startApp({
       env: {
         QUOTA_SELECTORS_PER_DOMAIN: '2',
         QUOTA_LOGOS_PER_DOMAIN: '3',
@@ -114,7 +109,7 @@ describe('tenant quotas (issue 9 finding 8)', () => {
 
 describe('names and labels (issue 9 finding 12)', () => {
   it('when a tenant name differs from an existing one only by case, then 409 and one tenant', async () => {
-    s = await startServer()
+    s = await startApp()
     await createTenant(s, 'alpha')
     const again = await s.request('POST', '/api/v1/tenants', {
       token: ADMIN_TOKEN,
@@ -128,7 +123,7 @@ describe('names and labels (issue 9 finding 12)', () => {
   })
 
   it('when a token label has a control or bidi character, then 422 naming label and nothing is stored', async () => {
-    s = await startServer()
+    s = await startApp()
     const a = await createTenant(s, 'alpha')
     for (const label of ['ci\u0000deploy', 'evil\u202Etxt.exe', 'two\nlines', 'x\u2066y']) {
       const res = await s.request('POST', '/api/v1/tokens', { token: a.token, json: { label } })
@@ -146,7 +141,7 @@ describe('names and labels (issue 9 finding 12)', () => {
 
 describe('token list (issue 9 build point 3)', () => {
   it('when tokens are listed, then pages follow the cursor, each tenant sees its own, and no secret is shown', async () => {
-    s = await startServer()
+    s = await startApp()
     const a = await createTenant(s, 'alpha')
     const b = await createTenant(s, 'bravo')
     for (let i = 0; i < 4; i++) {
