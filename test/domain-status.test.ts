@@ -1,20 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  createTenant,
-  domainWithPolicy,
-  issueDue,
-  readDb,
-  startServer,
-  type TestServer,
-} from './helpers/test-server.js'
+import { startApp, type TestApp } from './helpers/app.js'
+import { createTenant, domainWithPolicy, issueDue, readDb } from './helpers/test-server.js'
 
 const DOMAIN = 'status.example.org'
 const HOST = `mta-sts.${DOMAIN}`
-let s: TestServer
+let s: TestApp
 let token: string
 
 beforeEach(async () => {
-  s = await startServer()
+  s = await startApp()
   token = (await createTenant(s, 'acme')).token
 })
 afterEach(() => s.close())
