@@ -1,14 +1,15 @@
 /** `GET /api/v1/domains` pages with an opaque cursor (issue 9 point 3: lists are paginated). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, createTenant, startServer, type TestServer } from './helpers/test-server.js'
+import { startApp, type TestApp } from './helpers/app.js'
+import { ADMIN_TOKEN, createTenant } from './helpers/test-server.js'
 
-let s: TestServer
+let s: TestApp
 let a: { id: string; token: string }
 let b: { id: string; token: string }
 const A_NAMES = ['a1.example', 'a2.example', 'a3.example', 'a4.example', 'a5.example']
 
 beforeAll(async () => {
-  s = await startServer({ env: { DOMAIN_VERIFICATION: 'dns' } })
+  s = await startApp({ env: { DOMAIN_VERIFICATION: 'dns' } })
   a = await createTenant(s, 'alpha')
   b = await createTenant(s, 'bravo')
   for (const name of [...A_NAMES].reverse()) {
