@@ -1,15 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  ADMIN_TOKEN,
-  auditRows,
-  readDb,
-  startServer,
-  type TestServer,
-} from './helpers/test-server.js'
+import { startApp, type TestApp } from './helpers/app.js'
+import { ADMIN_TOKEN, auditRows, readDb } from './helpers/test-server.js'
 
-let s: TestServer
+let s: TestApp
 beforeEach(async () => {
-  s = await startServer()
+  s = await startApp()
 })
 afterEach(async () => {
   await s.close()
