@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../src/core/actor.js'
 import { removeDueDomains } from '../src/services/domains/retire-domain.js'
 import { syncPolicyFiles } from '../src/services/domains/sync.js'
+import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
 import {
   ADMIN_TOKEN,
   auditRows,
@@ -11,6 +12,7 @@ import {
   MutableClock,
   readDb,
   startServer,
+  type TestResponse,
   type TestServer,
 } from './helpers/test-server.js'
 
@@ -23,15 +25,26 @@ const ENFORCE_TEXT =
 const NONE_TEXT = 'version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n'
 const T0 = new Date('2030-01-01T00:00:00.000Z')
 
-let s: TestServer
+// Through app.request(), but for the one test that restarts the server on its data dir.
+let s: TestApp | TestServer
+let policyAt: (host: string) => Promise<TestResponse>
 let clock: MutableClock
 let token: string
 
-beforeEach(async () => {
+async function inApp(): Promise<void> {
+  clock = new MutableClock(T0)
+  const app = await startApp({ clock })
+  s = app
+  policyAt = (host) => servedPolicy(app, host)
+  token = (await createTenant(s, 'undoer')).token
+}
+async function onSocket(): Promise<void> {
   clock = new MutableClock(T0)
   s = await startServer({ clock })
+  // `s`, not this server: the test restarts it.
+  policyAt = (host) => fetchPolicy(s as TestServer, host)
   token = (await createTenant(s, 'undoer')).token
-})
+}
 afterEach(async () => {
   await s.close()
 })
@@ -55,6 +68,8 @@ const domainRow = () =>
   )
 
 describe('cancelling a retirement (issue 10 point 11)', () => {
+  beforeEach(inApp)
+
   it('when a retiring domain is restored, then its previous policy is served under a new id', async () => {
     const before = await domainWithPolicy(s, token, DOMAIN, ENFORCE)
     clock.advance(60)
@@ -80,7 +95,7 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
     expect(body.policy.id).not.toBe(none.id)
     expect(body.message).toContain(body.policy.id)
     // RFC 8461 §8.1: served by the time the new id is shown for publication.
-    const served = await fetchPolicy(s, HOST)
+    const served = await policyAt(HOST)
     expect(served.status).toBe(200)
     expect(served.text).toBe(ENFORCE_TEXT)
     expect(await stsRecord()).toBe(`v=STSv1; id=${body.policy.id}`)
@@ -154,7 +169,7 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
     expect(ids[3]).toBe(ids[1])
     expect(new Set([ids[0], ids[1], ids[2], ids[4]]).size).toBe(4)
     expect(await stsRecord()).toBe(`v=STSv1; id=${ids[4]}`)
-    expect((await fetchPolicy(s, HOST)).text).toBe(ENFORCE_TEXT)
+    expect((await policyAt(HOST)).text).toBe(ENFORCE_TEXT)
   })
 
   it('when the policy file is synced after a restore, then it is unchanged every time', async () => {
@@ -196,36 +211,6 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
     expect(await stsRecord()).toBe(`v=STSv1; id=${res.json().policy.id}`)
   })
 
-  it('when the domain had no policy of its own before retirement, then it is restored to none', async () => {
-    // Tenant A published a policy; B then proved control and inherits A's max_age, not a policy.
-    await domainWithPolicy(s, token, DOMAIN, ENFORCE)
-    s = await s.restart({ clock, env: { DOMAIN_VERIFICATION: 'dns', DNS_SERVERS: '127.0.0.1:9' } })
-    const heir = await createTenant(s, 'heir')
-    expect(
-      (await s.request('POST', '/api/v1/domains', { token: heir.token, json: { name: DOMAIN } }))
-        .status,
-    ).toBe(201)
-    const trusted = await s.request('POST', `/api/v1/domains/${DOMAIN}/verification`, {
-      token: ADMIN_TOKEN,
-      json: { trust: true, tenantId: heir.id },
-    })
-    expect(trusted.json()).toMatchObject({ verified: true })
-    expect((await retire(heir.token)).json()).toMatchObject({
-      status: 'retiring',
-      removeAt: at(WEEK),
-    })
-
-    const res = await restore(heir.token)
-
-    expect(res.status).toBe(200)
-    expect(res.json()).toMatchObject({ status: 'active', policy: null, previousPolicyId: null })
-    const records = (
-      await s.request('GET', `/api/v1/domains/${DOMAIN}/records`, { token: heir.token })
-    ).json().records as Array<{ name: string }>
-    expect(records.map((r) => r.name)).not.toContain(`_mta-sts.${DOMAIN}`)
-    expect((await fetchPolicy(s, HOST)).status).toBe(404)
-  })
-
   it('when an active domain is restored, then 409 and nothing changes', async () => {
     const before = await domainWithPolicy(s, token, DOMAIN, ENFORCE)
     const auditBefore = auditRows(s.dataDir).length
@@ -250,7 +235,7 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
     expect(res.status).toBe(404)
     expect(res.json().detail).toBe(`domain "${DOMAIN}" not found`)
     expect(domainRow()).toMatchObject({ status: 'retiring' })
-    expect((await fetchPolicy(s, HOST)).text).toBe(NONE_TEXT)
+    expect((await policyAt(HOST)).text).toBe(NONE_TEXT)
   })
 
   it('when the domain was removed, then restoring it is 404', async () => {
@@ -263,5 +248,43 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
 
     expect(res.status).toBe(404)
     expect(res.headers['content-type']).toBe('application/problem+json')
+  })
+})
+
+// Restarting the process on the same data dir is the socket's.
+describe('cancelling a retirement (issue 10 point 11)', () => {
+  beforeEach(onSocket)
+
+  it('when the domain had no policy of its own before retirement, then it is restored to none', async () => {
+    // Tenant A published a policy; B then proved control and inherits A's max_age, not a policy.
+    await domainWithPolicy(s, token, DOMAIN, ENFORCE)
+    s = await (s as TestServer).restart({
+      clock,
+      env: { DOMAIN_VERIFICATION: 'dns', DNS_SERVERS: '127.0.0.1:9' },
+    })
+    const heir = await createTenant(s, 'heir')
+    expect(
+      (await s.request('POST', '/api/v1/domains', { token: heir.token, json: { name: DOMAIN } }))
+        .status,
+    ).toBe(201)
+    const trusted = await s.request('POST', `/api/v1/domains/${DOMAIN}/verification`, {
+      token: ADMIN_TOKEN,
+      json: { trust: true, tenantId: heir.id },
+    })
+    expect(trusted.json()).toMatchObject({ verified: true })
+    expect((await retire(heir.token)).json()).toMatchObject({
+      status: 'retiring',
+      removeAt: at(WEEK),
+    })
+
+    const res = await restore(heir.token)
+
+    expect(res.status).toBe(200)
+    expect(res.json()).toMatchObject({ status: 'active', policy: null, previousPolicyId: null })
+    const records = (
+      await s.request('GET', `/api/v1/domains/${DOMAIN}/records`, { token: heir.token })
+    ).json().records as Array<{ name: string }>
+    expect(records.map((r) => r.name)).not.toContain(`_mta-sts.${DOMAIN}`)
+    expect((await policyAt(HOST)).status).toBe(404)
   })
 })
