@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { syncDir } from '../src/main.js'
+import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
 import { startDns, type TestDns } from './helpers/dns-server.js'
 import {
   ADMIN_TOKEN,
@@ -19,27 +20,45 @@ import {
   MutableClock,
   readDb,
   startServer,
+  type TestResponse,
   type TestServer,
 } from './helpers/test-server.js'
 
 const POLICY = { mode: 'enforce', mx: ['mx.alpha.example'], maxAge: 86400 }
 const T0 = new Date('2026-03-01T00:00:00Z')
 
-let s: TestServer
+// Through app.request() unless the test needs the socket: a pending claim has no certificate,
+// which shows as a refused TLS handshake only on a real listener.
+let s: TestApp | TestServer
+let policyAt: (host: string) => Promise<TestResponse>
 let dns: TestDns
 let clock: MutableClock
 let a: { id: string; token: string }
 let b: { id: string; token: string }
 
+const env = () => ({
+  DOMAIN_VERIFICATION: 'dns',
+  DNS_SERVERS: dns.address,
+  DOMAIN_CLAIM_TTL_HOURS: '72',
+})
+async function inApp(): Promise<void> {
+  const app = await startApp({ clock, env: env() })
+  s = app
+  policyAt = (host) => servedPolicy(app, host)
+  a = await createTenant(s, 'alpha')
+  b = await createTenant(s, 'bravo')
+}
+async function onSocket(): Promise<void> {
+  const server = await startServer({ clock, env: env() })
+  s = server
+  policyAt = (host) => fetchPolicy(server, host)
+  a = await createTenant(s, 'alpha')
+  b = await createTenant(s, 'bravo')
+}
+
 beforeEach(async () => {
   dns = await startDns()
   clock = new MutableClock(T0)
-  s = await startServer({
-    clock,
-    env: { DOMAIN_VERIFICATION: 'dns', DNS_SERVERS: dns.address, DOMAIN_CLAIM_TTL_HOURS: '72' },
-  })
-  a = await createTenant(s, 'alpha')
-  b = await createTenant(s, 'bravo')
 })
 afterEach(async () => {
   await s.close()
@@ -85,6 +104,8 @@ async function alphaVerified() {
 }
 
 describe('proof of domain control (issue 9 finding 3)', () => {
+  beforeEach(onSocket)
+
   it("when B registers A's verified subdomain, then it is only a pending claim: no hostname, no certificate, only the TXT record", async () => {
     await alphaVerified()
     const res = await claim(b.token, 'sub.alpha.example')
@@ -103,7 +124,7 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     expect(hostnamesOf('sub.alpha.example')).toEqual([])
     expect(certRow('mta-sts.sub.alpha.example')).toBeUndefined()
     await issueDue(s)
-    expectHandshakeRefused(await fetchPolicy(s, 'mta-sts.sub.alpha.example'), 'pending claim')
+    expectHandshakeRefused(await policyAt('mta-sts.sub.alpha.example'), 'pending claim')
     const records = await s.request('GET', '/api/v1/domains/sub.alpha.example/records', {
       token: b.token,
     })
@@ -115,8 +136,12 @@ describe('proof of domain control (issue 9 finding 3)', () => {
       }),
     ])
     // A's domain is untouched and still served.
-    expect((await fetchPolicy(s, 'mta-sts.alpha.example')).status).toBe(200)
+    expect((await policyAt('mta-sts.alpha.example')).status).toBe(200)
   })
+})
+
+describe('proof of domain control (issue 9 finding 3)', () => {
+  beforeEach(inApp)
 
   it('when B registers a public suffix, an ordinary name or the service parent, then only the ordinary name becomes a claim', async () => {
     const suffix = await claim(b.token, 'github.io')
@@ -187,7 +212,7 @@ describe('proof of domain control (issue 9 finding 3)', () => {
       token: b.token,
       json: { ...POLICY, mx: ['mx.bravo.example'], maxAge: 604800 },
     })
-    const bServed = await fetchPolicy(s, 'mta-sts.alpha.example')
+    const bServed = await policyAt('mta-sts.alpha.example')
     expect(bServed.text).toContain('mx.bravo.example')
     const serial = (certRow('mta-sts.alpha.example') as { serial: string }).serial
 
@@ -209,7 +234,7 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     expect(won.json()).toMatchObject({ verified: true, domain: { status: 'active' } })
 
     // The name, its hostname and its certificate moved to A; A's policy is served.
-    const served = await fetchPolicy(s, 'mta-sts.alpha.example')
+    const served = await policyAt('mta-sts.alpha.example')
     expect(served.status).toBe(200)
     expect(served.text).toContain('mx.alpha.example')
     expect((certRow('mta-sts.alpha.example') as { serial: string }).serial).toBe(serial)
@@ -245,6 +270,8 @@ describe('proof of domain control (issue 9 finding 3)', () => {
 })
 
 describe('TLS reports follow control of the name', () => {
+  beforeEach(inApp)
+
   const report = readFileSync(new URL('./fixtures/tlsrpt/rules/base.json', import.meta.url))
   const reportUrl = async (token: string) => {
     await s.request('PUT', '/api/v1/domains/example.com/tls-rpt', { token, json: { rua: [] } })
@@ -257,7 +284,6 @@ describe('TLS reports follow control of the name', () => {
   const post = (path: string) =>
     s.request('POST', path, {
       host: 'sts.policyhost.test',
-      https: true,
       rawBody: report,
       headers: { 'content-type': 'application/tlsrpt+json' },
     })
@@ -281,6 +307,8 @@ describe('TLS reports follow control of the name', () => {
 })
 
 describe('the verification check', () => {
+  beforeEach(inApp)
+
   it('when the record is missing, wrong or its lookup fails, then the answer says why and the claim stays pending', async () => {
     const view = (await claim(a.token, 'alpha.example')).json()
     const none = (await verify(a.token, 'alpha.example')).json()
@@ -306,21 +334,6 @@ describe('the verification check', () => {
     expect(auditRows(s.dataDir)).toContainEqual(
       expect.objectContaining({ action: 'domain.verify', detail: '{"method":"dns"}' }),
     )
-  })
-
-  it('when a policy is set on a pending claim, then it is stored and served only after proof', async () => {
-    const view = (await claim(a.token, 'alpha.example')).json()
-    const put = await s.request('PUT', '/api/v1/domains/alpha.example/mta-sts', {
-      token: a.token,
-      json: POLICY,
-    })
-    expect(put.status).toBe(200)
-    expectHandshakeRefused(await fetchPolicy(s, 'mta-sts.alpha.example'), 'pending')
-    publish(view)
-    await verify(a.token, 'alpha.example')
-    const served = await fetchPolicy(s, 'mta-sts.alpha.example')
-    expect(served.status).toBe(200)
-    expect(served.text).toContain('mx.alpha.example')
   })
 
   it('when a tenant asks for trust, then 403; the operator trusts without DNS, audited', async () => {
@@ -366,7 +379,7 @@ describe('the verification check', () => {
 
   it('when an operator list reserves a name, then it and names under it are refused', async () => {
     await s.close()
-    s = await startServer({
+    s = await startApp({
       env: { DOMAIN_VERIFICATION: 'dns', RESERVED_DOMAINS: 'Reserved.example.' },
     })
     const t = await createTenant(s, 'tango')
@@ -386,7 +399,7 @@ describe('the verification check', () => {
       writeFileSync(join(dir, 'files.example.json'), JSON.stringify({ mtaSts: POLICY }))
       const [outcome] = await syncDir(s.runtime, dir)
       expect(outcome).toMatchObject({ domain: 'files.example', result: 'created' })
-      const served = await fetchPolicy(s, 'mta-sts.files.example')
+      const served = await policyAt('mta-sts.files.example')
       expect(served.status).toBe(200)
       expect((await get(b.token, 'files.example')).json().status).toBe('pending')
       expect(dns.asked).not.toContain('_policyhost.files.example')
@@ -400,5 +413,24 @@ describe('the verification check', () => {
     const del = await s.request('DELETE', '/api/v1/domains/alpha.example', { token: a.token })
     expect(del.json()).toMatchObject({ status: 'removed' })
     expect((await get(a.token, 'alpha.example')).status).toBe(404)
+  })
+})
+
+describe('the verification check', () => {
+  beforeEach(onSocket)
+
+  it('when a policy is set on a pending claim, then it is stored and served only after proof', async () => {
+    const view = (await claim(a.token, 'alpha.example')).json()
+    const put = await s.request('PUT', '/api/v1/domains/alpha.example/mta-sts', {
+      token: a.token,
+      json: POLICY,
+    })
+    expect(put.status).toBe(200)
+    expectHandshakeRefused(await policyAt('mta-sts.alpha.example'), 'pending')
+    publish(view)
+    await verify(a.token, 'alpha.example')
+    const served = await policyAt('mta-sts.alpha.example')
+    expect(served.status).toBe(200)
+    expect(served.text).toContain('mx.alpha.example')
   })
 })
