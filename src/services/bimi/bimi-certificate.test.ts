@@ -15,8 +15,11 @@ const at = (days: number) => new Date(START.getTime() + days * DAY)
 
 let world: ServiceWorld
 let ca: MarkCa
+/** The usual good certificate: names alpha.example, embeds LOGO, a year left (issued once). */
+let good: string
 beforeAll(async () => {
   ca = await createMarkCa(START)
+  good = await mark(LOGO)
 })
 afterEach(() => world.close())
 
@@ -52,7 +55,7 @@ async function withLogo() {
 describe('uploadCertificate', () => {
   it('when the certificate embeds the hosted logo and names the domain, then it is stored, its URL published, audited and announced', async () => {
     const { a, domain } = await withLogo()
-    const pem = await mark(LOGO)
+    const pem = good
 
     const out = await uploadCertificate(world.deps, a.actor, 'alpha.example', 'default', pem)
 
@@ -116,7 +119,7 @@ describe('uploadCertificate', () => {
     const { a } = await withLogo()
 
     const err = await failure(
-      uploadCertificate(world.deps, a.actor, 'alpha.example', 'other', await mark(LOGO)),
+      uploadCertificate(world.deps, a.actor, 'alpha.example', 'other', good),
     )
 
     expect(err.code).toBe('CONFLICT')
@@ -128,7 +131,7 @@ describe('uploadCertificate', () => {
     const b = await world.tenant('beta')
 
     const err = await failure(
-      uploadCertificate(world.deps, b.actor, 'alpha.example', 'default', await mark(LOGO)),
+      uploadCertificate(world.deps, b.actor, 'alpha.example', 'default', good),
     )
 
     expect(err.code).toBe('NOT_FOUND')
@@ -136,7 +139,7 @@ describe('uploadCertificate', () => {
 
   it('when another logo is uploaded after the certificate, then the certificate stays but its URL is withdrawn with a warning', async () => {
     const { a } = await withLogo()
-    await uploadCertificate(world.deps, a.actor, 'alpha.example', 'default', await mark(LOGO))
+    await uploadCertificate(world.deps, a.actor, 'alpha.example', 'default', good)
 
     const out = await uploadLogo(
       world.deps,
@@ -169,7 +172,7 @@ describe('uploadCertificate', () => {
 describe('removeCertificate', () => {
   it('when the certificate is removed, then the logo stays without a= and the removal is audited; again is NOT_FOUND', async () => {
     const { a } = await withLogo()
-    await uploadCertificate(world.deps, a.actor, 'alpha.example', 'default', await mark(LOGO))
+    await uploadCertificate(world.deps, a.actor, 'alpha.example', 'default', good)
 
     await removeCertificate(world.deps, a.actor, 'alpha.example', 'default')
     const err = await failure(removeCertificate(world.deps, a.actor, 'alpha.example', 'default'))

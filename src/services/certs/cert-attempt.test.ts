@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Change } from '../../core/changes.js'
 import type { CertStore, Issuer } from '../../core/certs/types.js'
 import { fileCertStore } from '../../adapters/certs/file-store.js'
@@ -14,20 +14,22 @@ const SERVICE = 'sts.policyhost.test'
 
 let world: ServiceWorld
 let dir: string
-afterEach(async () => {
-  world.close()
-  await rm(dir, { recursive: true, force: true })
+let ca: Issuer
+// One local CA for the file (its root costs a key generation); leaves follow each world's clock.
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'policyhost-cert-attempt-'))
+  ca = await localCa(join(dir, 'ca'), {
+    keyType: 'ecdsa-p256',
+    clock: () => (world ? world.clock.now() : START),
+  })
 })
+afterAll(() => rm(dir, { recursive: true, force: true }))
+afterEach(() => world.close())
 
 /** The real local CA and file store in a temp folder, the world's DNS table, clock and state rows. */
 async function certWorld(opts: { preflight?: boolean; issuer?: Issuer } = {}) {
   world = serviceWorld()
-  dir = await mkdtemp(join(tmpdir(), 'policyhost-cert-attempt-'))
-  const store: CertStore = fileCertStore(join(dir, 'certs'))
-  const ca = await localCa(join(dir, 'ca'), {
-    keyType: 'ecdsa-p256',
-    clock: () => world.clock.now(),
-  })
+  const store: CertStore = fileCertStore(await mkdtemp(join(dir, 'certs-')))
   const published: Change[] = []
   const d: CertDeps = {
     repos: world.deps.repos,
