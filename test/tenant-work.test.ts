@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { FINDING_1_SVG, manyRulesSvg, memoryHogSvg } from './helpers/heavy-svg.js'
 import {
   ADMIN_TOKEN,
@@ -23,8 +23,11 @@ import {
 
 const SMALL =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#c00"/></svg>'
-/** Accepted by every input bound, yet seconds of svgo work. */
-const SLOW = manyRulesSvg(2_000, 50)
+/**
+ * Accepted by every input bound, yet about a second of svgo work (2–3 s on a loaded 2-core box):
+ * well over 5× what a policy fetch or a refused request takes while it runs.
+ */
+const SLOW = manyRulesSvg(1_000, 50)
 /** Accepted by every input bound, and minutes of svgo work. */
 const VERY_SLOW = manyRulesSvg(5_000, 400)
 
@@ -54,9 +57,28 @@ async function warmServer(env: Record<string, string> = {}) {
   return { server, a }
 }
 
+/**
+ * One warmed server for the tests that need no limit of their own (each its own tenants and
+ * domains, every job awaited before the test ends): a thread starts once, not once a test.
+ */
+let shared: Promise<TestServer> | undefined
+afterAll(async () => (await shared)?.close())
+async function sharedServer(tenant: string) {
+  shared ??= (async () => {
+    const server = await startServer({
+      env: { WORKER_JOB_TIMEOUT_MS: '60000', WORKER_JOBS_PER_TENANT: '2' },
+    })
+    const warm = await createTenant(server, 'warm')
+    expect((await convert(server, warm.token, SMALL)).status).toBe(200)
+    return server
+  })()
+  const server = await shared
+  return { server, a: await createTenant(server, tenant) }
+}
+
 describe('tenant work in the worker pool', () => {
   it("when finding 1's input (300 nested <g> under a descendant selector) is converted, then 422 names the nesting bound", async () => {
-    const { server, a } = await warmServer()
+    const { server, a } = await sharedServer('alpha-finding-1')
 
     const res = await convert(server, a.token, FINDING_1_SVG)
 
@@ -68,8 +90,8 @@ describe('tenant work in the worker pool', () => {
   })
 
   it('when a slow conversion runs, then another tenant’s policy fetch is answered before it ends', async () => {
-    const { server, a } = await warmServer({ WORKER_JOB_TIMEOUT_MS: '60000' })
-    const b = await createTenant(server, 'bravo')
+    const { server, a } = await sharedServer('alpha-slow')
+    const b = await createTenant(server, 'bravo-slow')
     const policy = { mode: 'enforce', mx: ['mx.bravo.example'], maxAge: 86400 }
     const stored = await domainWithPolicy(server, b.token, 'bravo.example', policy)
     await issueDue(server)
@@ -91,7 +113,8 @@ describe('tenant work in the worker pool', () => {
   it('when a job passes WORKER_JOB_TIMEOUT_MS, then it is killed, 422 names the limit, and the next job runs', async () => {
     const { server, a } = await warmServer({ WORKER_JOB_TIMEOUT_MS: '300' })
 
-    const res = await convert(server, a.token, SLOW)
+    // Minutes of work: surely past 300 ms however fast the machine, and killed at 300 ms.
+    const res = await convert(server, a.token, VERY_SLOW)
 
     expect(res.status).toBe(422)
     expect(res.json().detail).toBe(
@@ -119,11 +142,9 @@ describe('tenant work in the worker pool', () => {
   }, 60_000)
 
   it('when a tenant already has WORKER_JOBS_PER_TENANT jobs, then its next is 429 and another tenant’s still runs', async () => {
-    const { server, a } = await warmServer({
-      WORKER_JOBS_PER_TENANT: '2',
-      WORKER_JOB_TIMEOUT_MS: '60000',
-    })
-    const b = await createTenant(server, 'bravo')
+    // WORKER_JOBS_PER_TENANT is 2 on the shared server.
+    const { server, a } = await sharedServer('alpha-per-tenant')
+    const b = await createTenant(server, 'bravo-per-tenant')
     const first = [convert(server, a.token, SLOW), convert(server, a.token, SLOW)]
     await untilRunning(server)
 
@@ -160,7 +181,7 @@ describe('tenant work in the worker pool', () => {
   }, 60_000)
 
   it('when a logo upload is invalid, then the verdict comes from the pool with every reason', async () => {
-    const { server, a } = await warmServer()
+    const { server, a } = await sharedServer('alpha-logo')
     expect(
       (
         await server.request('POST', '/api/v1/domains', {
@@ -184,9 +205,13 @@ describe('tenant work in the worker pool', () => {
 describe('shutdown while a worker is busy', () => {
   it('when the server closes during a minutes-long conversion, then close finishes and the request gets 503', async () => {
     const { server, a } = await warmServer({ WORKER_JOB_TIMEOUT_MS: '600000' })
+    const warmed = server.logged('worker_job_started').length
     const busy = convert(server, a.token, VERY_SLOW)
     await untilRunning(server)
-    await new Promise((r) => setTimeout(r, 200))
+    // The thread has begun the conversion (not only been handed it).
+    expect(
+      await eventually(async () => server.logged('worker_job_started').length > warmed, 5_000),
+    ).toBe(true)
 
     await server.close()
     s = undefined

@@ -24,7 +24,8 @@ export const FINDING_1_BOUNDED_SVG = nestedStyleSvg(56)
 
 /**
  * Within every input bound yet slow: `elements` shapes, each matched by `rules / 5` class rules
- * that svgo inlines one by one (2,000 × 50 ≈ 3 s, 5,000 × 400 > 100 s on Node 20).
+ * that svgo inlines one by one (1,000 × 50 ≈ 1 s, 2,000 × 50 ≈ 2–3 s, 5,000 × 400 > 100 s on
+ * Node 20).
  */
 export function manyRulesSvg(elements: number, rules: number): string {
   const css = Array.from(
@@ -39,8 +40,16 @@ export function manyRulesSvg(elements: number, rules: number): string {
   return `<svg ${NS} viewBox="0 0 10 10"><style>${css}</style>${shapes}</svg>`
 }
 
-/** Within every input bound, and hundreds of MB of svgo's style objects (2,000 × 100). */
-export function memoryHogSvg(elements = 2_000, rules = 100): string {
-  const css = Array.from({ length: rules }, (_, i) => `.a{--p${i}:${i}}`).join('')
-  return `<svg ${NS} viewBox="0 0 10 10"><style>${css}</style>${'<g class="a"/>'.repeat(elements)}</svg>`
+/**
+ * Within every input bound (86 KB, 4,000 elements, one selector without combinators), and over
+ * 256 MB of svgo's output: each element gets the rule's `valueBytes` declaration inlined as its own
+ * style string (4,000 × 30 KB), then the serialised copy. Memory grows as fast as svgo copies, so
+ * a 64 MB heap is passed within a second or two (the earlier many-rules shape took 20–40 s of
+ * CPU before it reached the limit).
+ */
+export function memoryHogSvg(elements = 4_000, valueBytes = 30_000): string {
+  return (
+    `<svg ${NS} viewBox="0 0 10 10"><style>.a{--p:${'x'.repeat(valueBytes)}}</style>` +
+    `${'<g class="a"/>'.repeat(elements)}</svg>`
+  )
 }
