@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createMarkCa } from './helpers/mark-ca.js'
 import {
   createTenant,
@@ -12,20 +12,27 @@ import {
 
 const LOGO = readFileSync(new URL('./fixtures/svg/real-fastmail-fm.svg', import.meta.url))
 const OTHER_LOGO = readFileSync(new URL('./fixtures/svg/real-login-gov.svg', import.meta.url))
-const DOMAIN = 'brand.example.org'
 const BAD_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" x="0" y="0" viewBox="0 0 100 50"><script>alert(1)</script></svg>'
 let s: TestServer
 let token: string
+/** This test's domain: each test has its own tenant and domain on the one server of the file. */
+let DOMAIN: string
+let tests = 0
 
-beforeEach(async () => {
+// One server (and one worker thread) for the file; no test reads another's tenant or domain.
+beforeAll(async () => {
   s = await startServer({ env: { DNS_SERVERS: '127.0.0.1:9' } })
-  token = (await createTenant(s, 'brand')).token
+})
+afterAll(() => s.close())
+beforeEach(async () => {
+  tests++
+  DOMAIN = `brand${tests}.example.org`
+  token = (await createTenant(s, `brand-${tests}`)).token
   expect(
     (await s.request('POST', '/api/v1/domains', { token, json: { name: DOMAIN } })).status,
   ).toBe(201)
 })
-afterEach(() => s.close())
 
 const putLogo = (
   body: string | Buffer,
