@@ -126,18 +126,26 @@ export function reservedHostReason(host: string, serviceHost: string): string | 
     : null
 }
 
-// Scheduled checks back off as a claim ages: every tick at first (the tenant has just
-// published), at most hourly later, so thousands of stale claims cost little DNS traffic.
-const MIN_CHECK_GAP_MS = 2 * 60_000
-const MAX_CHECK_GAP_MS = 60 * 60_000
+/**
+ * Scheduled checks back off as a claim ages: every tick at first (the tenant has just
+ * published), at most hourly later, so thousands of stale claims cost little DNS traffic. The
+ * gap after a check is clamp((lastCheckAt − createdAt) / divisor, minMs, maxMs). The one
+ * source of these numbers: `claimCheckDue` and the repositories' SQL (DomainRepo.dueClaims)
+ * both read them.
+ */
+export const CLAIM_CHECK_GAP = { minMs: 2 * 60_000, maxMs: 60 * 60_000, divisor: 4 } as const
 
-/** Whether a pending claim is due for a scheduled DNS check at `now`. */
+/**
+ * Whether a pending claim is due for a scheduled DNS check at `now`. The reference rule:
+ * DomainRepo.dueClaims selects the same claims in SQL (its tests check that they agree).
+ */
 export function claimCheckDue(
   claim: { createdAt: Date; lastCheckAt: Date | null },
   now: Date,
 ): boolean {
   if (claim.lastCheckAt === null) return true
   const age = claim.lastCheckAt.getTime() - claim.createdAt.getTime()
-  const gap = Math.min(MAX_CHECK_GAP_MS, Math.max(MIN_CHECK_GAP_MS, age / 4))
+  const { minMs, maxMs, divisor } = CLAIM_CHECK_GAP
+  const gap = Math.min(maxMs, Math.max(minMs, age / divisor))
   return now.getTime() - claim.lastCheckAt.getTime() >= gap
 }

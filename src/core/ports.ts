@@ -193,8 +193,15 @@ export interface DomainRepo {
     displaced: Displacement,
     audit: AuditEntry,
   ): Promise<{ displaced: Domain | null; changed: string[] }>
-  /** Unexpired pending claims, least recently checked first. */
-  pendingClaims(now: Date, limit: number): Promise<Domain[]>
+  /**
+   * At most `limit` unexpired pending claims that are due for a scheduled check at `now`:
+   * never checked, or checked at least the back-off gap ago (exactly `claimCheckDue`, with
+   * the gap from CLAIM_CHECK_GAP). Claims not yet due are never returned, so however many
+   * stale claims wait, a due one is not crowded out. Order: never-checked first (oldest
+   * claim first), then by when they fell due (lastCheckAt + gap), earliest first; ties go
+   * to the older claim.
+   */
+  dueClaims(now: Date, limit: number): Promise<Domain[]>
   /** Pending claims whose time is up. */
   expiredClaims(now: Date, limit: number): Promise<Domain[]>
   hostnames(domainId: string): Promise<Hostname[]>

@@ -267,6 +267,27 @@ describe('checkPendingClaims', () => {
     expect(await checkPendingClaims(world.deps, 2)).toEqual({ checked: 2, verified: 0 })
     expect(await checkPendingClaims(world.deps, 2)).toEqual({ checked: 1, verified: 0 })
   })
+
+  it('when a young claim is due behind more than 4 × batch stale claims that are not, then it is still checked', async () => {
+    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    const a = await world.tenant('alpha')
+    for (const n of ['o1', 'o2', 'o3', 'o4'])
+      await addDomain(world.deps, a.actor, { name: `${n}.example` })
+    // Checked four hours after they were made: each next falls due only an hour later.
+    world.clock.advance(4 * 3600)
+    expect(await checkPendingClaims(world.deps, 4)).toEqual({ checked: 4, verified: 0 })
+    world.clock.advance(60)
+    const young = await addDomain(world.deps, a.actor, { name: 'young.example' })
+    expect(await checkPendingClaims(world.deps, 1)).toEqual({ checked: 1, verified: 0 })
+    // The tenant publishes its record now; the young claim is due again two minutes after its check.
+    world.dns.txts.set('_policyhost.young.example', [
+      `policyhost-verify=${young.verificationToken}`,
+    ])
+    world.clock.advance(180)
+
+    expect(await checkPendingClaims(world.deps, 1)).toEqual({ checked: 1, verified: 1 })
+    expect((await getDomain(world.deps, a.actor, 'young.example')).status).toBe('active')
+  })
 })
 
 describe('removeExpiredClaims', () => {

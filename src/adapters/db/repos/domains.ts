@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm'
+import { CLAIM_CHECK_GAP } from '../../../core/domain-claim.js'
 import { DomainError } from '../../../core/errors.js'
 import type { Domain, DomainPage, DomainRepo, Hostname } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
@@ -116,12 +117,24 @@ export function domainRepo(db: Db): DomainRepo {
         return { displaced: holder ?? null, changed: [...new Set(changed)] }
       })
     },
-    async pendingClaims(now, limit) {
+    async dueClaims(now, limit) {
+      const at = now.getTime()
       return db
         .select()
         .from(domains)
-        .where(and(eq(domains.status, 'pending'), gt(domains.claimExpiresAt, now)))
-        .orderBy(sql`${domains.lastCheckAt} is not null`, asc(domains.lastCheckAt))
+        .where(
+          and(
+            eq(domains.status, 'pending'),
+            gt(domains.claimExpiresAt, now),
+            or(isNull(domains.lastCheckAt), sql`${at} - ${domains.lastCheckAt} >= ${checkGap}`),
+          ),
+        )
+        .orderBy(
+          sql`${domains.lastCheckAt} is not null`,
+          sql`${domains.lastCheckAt} + ${checkGap}`,
+          asc(domains.createdAt),
+          asc(domains.id),
+        )
         .limit(limit)
         .all() as Domain[]
     },
@@ -214,6 +227,18 @@ export function domainRepo(db: Db): DomainRepo {
     },
   }
 }
+
+/**
+ * The back-off gap after a claim's last check, in ms: mirrors `claimCheckDue` in
+ * core/domain-claim.ts (same constants, same arithmetic), so that dueClaims selects exactly
+ * the claims it calls due. Columns are integer ms; SQLite's multi-argument min()/max() are
+ * scalar (a PostgreSQL adapter will use LEAST/GREATEST). The division is real, as in
+ * JavaScript: integer division would make a claim due up to a millisecond early
+ * (better-sqlite3 binds numbers as REAL already; the cast keeps it so for any driver, and
+ * PostgreSQL needs it). The due test is written `now - last_check_at >= gap`, the same
+ * operations as `claimCheckDue`.
+ */
+const checkGap = sql`min(${CLAIM_CHECK_GAP.maxMs}, max(${CLAIM_CHECK_GAP.minMs}, (${domains.lastCheckAt} - ${domains.createdAt}) / cast(${CLAIM_CHECK_GAP.divisor} as real)))`
 
 /** Keyset condition: rows after (name, id) in list order. */
 function after(cursor: NonNullable<DomainPage['after']>): SQL | undefined {
