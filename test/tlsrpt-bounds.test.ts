@@ -4,14 +4,16 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { processReport } from '../src/adapters/tls-rpt/process.js'
 import { receiveReport, storeReport } from '../src/services/tls-rpt/report-intake.js'
 import { RateLimiter } from '../src/services/engines/rate-limit.js'
+import { startApp, type TestApp } from './helpers/app.js'
 import {
-  createTenant,
+  ADMIN_TOKEN,
   eventually,
   issueDue,
   MutableClock,
   readDb,
   SERVICE_HOST,
   startServer,
+  type TestResponse,
   type TestServer,
 } from './helpers/test-server.js'
 
@@ -22,13 +24,36 @@ const JSON_TYPE = 'application/tlsrpt+json'
 const GZ_TYPE = 'application/tlsrpt+gzip'
 const DAY = 86_400
 
-let s: TestServer
+/**
+ * The application (startApp: no socket, report processing in-process) for the tests about what is
+ * stored, refused and shown; the real server (setupServer) where the worker pool or the socket's
+ * source address is the point.
+ */
+let s: TestApp | TestServer
 afterEach(() => s?.close())
 
 /** A tenant with example.com (policy + TLS-RPT); returns its token and report URL path. */
 async function setup(env: Record<string, string> = {}, clock?: MutableClock) {
-  s = await startServer({ env, clock })
-  const { token } = await createTenant(s, 'reports')
+  s = await startApp({ env, clock })
+  return reportingTenant()
+}
+
+/** As setup, on the real server (HTTPS listener, worker pool), certificates issued. */
+async function setupServer(env: Record<string, string> = {}, clock?: MutableClock) {
+  const server = await startServer({ env, clock })
+  s = server
+  const tenant = await reportingTenant()
+  await issueDue(server)
+  return { ...tenant, server }
+}
+
+async function reportingTenant() {
+  const created = await s.request('POST', '/api/v1/tenants', {
+    token: ADMIN_TOKEN,
+    json: { name: 'reports' },
+  })
+  if (created.status !== 201) throw new Error(`tenant: ${created.status} ${created.text}`)
+  const { token } = created.json() as { token: string }
   await s.request('POST', '/api/v1/domains', { token, json: { name: 'example.com' } })
   await s.request('PUT', '/api/v1/domains/example.com/mta-sts', {
     token,
@@ -38,17 +63,16 @@ async function setup(env: Record<string, string> = {}, clock?: MutableClock) {
   const recs = (await s.request('GET', '/api/v1/domains/example.com/records', { token })).json()
   const rua = recs.records.find((r: { name: string }) => r.name === '_smtp._tls.example.com')
   const path = new URL(/rua=(https:\/\/\S+)$/.exec(rua.value)![1]!).pathname
-  await issueDue(s)
   return { token, path, endpointToken: path.split('/').pop()! }
 }
 
-const post = (path: string, body: Buffer, type = JSON_TYPE) =>
-  s.request('POST', path, {
-    host: SERVICE_HOST,
-    https: true,
-    rawBody: body,
-    headers: { 'content-type': type },
-  })
+/** A reporter's POST to the service host: over HTTPS on the real server. */
+const post = (path: string, body: Buffer, type = JSON_TYPE) => {
+  const opts = { host: SERVICE_HOST, rawBody: body, headers: { 'content-type': type } }
+  return 'httpsPort' in s
+    ? s.request('POST', path, { ...opts, https: true })
+    : s.request('POST', path, opts)
+}
 const withId = (id: string, extra: Record<string, unknown> = {}) =>
   Buffer.from(JSON.stringify({ ...BASE, 'report-id': id, ...extra }))
 
@@ -71,12 +95,13 @@ function hugeReport(id: string) {
 describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
   it('when big reports arrive, then a bounded form and a small tally are stored, with sizes recorded', async () => {
     const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
-    const { token, path } = await setup({}, clock)
+    // The real server: 8.4 MB reports are processed in a worker within the default heap limit.
+    const { token, path } = await setupServer({}, clock)
     const json = hugeReport('huge-0')
     expect(json.byteLength).toBeGreaterThan(8_000_000)
     const gz = gzipSync(json)
     for (let i = 0; i < 3; i++) {
-      const res = await post(path, gzipSync(hugeReport(`huge-${i}`)), GZ_TYPE)
+      const res = await post(path, i === 0 ? gz : gzipSync(hugeReport(`huge-${i}`)), GZ_TYPE)
       expect(res.status, res.text).toBe(201)
     }
     const rows = readDb(s.dataDir, (db) =>
@@ -177,8 +202,11 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
   })
 
   it('when tls-health reads a quota-filled year of tallies, then the policy is served meanwhile (the view runs in a worker)', async () => {
-    const { token } = await setup({ WORKER_JOB_TIMEOUT_MS: '120000', WORKER_MAX_OLD_MB: '1024' })
-    const domain = (await s.runtime.deps.repos.domains.byName('example.com'))!
+    const { token, server } = await setupServer({
+      WORKER_JOB_TIMEOUT_MS: '120000',
+      WORKER_MAX_OLD_MB: '1024',
+    })
+    const domain = (await server.runtime.deps.repos.domains.byName('example.com'))!
     const tally = JSON.stringify({
       successful: 10,
       failed: 1,
@@ -191,28 +219,28 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     // 100,000 stored reports over the year, written straight into the store (intake would take
     // minutes): what a public report URL lets anyone accumulate within the daily quotas.
     const now = Date.now()
-    const insert = s.runtime.db.sqlite.prepare(
+    const insert = server.runtime.db.sqlite.prepare(
       `INSERT INTO tls_reports (id, domain_id, organization, report_id, start_at, end_at, day,
          successful, failed, parsed, warnings, raw, source, received_at, tally)
        VALUES (?, ?, 'Sender Inc.', ?, ?, ?, ?, 10, 1, '{}', '[]', x'00', 'test', ?, ?)`,
     )
-    s.runtime.db.sqlite.transaction(() => {
+    server.runtime.db.sqlite.transaction(() => {
       for (let i = 0; i < 100_000; i++) {
         const start = now - (i % 360) * DAY * 1000
         const day = new Date(start).toISOString().slice(0, 10)
         insert.run(`r${i}`, domain.id, `rid-${i}`, start, start + 1000, day, now, tally)
       }
     })()
-    let health: Awaited<ReturnType<typeof s.request>> | undefined
-    const pending = s
+    let health: TestResponse | undefined
+    const pending = server
       .request('GET', '/api/v1/domains/example.com/tls-health?days=366', { token })
       .then((r) => (health = r))
     // Before: the rows were read and summed on the serving loop, so no job ever ran here.
     expect(
-      await eventually(async () => (s.runtime.workers?.stats().running ?? 0) > 0, 10_000),
+      await eventually(async () => (server.runtime.workers?.stats().running ?? 0) > 0, 10_000),
     ).toBe(true)
 
-    const policy = await s.request('GET', '/.well-known/mta-sts.txt', {
+    const policy = await server.request('GET', '/.well-known/mta-sts.txt', {
       host: 'mta-sts.example.com',
       https: true,
     })
@@ -328,7 +356,8 @@ describe('TLS-RPT intake order (issue 9 finding 7)', () => {
 
   it('when a source is over its limit, then it gets 429 before the report URL is even looked up', async () => {
     const clock = new MutableClock(new Date('2026-11-05T12:00:00Z'))
-    await setup({ TLSRPT_RATE_PER_SOURCE: '2' }, clock)
+    // The source is the socket's peer address: the real server.
+    await setupServer({ TLSRPT_RATE_PER_SOURCE: '2' }, clock)
     const answers = []
     for (let i = 0; i < 4; i++) answers.push(await post('/tlsrpt/no-such-token', withId('x')))
     expect(answers.map((r) => r.status)).toEqual([404, 404, 429, 429])
