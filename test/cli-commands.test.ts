@@ -105,7 +105,7 @@ describe('policyhost help', { timeout: 120_000 }, () => {
   })
 
   it('when the command, subcommand, argument or option is wrong, then one stderr line with a hint and exit 2', async () => {
-    // The binary's own exit 2 for an unknown command: test/cli.test.ts.
+    // The binary exits with what main() returns (test/cli.test.ts spawns it for 0 and 1).
     const unknown = await cli(['frobnicate'])
     expect(unknown.code).toBe(2)
     expect(oneErrorLine(unknown.stderr)).toBe(

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, it } from 'vitest'
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 let dataDir: string
@@ -47,9 +47,10 @@ afterAll(async () => {
 })
 
 describe('policyhost serve when a port is taken', () => {
-  it.each(['HTTPS_PORT', 'HTTP_PORT'])(
+  // Two processes at once: each is mostly start-up time, and neither sees the other's port.
+  it.concurrent.for(['HTTPS_PORT', 'HTTP_PORT'])(
     'when %s is in use, then it exits non-zero with one line naming the variable and address',
-    async (variable) => {
+    async (variable, { expect }) => {
       const r = await serve({ HTTP_PORT: '0', HTTPS_PORT: '0', [variable]: String(heldPort) })
       expect(r.code).not.toBe(0)
       expect(r.code).not.toBeNull()

@@ -4,11 +4,13 @@
  * wiring), tenant work in-process, a clock moved by hand and DNS answered from a table. No
  * socket, no file: a service test costs milliseconds.
  */
+import { expect } from 'vitest'
 import type { Config } from '../../src/config.js'
 import { loadConfig } from '../../src/config.js'
 import type { Actor } from '../../src/core/actor.js'
 import type { Change } from '../../src/core/changes.js'
 import type { DnsResolver } from '../../src/core/certs/types.js'
+import { DomainError } from '../../src/core/errors.js'
 import { inProcessFeed } from '../../src/adapters/changes/in-process.js'
 import { migrateDatabase, openDatabase, type OpenDb } from '../../src/adapters/db/database.js'
 import { sqliteRepos } from '../../src/adapters/db/repos/index.js'
@@ -128,4 +130,14 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
     },
     close: () => db.close(),
   }
+}
+
+/** The DomainError a service call rejects with; the test fails if it resolves or throws else. */
+export async function failure(p: Promise<unknown>): Promise<DomainError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(DomainError)
+  return err as DomainError
 }

@@ -1,21 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeCursor } from '../../core/cursor.js'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { authenticate } from './auth.js'
 import { createToken, listTokens, revokeToken, rotateToken } from './tokens.js'
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 describe('createToken', () => {
   it('when a tenant creates a token, then it authenticates as that tenant and only its hash is stored', async () => {

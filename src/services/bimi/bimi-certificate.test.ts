@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
 import { createMarkCa, type MarkCa } from '../../../test/helpers/mark-ca.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { listBimi, uploadLogo } from './bimi-logo.js'
 import { removeCertificate, uploadCertificate } from './bimi-certificate.js'
@@ -22,15 +21,6 @@ beforeAll(async () => {
   good = await mark(LOGO)
 })
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 /** A mark certificate for alpha.example embedding `svg`, valid from yesterday to `untilDays`. */
 async function mark(svg: Buffer, untilDays = 365, dnsNames = ['alpha.example']) {

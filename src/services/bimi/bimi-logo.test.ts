@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
@@ -19,15 +18,6 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 async function live(env: Record<string, string> = {}) {
   world = serviceWorld(env)

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { listBimi, uploadLogo } from './bimi-logo.js'
 import { removeLogoHost, setLogoHost } from './logo-host.js'
@@ -12,15 +11,6 @@ const LOGO = new Uint8Array(
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 async function live(env: Record<string, string> = {}) {
   world = serviceWorld(env)

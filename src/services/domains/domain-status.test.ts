@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
 import type { CertState } from '../../core/certs/types.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { uploadLogo } from '../bimi/bimi-logo.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { addDomain } from './domains.js'
@@ -14,15 +13,6 @@ const LOGO = new Uint8Array(
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 const certState = (hostname: string, over: Partial<CertState> = {}): CertState => ({
   hostname,

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain, getDomain } from './domains.js'
 import { checkPendingClaims, removeExpiredClaims, verifyDomain } from './domain-verification.js'
 
@@ -8,15 +7,6 @@ let world: ServiceWorld
 afterEach(() => world.close())
 
 const RECORD = '_policyhost.alpha.example'
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 /** A dns-verification world with tenant alpha's pending claim of alpha.example. */
 async function claimed(env: Record<string, string> = {}) {

@@ -1,20 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain, getDomain, listDomains } from './domains.js'
 
 let world: ServiceWorld
 afterEach(() => world.close())
 
 /** The error a promise rejects with, so a test can check its code, message and issues. */
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 describe('addDomain', () => {
   it('when verification is off, then the domain is live at once with its mta-sts host, audited and published', async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { uploadLogo } from '../bimi/bimi-logo.js'
 import { setLogoHost } from '../bimi/logo-host.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
@@ -15,15 +14,6 @@ const LOGO = new Uint8Array(
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 const brief = (records: { name: string; type: string; value: string }[]) =>
   records.map((r) => `${r.name} ${r.type} ${r.value}`)

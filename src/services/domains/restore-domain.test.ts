@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
 import type { MtaStsPolicy } from '../../core/mta-sts/policy.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { getPolicy, setPolicy } from '../mta-sts/mta-sts.js'
 import { addDomain, getDomain } from './domains.js'
 import { retireDomain } from './retire-domain.js'
@@ -12,15 +11,6 @@ let world: ServiceWorld
 afterEach(() => world.close())
 
 const ENFORCE: MtaStsPolicy = { mode: 'enforce', mx: ['mx.alpha.example'], maxAge: 86400 }
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 async function retiring() {
   world = serviceWorld()

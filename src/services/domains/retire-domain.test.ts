@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
 import type { MtaStsPolicy } from '../../core/mta-sts/policy.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { setPolicy, getPolicy } from '../mta-sts/mta-sts.js'
 import { addDomain, getDomain } from './domains.js'
 import { removeDueDomains, retireDomain, RETIRE_MAX_AGE } from './retire-domain.js'
@@ -14,15 +13,6 @@ const policy = (maxAge: number): MtaStsPolicy => ({
   mx: ['mx.alpha.example'],
   maxAge,
 })
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 async function live() {
   world = serviceWorld()

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { DomainError } from '../../core/errors.js'
 import type { MtaStsPolicy } from '../../core/mta-sts/policy.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { getPolicy, setPolicy } from './mta-sts.js'
@@ -11,15 +10,6 @@ let world: ServiceWorld
 afterEach(() => world.close())
 
 const ENFORCE: MtaStsPolicy = { mode: 'enforce', mx: ['mx.alpha.example'], maxAge: 86400 }
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 async function live(env: Record<string, string> = {}) {
   world = serviceWorld(env)

@@ -1,21 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { getTenantQuotas, setTenantQuotas } from './quotas.js'
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 describe('domains per tenant', () => {
   it.each([['off'], ['dns']])(

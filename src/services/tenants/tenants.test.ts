@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { authenticate } from '../auth/auth.js'
 import { createTenant, ensureTenant, listTenants, tenantByName } from './tenants.js'
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 describe('createTenant', () => {
   it('when the operator creates a tenant, then its first token authenticates as that tenant, and the creation is audited and published', async () => {

@@ -1,21 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { ensureReportToken, rotateReportToken, TOKEN_GRACE_MS } from './report-endpoint.js'
 import { setTlsRpt } from './tls-rpt.js'
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 const tokenOf = (url: string) => url.split('/tlsrpt/')[1]!
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { importReport } from './report-import.js'
 
@@ -10,15 +9,6 @@ const real = (f: string) => new Uint8Array(readFileSync(new URL(f, REAL)))
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 const input = (file: string) => ({
   body: real(file),

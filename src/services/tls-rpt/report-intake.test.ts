@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { RateLimiter } from '../engines/rate-limit.js'
 import { setTlsRpt } from './tls-rpt.js'
@@ -19,15 +18,6 @@ const GZ_TYPE = 'application/tlsrpt+gzip'
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 const limits = (perSource = 100, perTenant = 100): IntakeLimits => ({
   maxDecompressed: 1_048_576,

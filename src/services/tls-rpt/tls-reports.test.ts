@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeCursor } from '../../core/cursor.js'
-import { DomainError } from '../../core/errors.js'
 import { policy, report } from '../../../test/fixtures/tlsrpt/report-builders.js'
-import { serviceWorld, START, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { RateLimiter } from '../engines/rate-limit.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
@@ -15,15 +14,6 @@ afterEach(() => world.close())
 
 const DAY = 86_400_000
 const day = (offset: number) => new Date(START.getTime() + offset * DAY).toISOString().slice(0, 10)
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 /** RFC 8460 Appendix B's report, for company-y.example on the UTC day `offset` days from START. */
 function reportText(offset: number, sessions = { ok: 100, failed: 0 }, id = `r${offset}`) {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DomainError } from '../../core/errors.js'
-import { serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
@@ -8,15 +7,6 @@ import { clearTlsRpt, getTlsRpt, setTlsRpt } from './tls-rpt.js'
 
 let world: ServiceWorld
 afterEach(() => world.close())
-
-async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(DomainError)
-  return err as DomainError
-}
 
 async function live() {
   world = serviceWorld()
