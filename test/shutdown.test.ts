@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
   baseEnv,
@@ -36,7 +36,8 @@ interface Child {
 
 const children: Child[] = []
 
-afterEach(() => {
+// After the file, not each test: the tests run at once (each mostly waits on its own process).
+afterAll(() => {
   for (const c of children.splice(0)) {
     if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL')
     rmSync(c.dataDir, { recursive: true, force: true })
@@ -126,7 +127,7 @@ function expectCleanDatabase(dataDir: string): void {
   }
 }
 
-describe('graceful shutdown of `policyhost serve`', () => {
+describe.concurrent('graceful shutdown of `policyhost serve`', () => {
   it('when SIGTERM arrives during a slow request, then new connections are refused, the request completes and the process exits 0', async () => {
     const c = await startCli()
     const tenant = await api(c, 'POST', '/api/v1/tenants', ADMIN_TOKEN, '{"name":"slow"}')
