@@ -46,10 +46,11 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-describe('policyhost serve when a port is taken', () => {
-  // Two processes at once: each is mostly start-up time, and neither sees the other's port.
-  it.concurrent.for(['HTTPS_PORT', 'HTTP_PORT'])(
+// Two processes at once: each is mostly start-up time, and neither sees the other's port.
+describe.concurrent('policyhost serve when a port is taken', () => {
+  it.for(['HTTPS_PORT', 'HTTP_PORT'])(
     'when %s is in use, then it exits non-zero with one line naming the variable and address',
+    { timeout: 30_000 },
     async (variable, { expect }) => {
       const r = await serve({ HTTP_PORT: '0', HTTPS_PORT: '0', [variable]: String(heldPort) })
       expect(r.code).not.toBe(0)
@@ -59,6 +60,5 @@ describe('policyhost serve when a port is taken', () => {
         `policyhost: cannot listen on 127.0.0.1:${heldPort} (${variable}): address in use`,
       ])
     },
-    30_000,
   )
 })
