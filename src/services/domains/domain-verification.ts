@@ -133,7 +133,8 @@ async function promote(
 
 /**
  * The scheduled check: a bounded batch of pending claims that are due (backing off as they
- * age), those due longest first. Each claim is caught on its own, so one bad zone never stops the rest.
+ * age), those due longest first. Each claim is caught on its own, so one bad zone never stops
+ * the rest.
  */
 export async function checkPendingClaims(
   deps: ServiceDeps,
