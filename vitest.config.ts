@@ -6,6 +6,8 @@ export default defineConfig({
     // End-to-end suites need a network namespace: `npm run test:e2e` runs them inside one.
     exclude: [...configDefaults.exclude, 'test/e2e/**'],
     testTimeout: 30_000,
+    // Bundles the worker pool's module once, so test servers' threads skip tsx (global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
     // One module registry per worker, not per file: a fresh process per file cost ~0.5 s each
     // (101 files: ~45 s of the suite). Safe because nothing in src/ keeps module-level state
     // that a test changes; the one file that mocks a module (decode.test.ts) loads it afresh.

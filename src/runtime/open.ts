@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   logSink?: LogSink
   /** One-shot CLI commands: changes do not start background issuance (the server does it). */
   oneShot?: boolean
+  /** The worker pool's module, if not the one beside pool.ts (WorkerPoolOptions.entry). */
+  workerEntry?: string
 }
 
 export interface Runtime {
@@ -131,7 +133,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   changes.subscribe((c) => logos.apply(c))
   // Tenant input is parsed in worker threads with a deadline, never on the serving loop; a
   // one-shot command has no loop to protect and runs it in-process.
-  const workers = opts.oneShot ? null : new WorkerPool(workerOptions(config, log))
+  const workers = opts.oneShot
+    ? null
+    : new WorkerPool({ ...workerOptions(config, log), entry: opts.workerEntry })
   const work = workers
     ? pooledPorts(
         workers,

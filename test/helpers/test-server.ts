@@ -15,6 +15,7 @@ import { openRuntime, serve, type Runtime } from '../../src/main.js'
 
 export const ADMIN_TOKEN = 'test-operator-token-0123456789abcdef'
 export const SERVICE_HOST = 'sts.policyhost.test'
+const WORKER_ENTRY = process.env.POLICYHOST_TEST_WORKER_ENTRY
 
 /** A clock tests move by hand. */
 export class MutableClock implements Clock {
@@ -105,6 +106,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const runtime = await openRuntime(config, {
     logSink: (line) => logs.push(line),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    // The worker module bundled once for the run (test/global-setup.ts), when there is one.
+    ...(WORKER_ENTRY ? { workerEntry: WORKER_ENTRY } : {}),
   })
   const running = await serve(runtime)
   const port = running.httpPort
