@@ -43,15 +43,14 @@ describe('decodeReport', () => {
     const bomb = gzipSync(new Uint8Array(50 * MiB), { level: 9 })
     expect(bomb.byteLength).toBeLessThan(100 * 1024)
     vi.mocked(gunzipSync).mockClear()
-    const started = performance.now()
     const result = decodeReport(bomb, GZIP_TYPE, LIMITS)
-    const elapsed = performance.now() - started
     expect(result).toEqual({
       ok: false,
       status: 413,
       reason: `the report inflates to more than ${10 * MiB} bytes (maxOutputLength)`,
     })
-    expect(elapsed).toBeLessThan(200)
+    // Fast because zlib stops at the cap (below). How fast is for the bench: a wall-clock
+    // bound (200 ms) here is a timed test, and fails whenever the machine is busy.
     expect(vi.mocked(gunzipSync)).toHaveBeenCalledWith(bomb, { maxOutputLength: 10 * MiB })
     // zlib threw ERR_BUFFER_TOO_LARGE itself: nothing past the cap was handed back to us.
     expect(vi.mocked(gunzipSync).mock.results[0]?.type).toBe('throw')
