@@ -6,6 +6,9 @@ export default defineConfig({
     // End-to-end suites need a network namespace: `npm run test:e2e` runs them inside one.
     exclude: [...configDefaults.exclude, 'test/e2e/**'],
     testTimeout: 30_000,
+    // Set-up hooks start servers, build certificate chains or run jing over the corpus; on a
+    // busy 2-core machine the default 10 s was once too short (jing's corpus batch).
+    hookTimeout: 60_000,
     // Bundles the worker pool's module once, so test servers' threads skip tsx (global-setup.ts).
     globalSetup: ['test/global-setup.ts'],
     // One module registry per worker, not per file: a fresh process per file cost ~0.5 s each
