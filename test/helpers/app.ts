@@ -15,7 +15,9 @@ import { openRuntime, systemClock, type Runtime } from '../../src/runtime/open.j
 import { HealthMonitor } from '../../src/services/engines/health.js'
 import {
   baseEnv,
+  encodeRequest,
   issueDue,
+  logEntries,
   newDataDir,
   type LogEntry,
   type RequestOptions,
@@ -72,19 +74,9 @@ export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
     dataDir,
     health,
     logs,
-    logged: (msg) =>
-      logs.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
+    logged: (msg) => logEntries(logs, msg),
     async request(method, path, o = {}) {
-      const headers = new Headers({ host: o.host ?? 'localhost', ...o.headers })
-      if (o.token !== undefined) headers.set('authorization', `Bearer ${o.token}`)
-      let body: Uint8Array | undefined
-      if (o.json !== undefined) {
-        body = Buffer.from(JSON.stringify(o.json))
-        if (!headers.has('content-type')) headers.set('content-type', 'application/json')
-      } else if (o.rawBody !== undefined) {
-        body = Buffer.from(o.rawBody)
-      }
-      if (body) headers.set('content-length', String(body.byteLength))
+      const { headers, body } = encodeRequest(o)
       const res = await app.request(path, { method, headers, body })
       const bytes = Buffer.from(await res.arrayBuffer())
       const text = bytes.toString('utf8')

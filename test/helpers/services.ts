@@ -18,8 +18,9 @@ import { createLogger } from '../../src/adapters/log/logger.js'
 import { inProcessPorts } from '../../src/adapters/workers/in-process-ports.js'
 import { serviceDeps } from '../../src/runtime/service-deps.js'
 import type { ServiceDeps } from '../../src/services/deps.js'
+import { addDomain } from '../../src/services/domains/domains.js'
 import { createTenant } from '../../src/services/tenants/tenants.js'
-import { MutableClock, SERVICE_HOST, type LogEntry } from './test-server.js'
+import { logEntries, MutableClock, SERVICE_HOST, type LogEntry } from './test-server.js'
 
 /** DNS from a table: name → TXT strings, CNAME targets, addresses; a name in `failing` throws. */
 export class TableDns implements DnsResolver {
@@ -106,8 +107,7 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
     dns,
     changes,
     operator,
-    logged: (msg) =>
-      lines.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
+    logged: (msg) => logEntries(lines, msg),
     audit: (action) =>
       (
         db.sqlite
@@ -140,4 +140,15 @@ export async function failure(p: Promise<unknown>): Promise<DomainError> {
   )
   expect(err).toBeInstanceOf(DomainError)
   return err as DomainError
+}
+
+/**
+ * Tenant `alpha` and its domain `alpha.example` (verified at creation, as DOMAIN_VERIFICATION
+ * is off unless a test turns it on); the change events of the set-up are cleared.
+ */
+export async function alphaWithDomain(world: ServiceWorld) {
+  const a = await world.tenant('alpha')
+  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
+  world.changes.length = 0
+  return { a, domain }
 }

@@ -53,6 +53,13 @@ export interface TestResponse {
 
 export type LogEntry = Record<string, unknown> & { msg: string; level: string }
 
+/** Captured JSON log lines, parsed; only those with message `msg` when given. */
+export function logEntries(lines: readonly string[], msg?: string): LogEntry[] {
+  return lines
+    .map((l) => JSON.parse(l) as LogEntry)
+    .filter((e) => msg === undefined || e.msg === msg)
+}
+
 export interface StartOptions {
   env?: Record<string, string>
   dataDir?: string
@@ -120,8 +127,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     dataDir,
     logs,
     runtime,
-    logged: (msg) =>
-      logs.map((l) => JSON.parse(l) as LogEntry).filter((e) => msg === undefined || e.msg === msg),
+    logged: (msg) => logEntries(logs, msg),
     request: (method, path, ro = {}) => send(ro.https ? tls : { port }, method, path, ro),
     async close({ keepData = false } = {}) {
       await running.close()
@@ -141,12 +147,11 @@ function sniOf(host: string): string | undefined {
   return /^[a-z0-9.-]+$/.test(name) && !/^[\d.]+$/.test(name) ? name : undefined
 }
 
-function send(
-  target: { port: number; ca?: string },
-  method: string,
-  path: string,
-  o: RequestOptions,
-): Promise<TestResponse> {
+/** Headers and body of a test request: Host (localhost unless given), bearer token, JSON or raw. */
+export function encodeRequest(o: RequestOptions): {
+  headers: Record<string, string>
+  body: Buffer | undefined
+} {
   const headers: Record<string, string> = { host: o.host ?? 'localhost', ...o.headers }
   if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`
   let body: Buffer | undefined
@@ -157,6 +162,16 @@ function send(
     body = Buffer.from(o.rawBody)
   }
   if (body) headers['content-length'] = String(body.byteLength)
+  return { headers, body }
+}
+
+function send(
+  target: { port: number; ca?: string },
+  method: string,
+  path: string,
+  o: RequestOptions,
+): Promise<TestResponse> {
+  const { headers, body } = encodeRequest(o)
   return new Promise((resolve, reject) => {
     const base = { host: '127.0.0.1', port: target.port, method, path, headers, agent: false }
     const onResponse = (res: IncomingMessage) => {

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
-import { addDomain } from '../domains/domains.js'
+import {
+  serviceWorld,
+  type ServiceWorld,
+  failure,
+  alphaWithDomain,
+} from '../../../test/helpers/services.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { setTenantQuotas } from '../tenants/quotas.js'
@@ -21,10 +25,7 @@ afterEach(() => world.close())
 
 async function live(env: Record<string, string> = {}) {
   world = serviceWorld(env)
-  const a = await world.tenant('alpha')
-  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
-  world.changes.length = 0
-  return { a, domain }
+  return alphaWithDomain(world)
 }
 
 describe('uploadLogo', () => {

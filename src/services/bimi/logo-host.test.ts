@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
+import {
+  serviceWorld,
+  type ServiceWorld,
+  failure,
+  alphaWithDomain,
+} from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { listBimi, uploadLogo } from './bimi-logo.js'
 import { removeLogoHost, setLogoHost } from './logo-host.js'
@@ -14,10 +19,7 @@ afterEach(() => world.close())
 
 async function live(env: Record<string, string> = {}) {
   world = serviceWorld(env)
-  const a = await world.tenant('alpha')
-  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
-  world.changes.length = 0
-  return { a, domain }
+  return alphaWithDomain(world)
 }
 
 describe('setLogoHost', () => {

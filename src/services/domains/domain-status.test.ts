@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CertState } from '../../core/certs/types.js'
-import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
+import {
+  serviceWorld,
+  START,
+  type ServiceWorld,
+  failure,
+  alphaWithDomain,
+} from '../../../test/helpers/services.js'
 import { uploadLogo } from '../bimi/bimi-logo.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
-import { addDomain } from './domains.js'
 import { domainStatus } from './domain-status.js'
 
 const LOGO = new Uint8Array(
@@ -35,9 +40,7 @@ const certState = (hostname: string, over: Partial<CertState> = {}): CertState =
 
 async function live(env: Record<string, string> = {}) {
   world = serviceWorld(env)
-  const a = await world.tenant('alpha')
-  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
-  return { a, domain }
+  return alphaWithDomain(world)
 }
 
 describe('domainStatus', () => {

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MtaStsPolicy } from '../../core/mta-sts/policy.js'
-import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
+import {
+  serviceWorld,
+  START,
+  type ServiceWorld,
+  failure,
+  alphaWithDomain,
+} from '../../../test/helpers/services.js'
 import { setPolicy, getPolicy } from '../mta-sts/mta-sts.js'
 import { addDomain, getDomain } from './domains.js'
 import { removeDueDomains, retireDomain, RETIRE_MAX_AGE } from './retire-domain.js'
@@ -16,9 +22,7 @@ const policy = (maxAge: number): MtaStsPolicy => ({
 
 async function live() {
   world = serviceWorld()
-  const a = await world.tenant('alpha')
-  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
-  return { a, domain }
+  return alphaWithDomain(world)
 }
 
 describe('retireDomain', () => {

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import type { MtaStsPolicy } from '../../core/mta-sts/policy.js'
-import { serviceWorld, START, type ServiceWorld, failure } from '../../../test/helpers/services.js'
+import {
+  serviceWorld,
+  START,
+  type ServiceWorld,
+  failure,
+  alphaWithDomain,
+} from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { getPolicy, setPolicy } from './mta-sts.js'
@@ -13,10 +19,7 @@ const ENFORCE: MtaStsPolicy = { mode: 'enforce', mx: ['mx.alpha.example'], maxAg
 
 async function live(env: Record<string, string> = {}) {
   world = serviceWorld(env)
-  const a = await world.tenant('alpha')
-  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
-  world.changes.length = 0
-  return { a, domain }
+  return alphaWithDomain(world)
 }
 
 describe('setPolicy', () => {

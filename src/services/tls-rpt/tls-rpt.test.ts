@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
-import { addDomain } from '../domains/domains.js'
+import {
+  serviceWorld,
+  type ServiceWorld,
+  failure,
+  alphaWithDomain,
+} from '../../../test/helpers/services.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { clearTlsRpt, getTlsRpt, setTlsRpt } from './tls-rpt.js'
@@ -10,10 +14,7 @@ afterEach(() => world.close())
 
 async function live() {
   world = serviceWorld()
-  const a = await world.tenant('alpha')
-  const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
-  world.changes.length = 0
-  return { a, domain }
+  return alphaWithDomain(world)
 }
 
 const RUA = ['mailto:tlsrpt@alpha.example']
