@@ -22,6 +22,9 @@ declare -A PACKAGE_OF=(
   [mta-sts-query]=postfix-mta-sts-resolver
   [ip]=iproute2
   [openssl]=openssl
+  [unbound]=unbound
+  [unbound-control]=unbound
+  [dnsperf]=dnsperf
 )
 missing=()
 for cmd in "${!PACKAGE_OF[@]}"; do
@@ -31,8 +34,25 @@ if ((${#missing[@]} > 0)); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "test/e2e/run.sh: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # knot's and unbound's packages start their system service on install (systemd, or
+  # invoke-rc.d where there is none). The tests start their own daemons in the namespace, whose
+  # loopback is private, so a system daemon (on the host's 127.0.0.1:53) could not answer them;
+  # still, on a machine without a policy-rc.d, one refusing every start is put in place for the
+  # install only (deb-systemd-invoke and invoke-rc.d both ask it).
+  policy_rc=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    policy_rc=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\n# test/e2e/run.sh: no service starts while it installs packages\nexit 101\n' \
+      >"$policy_rc"
+    chmod 755 "$policy_rc"
+    trap 'rm -f "$policy_rc"' EXIT
+  fi
   apt-get -o DPkg::Lock::Timeout=600 update
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
+  if [[ -n $policy_rc ]]; then
+    rm -f "$policy_rc"
+    trap - EXIT
+  fi
 fi
 
 ns="ph-e2e-$$"
