@@ -1,0 +1,179 @@
+/**
+ * adapters/dns-server: the parts of the DNS message format (RFC 1035 §4.1) the server reads
+ * itself rather than through dns-packet — the fixed header, so that absurd counts are refused
+ * before anything is decoded, and the question, so that it is echoed byte for byte (case and
+ * unusual octets preserved, RFC 4343 §4.1) — and the one function that assembles a reply.
+ */
+import dnsPacket from 'dns-packet'
+import type { Answer } from 'dns-packet'
+
+/** RFC 1035 §4.1.1: the header is always 12 octets. */
+export const HEADER_BYTES = 12
+
+export const OPCODE_QUERY = 0
+export const OPCODE_NOTIFY = 4 // RFC 1996 §3.1
+
+/** Response codes (RFC 1035 §4.1.1, RFC 6891 §9 for BADVERS, which needs the OPT's 8 bits). */
+export const RCODE = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+  BADVERS: 16,
+} as const
+
+export const TYPE_SOA = 6
+export const TYPE_OPT = 41 // RFC 6891 §6.1.1
+export const TYPE_IXFR = 251 // RFC 1995 §2
+export const TYPE_AXFR = 252 // RFC 5936 §2.1
+
+export interface Header {
+  id: number
+  qr: boolean
+  opcode: number
+  rd: boolean
+  qdcount: number
+  ancount: number
+  nscount: number
+  arcount: number
+}
+
+/** The fixed header, or null when the message is shorter than one. */
+export function readHeader(msg: Buffer): Header | null {
+  if (msg.length < HEADER_BYTES) return null
+  const flags = msg.readUInt16BE(2)
+  return {
+    id: msg.readUInt16BE(0),
+    qr: (flags & 0x8000) !== 0,
+    opcode: (flags >> 11) & 0xf,
+    rd: (flags & 0x0100) !== 0,
+    qdcount: msg.readUInt16BE(4),
+    ancount: msg.readUInt16BE(6),
+    nscount: msg.readUInt16BE(8),
+    arcount: msg.readUInt16BE(10),
+  }
+}
+
+export interface RawQuestion {
+  /** QNAME, QTYPE and QCLASS exactly as received, to echo in the reply. */
+  bytes: Buffer
+  /**
+   * QNAME in presentation form without the trailing dot (`''` for the root, as core/dns/answer.ts takes it), spelled as
+   * received; octets other than letters, digits, `-` and `_`, and any `.` or `\` inside a
+   * label, are written `\DDD` (RFC 1035 §5.1), so no such name can match a zone name.
+   */
+  name: string
+  type: number
+  class: number
+}
+
+// RFC 1035 §2.3.4: 255 octets at most for a whole name on the wire.
+const MAX_NAME_OCTETS = 255
+
+const PLAIN = /[A-Za-z0-9_-]/
+
+function presentLabel(label: Buffer): string {
+  let out = ''
+  for (const octet of label) {
+    const ch = String.fromCharCode(octet)
+    out += PLAIN.test(ch) ? ch : `\\${octet.toString().padStart(3, '0')}`
+  }
+  return out
+}
+
+/**
+ * The question that starts at `offset` (the octet after the header), or null when it is
+ * malformed. Compression is refused: RFC 1035 §4.1.4 lets a pointer reach only a prior name,
+ * and before the first question there is only the header.
+ */
+export function readQuestion(msg: Buffer, offset = HEADER_BYTES): RawQuestion | null {
+  const labels: string[] = []
+  let at = offset
+  for (;;) {
+    if (at >= msg.length) return null
+    const len = msg[at]!
+    if (len === 0) break
+    // RFC 1035 §4.1.4 pointers (0xC0) and the RFC 6891 §5 extended label types (0x40, 0x80)
+    if ((len & 0xc0) !== 0) return null
+    if (at + 1 + len > msg.length) return null
+    labels.push(presentLabel(msg.subarray(at + 1, at + 1 + len)))
+    at += 1 + len
+    if (at + 1 - offset > MAX_NAME_OCTETS) return null
+  }
+  at += 1
+  if (at + 4 > msg.length) return null
+  return {
+    bytes: Buffer.from(msg.subarray(offset, at + 4)),
+    name: labels.join('.'),
+    type: msg.readUInt16BE(at),
+    class: msg.readUInt16BE(at + 2),
+  }
+}
+
+export interface Reply {
+  id: number
+  opcode: number
+  rcode: number
+  aa?: boolean
+  tc?: boolean
+  rd?: boolean
+  /** The question as received (RawQuestion.bytes), or none. */
+  question?: Buffer | null
+  answers?: Answer[]
+  authorities?: Answer[]
+  additionals?: Answer[]
+  /** Our OPT (RFC 6891 §6.1.2), present when the query carried one. */
+  edns?: { udpPayloadSize: number } | null
+}
+
+/**
+ * Encodes a reply: QR set, RA clear (we never recurse), the RCODE's upper 8 bits in the OPT
+ * (RFC 6891 §6.1.3). dns-packet does not compress names, so the question can be spliced in
+ * after encoding without moving anything a pointer could refer to. Throws if a record cannot
+ * be encoded (a zone data bug, which the caller turns into SERVFAIL).
+ */
+export function encodeReply(r: Reply): Buffer {
+  const flags =
+    ((r.opcode & 0xf) << 11) |
+    (r.aa === true ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
+    (r.tc === true ? dnsPacket.TRUNCATED_RESPONSE : 0) |
+    (r.rd === true ? dnsPacket.RECURSION_DESIRED : 0) |
+    (r.rcode & 0xf)
+  const additionals: Answer[] = [...(r.additionals ?? [])]
+  if (r.edns) {
+    additionals.push({
+      type: 'OPT',
+      name: '.',
+      udpPayloadSize: r.edns.udpPayloadSize,
+      extendedRcode: r.rcode >> 4,
+      ednsVersion: 0,
+      flags: 0,
+      flag_do: false,
+      options: [],
+    })
+  }
+  const body = dnsPacket.encode({
+    type: 'response',
+    id: r.id,
+    flags,
+    questions: [],
+    answers: r.answers ?? [],
+    authorities: r.authorities ?? [],
+    additionals,
+  })
+  if (!r.question) return body
+  const out = Buffer.concat([
+    body.subarray(0, HEADER_BYTES),
+    r.question,
+    body.subarray(HEADER_BYTES),
+  ])
+  out.writeUInt16BE(1, 4)
+  return out
+}
+
+/** Octets `record` takes in a message (no compression: dns-packet never compresses). */
+export function recordLength(record: Answer): number {
+  return dnsPacket.encodingLength({ answers: [record] }) - HEADER_BYTES
+}
