@@ -82,6 +82,10 @@ describe.skipIf(!process.env.PH_E2E_NETNS)('delegated DNS harness', () => {
     expect(await cachingResolver!.dig(ALIAS, 'TXT')).toEqual([`${TARGET}.`, '"v=STSv1; id=1"'])
     await child!.setZone(CHILD, ...childZone('v=STSv1; id=2'))
     expect(await resolver!.dig(ALIAS, 'TXT')).toEqual([`${TARGET}.`, '"v=STSv1; id=2"'])
+    // cache-max-ttl 0: the clients of the uncaching resolver see TTL 0.
+    expect((await resolver!.query(TARGET, 'TXT')).answer).toEqual([
+      `${TARGET}. 0 IN TXT "v=STSv1; id=2"`,
+    ])
     // A caching resolver keeps the old answer for its TTL, until flushed.
     expect(await cachingResolver!.dig(ALIAS, 'TXT')).toEqual([`${TARGET}.`, '"v=STSv1; id=1"'])
     await cachingResolver!.flush(CHILD)
@@ -93,6 +97,8 @@ describe.skipIf(!process.env.PH_E2E_NETNS)('delegated DNS harness', () => {
     // The first transfer: knot asks for the zone as soon as it is configured.
     await knot!.waitForSerial(CHILD, await child!.soaSerialOf(CHILD))
     expect(await knot!.dig(TARGET, 'TXT')).toEqual(['"v=STSv1; id=2"'])
+    // A secondary with no copy yet bootstraps by AXFR (RFC 5936).
+    expect(knot!.transferLog(CHILD).join('\n')).toMatch(/AXFR, incoming, .*finished/)
 
     const mark = knot!.transferLog(CHILD).length
     await child!.setZone(CHILD, ...childZone('v=STSv1; id=3'))
@@ -101,7 +107,7 @@ describe.skipIf(!process.env.PH_E2E_NETNS)('delegated DNS harness', () => {
     expect(await knot!.dig(TARGET, 'TXT')).toEqual(['"v=STSv1; id=3"'])
     const transfers = knot!.transferLog(CHILD).slice(mark)
     // eslint-disable-next-line no-console
-    console.log(`[dns-harness] secondary transfer after the change:\n${transfers.join('\n')}`)
+    console.log(`[dns-harness] secondary transfers:\n${knot!.transferLog(CHILD).join('\n')}`)
     expect(transfers.join('\n')).toMatch(/IXFR, incoming, remote 127\.0\.0\.2@53.*finished/)
     expect(knot!.logs()).toMatch(
       new RegExp(`\\[${CHILD}\\.\\] notify, incoming, remote 127\\.0\\.0\\.2`),

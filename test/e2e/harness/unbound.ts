@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { run, runOk, startProcess } from './processes.js'
+import { run, runOk, startProcess, tcpOpen } from './processes.js'
 
 export interface StubZone {
   /** The zone unbound sends to `addresses` instead of asking a root, e.g. `test`. */
@@ -42,7 +42,10 @@ export interface Unbound {
   dig(name: string, type: string): Promise<string[]>
   /** The response code and answer section through the resolver (NXDOMAIN vs NODATA...). */
   query(name: string, type: string): Promise<DigAnswer>
-  /** Forgets cached data at and below `name` (default: everything) and all server state. */
+  /**
+   * Forgets cached data at and below `name` (default: everything), every cached negative answer
+   * (unbound-control has no per-name form for those) and what it knows of the servers.
+   */
   flush(name?: string): Promise<void>
   logs(): string
   stop(): Promise<void>
@@ -123,10 +126,12 @@ export async function startUnbound(workDir: string, options: UnboundOptions): Pr
   writeFileSync(confPath, unboundConf(workDir, address, options))
   await runOk('unbound-checkconf', [confPath])
   const process = startProcess(`unbound@${address}`, 'unbound', ['-d', '-c', confPath])
-  // `localhost.` is one of unbound's own local zones: it answers with no stub involved.
+  // kdig waits out its timeout when nothing listens (it ignores ICMP unreachable): poll TCP 53,
+  // which is refused at once, then ask `localhost.`, one of unbound's own local zones.
   const answers = async () =>
+    (await tcpOpen(address, 53)) &&
     (await run('kdig', kdigArgs(address, 'localhost.', 'A', '+short'))).stdout.trim() ===
-    '127.0.0.1'
+      '127.0.0.1'
   try {
     await process.waitFor(`answers on ${address}`, answers, START_TIMEOUT_MS)
   } catch (error) {
