@@ -41,6 +41,8 @@ export type DomainAspect =
   | 'bimi'
   /** Hostnames were added or taken away (a logo host, or names lost to another tenant). */
   | 'hostnames'
+  /** Its DNS mode (self or delegated to our zone) changed. */
+  | 'dns'
 
 export type Change =
   | { type: 'domain.changed'; domainId: string; domain: string; what: DomainAspect }
@@ -51,6 +53,8 @@ export type Change =
   | { type: 'certificate.stored'; hostname: string; serial: string | null }
   /** The stored certificate of `hostname` cannot be used (found while serving TLS). */
   | { type: 'certificate.damaged'; hostname: string; reason: string }
+  /** The delegated zone's entry for the domain was written (zone version `version`). */
+  | { type: 'zone.changed'; domainId: string; version: number }
   /** Events may have been missed: rebuild from the store. */
   | { type: 'reconcile' }
 

@@ -7,8 +7,10 @@
 import type { ChallengeStore, CertStateRepo } from './certs/types.js'
 import type { Cursor } from './cursor.js'
 import type { Mode } from './mta-sts/policy.js'
+import type { ZoneRepo } from './dns/zone-ports.js'
 
 import type { TlsReportRepo } from './report-ports.js'
+export type { StoredZoneEntry, ZoneRepo } from './dns/zone-ports.js'
 export type {
   ReportEndpoint,
   ReportHealthRow,
@@ -82,7 +84,13 @@ export interface Domain {
   lastCheckAt: Date | null
   /** Why the last check failed, or that control moved to another tenant. */
   lastCheckError: string | null
+  /** Who publishes the TXT records: the owner (`self`) or our zone through CNAMEs (issue 12). */
+  dnsMode: DnsMode
+  /** The domain's label in the delegated zone, given on first delegation and kept. */
+  dnsLabel: string | null
 }
+
+export type DnsMode = 'self' | 'delegated'
 
 /** Keyset page of a domain list: rows after (name, id), at most `limit`. */
 export interface DomainPage {
@@ -171,6 +179,8 @@ export interface TokenRepo {
 export interface DomainRepo {
   /** CONFLICT when the tenant has the name already, or it is live and another tenant holds it. */
   create(domain: Domain, hostnames: Hostname[], audit: AuditEntry): Promise<void>
+  /** The row with this id, in any status. */
+  byId(id: string): Promise<Domain | null>
   /** The live (active or retiring) row of a name: the one served. Pending claims never. */
   byName(name: string): Promise<Domain | null>
   /** A tenant's own row for a name, pending or live. */
@@ -314,6 +324,7 @@ export interface Repos {
   bimi: BimiRepo
   reports: TlsReportRepo
   quotas: QuotaRepo
+  zone: ZoneRepo
 }
 
 /** What a tenant or a domain holds, for the quota checks (services/tenants/quotas.ts). */

@@ -16,6 +16,7 @@ import { HealthMonitor } from '../services/engines/health.js'
 import { removeDueDomains } from '../services/domains/retire-domain.js'
 import { checkPendingClaims, removeExpiredClaims } from '../services/domains/domain-verification.js'
 import { syncDir, systemClock, VERSION, type Runtime } from './open.js'
+import { startZone, ZONE_TICK, type RunningZone } from './dns.js'
 
 export interface RunningServer {
   httpPort: number
@@ -45,8 +46,9 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   const { config, log } = rt
   // Set as each part starts; the probes below read them whenever /healthz is asked.
   let http: Server | undefined
-  let https: Server
+  let https: Server | undefined
   let jobs: Scheduler | null = null
+  let zone: RunningZone | null = null
   const health = new HealthMonitor(
     {
       listening: (l) => ((l === 'http' ? http : https) as Server | undefined)?.listening === true,
@@ -93,7 +95,10 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
         (next) => withPolicyFastPath(httpDeps, next),
       ),
     )
+    // After the snapshot: the zone's ids follow what is served (RFC 8461 §8.1).
+    zone = await startZone(rt)
   } catch (err) {
+    if (https) await closeGracefully(https)
     if (http) await closeGracefully(http)
     await rt.workers?.destroy()
     await rt.certs.stop()
@@ -126,6 +131,8 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
         run: () => rt.certs.runDue(),
         maxRandomDelayMs: 60_000,
       },
+      // The delegated zone: this instance's heartbeat, and changes waiting for other instances.
+      ...zoneJobs(zone, rt),
     ],
     log,
   )
@@ -161,6 +168,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
       await Promise.all([rt.workers?.destroy(), closeGracefully(https), closeGracefully(http)])
       await jobs?.stop()
+      await zone?.stop()
       await rt.certs.stop([verified])
       rt.close()
       log.info('stopped')
@@ -176,4 +184,9 @@ async function syncPoliciesAtStart(rt: Runtime, dir: string): Promise<void> {
     if (code === 'ENOENT') rt.log.info('policies_dir_absent', { dir })
     else throw err
   }
+}
+
+function zoneJobs(zone: RunningZone | null, rt: Runtime) {
+  if (zone === null) return []
+  return [{ name: 'dns-zone', schedule: ZONE_TICK, run: () => zone.zone.tick(rt.deps.clock.now()) }]
 }

@@ -38,6 +38,7 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
       ttlMs: config.DOMAIN_CLAIM_TTL_HOURS * 3_600_000,
       reserved: config.RESERVED_DOMAINS,
     },
+    zone: config.DNS_ZONE === undefined ? null : { origin: config.DNS_ZONE },
     dns,
     bimi: work.bimi,
     tlsrpt: {

@@ -37,6 +37,11 @@ export interface ServiceDeps {
   service: { url: string; warnings: readonly string[] }
   /** Proof of domain control (issue 9): DOMAIN_VERIFICATION, claim lifetime, reserved names. */
   claims: { verification: 'dns' | 'off'; ttlMs: number; reserved: readonly string[] }
+  /**
+   * The delegated zone (DNS_ZONE), when this server runs one (issue 12): owners in `delegated`
+   * mode CNAME their TXT names into it.
+   */
+  zone: { origin: string } | null
   /** DNS lookups for checks shown to tenants (DMARC for BIMI). */
   dns: DnsResolver
   /**

@@ -8,7 +8,7 @@ import { expect } from 'vitest'
 import type { Config } from '../../src/config.js'
 import { loadConfig } from '../../src/config.js'
 import type { Actor } from '../../src/core/actor.js'
-import type { Change } from '../../src/core/changes.js'
+import type { Change, ChangeFeed } from '../../src/core/changes.js'
 import type { DnsResolver } from '../../src/core/certs/types.js'
 import { DomainError } from '../../src/core/errors.js'
 import { inProcessFeed } from '../../src/adapters/changes/in-process.js'
@@ -45,6 +45,8 @@ export interface ServiceWorld {
   dns: TableDns
   /** Every change event published, in order. */
   changes: Change[]
+  /** The change feed the repositories publish on, for engines a test wires itself. */
+  feed: ChangeFeed
   logged(msg?: string): LogEntry[]
   /** The audit trail's rows, oldest first; with `action`, only those. */
   audit(action?: string): AuditRow[]
@@ -106,6 +108,7 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
     clock,
     dns,
     changes,
+    feed,
     operator,
     logged: (msg) => logEntries(lines, msg),
     audit: (action) =>

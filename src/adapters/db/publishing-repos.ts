@@ -27,7 +27,16 @@ export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Re
     // that moves from one domain to another is dropped by the first before the second adds it).
     for (const c of changes) await feed.publish(c)
   }
-  const { domains: d, policies: p, tlsRpt: t, bimi: b, tenants, quotas } = repos
+  const {
+    domains: d,
+    policies: p,
+    tlsRpt: t,
+    bimi: b,
+    tenants,
+    quotas,
+    zone: z,
+    reports: rep,
+  } = repos
   return {
     ...repos,
     tenants: {
@@ -77,6 +86,26 @@ export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Re
         const names = (await d.hostnames(domainId)).map((h) => h.name)
         await d.remove(domainId, audit)
         await publish([{ type: 'domain.removed', domainId, domain, hostnames: names }])
+      },
+    },
+    reports: {
+      ...rep,
+      // The report URL is in the `_smtp._tls` record: a zone that serves it must follow.
+      async rotateToken(domainId, token, now, graceUntil, audit) {
+        await rep.rotateToken(domainId, token, now, graceUntil, audit)
+        await publish([changed(domainId, 'tls-rpt')])
+      },
+    },
+    zone: {
+      ...z,
+      async write(domainId, next, expected, now) {
+        const version = await z.write(domainId, next, expected, now)
+        if (version !== null) await publish([{ type: 'zone.changed', domainId, version }])
+        return version
+      },
+      async setMode(domainId, mode, label, audit) {
+        await z.setMode(domainId, mode, label, audit)
+        await publish([changed(domainId, 'dns')])
       },
     },
     policies: {

@@ -73,6 +73,15 @@ export const domains = sqliteTable(
     lastCheckAt: ms('last_check_at'),
     /** Why the last verification check failed, or why control moved away (shown to the tenant). */
     lastCheckError: text('last_check_error'),
+    /**
+     * `delegated`: the owner CNAMEs `_mta-sts`, `_smtp._tls` and `_bimi` names to our zone
+     * (DNS_ZONE) once, and the zone serves the TXT records (issue 12).
+     */
+    dnsMode: text('dns_mode', { enum: ['self', 'delegated'] })
+      .notNull()
+      .default('self'),
+    /** The domain's label in the zone, given once and kept (stable CNAME targets). */
+    dnsLabel: text('dns_label'),
   },
   (t) => [
     index('domains_tenant').on(t.tenantId),
@@ -84,6 +93,7 @@ export const domains = sqliteTable(
     uniqueIndex('domains_tenant_name').on(t.tenantId, t.name),
     index('domains_name').on(t.name),
     index('domains_claim_expires_at').on(t.claimExpiresAt),
+    uniqueIndex('domains_dns_label').on(t.dnsLabel),
   ],
 )
 
@@ -290,4 +300,59 @@ export const policyVersions = sqliteTable(
     firstServedAt: ms('first_served_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.domainId, t.policyId] })],
+)
+
+/**
+ * The delegated zone's version (one row): bumped in the transaction that changes an entry. The
+ * SOA serial derives from it; it starts at the Unix time of the zone's creation so a rebuilt
+ * database still hands secondaries a higher serial than they hold.
+ */
+export const dnsZone = sqliteTable('dns_zone', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull(),
+  changedAt: ms('changed_at').notNull(),
+})
+
+/**
+ * What the zone serves per delegated domain, as last written. A removed entry stays as a
+ * tombstone (`entry` null) so an instance catching up reads `version > mine` and sees deletions.
+ * No foreign key: the row must outlive its domain until the zone has dropped it.
+ */
+export const dnsEntries = sqliteTable(
+  'dns_entries',
+  {
+    domainId: text('domain_id').primaryKey(),
+    label: text('label').notNull(),
+    /** ZoneEntry as JSON, or null: removed from the zone. */
+    entry: text('entry', { mode: 'json' }).$type<unknown>(),
+    /** The MTA-STS policy id the zone's `_mta-sts` record announces (RFC 8461 §3.1). */
+    stsId: text('sts_id'),
+    version: integer('version').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+  },
+  (t) => [index('dns_entries_version').on(t.version)],
+)
+
+/** Serving instances, for "every instance serves the new policy" before the zone's id moves. */
+export const instances = sqliteTable('instances', {
+  id: text('id').primaryKey(),
+  startedAt: ms('started_at').notNull(),
+  seenAt: ms('seen_at').notNull(),
+})
+
+/** Which policy id each instance serves for a domain whose zone id is about to change. */
+export const policyAcks = sqliteTable(
+  'policy_acks',
+  {
+    instanceId: text('instance_id')
+      .notNull()
+      .references(() => instances.id, { onDelete: 'cascade' }),
+    domainId: text('domain_id').notNull(),
+    policyId: text('policy_id').notNull(),
+    ackedAt: ms('acked_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.instanceId, t.domainId] }),
+    index('policy_acks_domain').on(t.domainId),
+  ],
 )

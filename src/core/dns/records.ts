@@ -88,3 +88,41 @@ export function domainRecords(input: DomainRecordsInput): DnsRecord[] {
   }
   return records
 }
+
+/** The zone names a delegated domain's TXT records live at (core/dns/zone-index.ts serves them). */
+export function zoneNames(label: string, origin: string) {
+  return {
+    mtaSts: `${label}._mta-sts.${origin}`,
+    tlsRpt: `${label}._smtp._tls.${origin}`,
+    bimi: (selector: string) => `${selector}.${label}._bimi.${origin}`,
+  }
+}
+
+/**
+ * Delegated mode (issue 12): each TXT record becomes a CNAME into our zone, published once; the
+ * zone then serves the TXT and changes it itself. RFC 8461 §8.2 describes exactly this for
+ * `_mta-sts`; resolvers follow the CNAME for `_smtp._tls` and `_bimi` names the same way.
+ */
+export function delegatedRecords(
+  records: DnsRecord[],
+  domain: string,
+  label: string,
+  origin: string,
+): DnsRecord[] {
+  const names = zoneNames(label, origin)
+  const bimiSuffix = `._bimi.${domain}`
+  return records.map((r) => {
+    if (r.type !== 'TXT') return r
+    let target: string | null = null
+    if (r.name === `_mta-sts.${domain}`) target = names.mtaSts
+    else if (r.name === `_smtp._tls.${domain}`) target = names.tlsRpt
+    else if (r.name.endsWith(bimiSuffix)) target = names.bimi(r.name.slice(0, -bimiSuffix.length))
+    if (target === null) return r
+    return {
+      name: r.name,
+      type: 'CNAME',
+      value: `${target}.`,
+      purpose: `Delegates this record to the service's zone, which publishes "${r.value}" and keeps it current, id changes included (RFC 8461 §8.2); publish once.`,
+    }
+  })
+}

@@ -76,6 +76,8 @@ export async function addDomain(
     claimExpiresAt: live ? null : new Date(now.getTime() + deps.claims.ttlMs),
     lastCheckAt: null,
     lastCheckError: null,
+    dnsMode: 'self',
+    dnsLabel: null,
   }
   // A pending claim gets its names only once control is proven (domain-verification.ts).
   const hosts: Hostname[] = live

@@ -1,6 +1,7 @@
 import type { Actor } from '../../core/actor.js'
-import { domainRecords, type DnsRecord } from '../../core/dns/records.js'
+import { delegatedRecords, domainRecords, type DnsRecord } from '../../core/dns/records.js'
 import { verificationRecord } from '../../core/domain-claim.js'
+import type { Domain } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { bimiUrls } from '../bimi/bimi-urls.js'
 import { ensureReportToken, reportUrl } from '../tls-rpt/report-endpoint.js'
@@ -19,6 +20,18 @@ export async function recordsFor(
       ? [verificationRecord(domain.name, domain.verificationToken)]
       : []
   }
+  const records = await liveRecords(deps, domain)
+  if (domain.dnsMode === 'delegated' && deps.zone && domain.dnsLabel) {
+    return delegatedRecords(records, domain.name, domain.dnsLabel, deps.zone.origin)
+  }
+  return records
+}
+
+/**
+ * The records of a live domain as the owner would publish them itself (`self` mode); the
+ * delegated zone serves the same TXT values (services/dns/zone-sync.ts).
+ */
+export async function liveRecords(deps: ServiceDeps, domain: Domain): Promise<DnsRecord[]> {
   const [policy, tlsRpt, bimi, hosts] = await Promise.all([
     deps.repos.policies.get(domain.id),
     deps.repos.tlsRpt.get(domain.id),

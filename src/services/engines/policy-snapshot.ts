@@ -31,6 +31,7 @@ export class PolicySnapshot {
   private policies = 0
   private running: Promise<void> | null = null
   private again = false
+  private readonly inFlight = new Set<Promise<void>>()
 
   constructor(
     private readonly source: SnapshotSource,
@@ -131,8 +132,28 @@ export class PolicySnapshot {
     if (e) this.byHost.set(hostname, { ...e, certSerial: serial })
   }
 
+  /**
+   * Resolves once every `apply` started so far has finished: a reader that must not run ahead
+   * of what is served (the DNS zone, RFC 8461 §8.1) awaits it.
+   */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+  }
+
+  /** Whether `hostname` serves exactly `text` now. */
+  serves(hostname: string, text: string): boolean {
+    const bytes = this.byHost.get(hostname)?.policy?.bytes
+    return bytes !== undefined && Buffer.from(bytes).equals(Buffer.from(text, 'utf8'))
+  }
+
   /** Change feed subscriber (core/changes.ts); idempotent, since it re-reads the store. */
-  async apply(change: Change): Promise<void> {
+  apply(change: Change): Promise<void> {
+    const work = this.applyNow(change)
+    this.inFlight.add(work)
+    return work.finally(() => this.inFlight.delete(work))
+  }
+
+  private async applyNow(change: Change): Promise<void> {
     switch (change.type) {
       case 'domain.changed':
       case 'domain.removed':

@@ -19,6 +19,9 @@ export function domainRepo(db: Db): DomainRepo {
         }),
       )
     },
+    async byId(id) {
+      return (db.select().from(domains).where(eq(domains.id, id)).get() as Domain) ?? null
+    },
     async byName(name) {
       return (
         (db

@@ -5,6 +5,7 @@ import { publishingRepos } from '../publishing-repos.js'
 import { bimiRepo } from './bimi.js'
 import { certStateRepo } from './cert-states.js'
 import { challengeStore } from './challenges.js'
+import { zoneRepo } from './dns-zone.js'
 import { domainRepo } from './domains.js'
 import { policyRepo } from './policies.js'
 import { quotaRepo } from './quotas.js'
@@ -31,6 +32,7 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     bimi: bimiRepo(open.db),
     reports: tlsReportRepo(open.db),
     quotas: quotaRepo(open.db),
+    zone: zoneRepo(open.db),
   }
   return changes ? publishingRepos(repos, open.db, changes) : repos
 }

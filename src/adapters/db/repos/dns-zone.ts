@@ -1,0 +1,170 @@
+import { and, eq, gt, gte, isNull, notInArray, or, sql } from 'drizzle-orm'
+import type { StoredZoneEntry, ZoneRepo } from '../../../core/dns/zone-ports.js'
+import type { ZoneEntry } from '../../../core/dns/zone-types.js'
+import { writeAudit } from '../audit.js'
+import type { Db } from '../database.js'
+import { dnsEntries, dnsZone, domains, instances, mtaStsPolicies, policyAcks } from '../schema.js'
+import { conflictOnUnique } from '../unique.js'
+
+const ZONE_ROW = 1
+
+type Row = typeof dnsEntries.$inferSelect
+
+const stored = (r: Row): StoredZoneEntry => ({
+  domainId: r.domainId,
+  label: r.label,
+  entry: (r.entry as ZoneEntry | null) ?? null,
+  stsId: r.stsId,
+  version: r.version,
+})
+
+/** The zone's store in SQLite (core/dns/zone-ports.ts has the contract). */
+export function zoneRepo(db: Db): ZoneRepo {
+  const currentVersion = (tx: Pick<Db, 'select'>): number =>
+    tx.select({ v: dnsZone.version }).from(dnsZone).where(eq(dnsZone.id, ZONE_ROW)).get()?.v ?? 0
+
+  return {
+    async version(initial) {
+      db.insert(dnsZone)
+        .values({ id: ZONE_ROW, version: initial, changedAt: new Date() })
+        .onConflictDoNothing()
+        .run()
+      return currentVersion(db)
+    },
+    async load() {
+      return db.transaction((tx) => ({
+        version: currentVersion(tx),
+        entries: tx
+          .select()
+          .from(dnsEntries)
+          .where(sql`${dnsEntries.entry} is not null`)
+          .all()
+          .map(stored),
+      }))
+    },
+    async since(version) {
+      return db.transaction((tx) => ({
+        version: currentVersion(tx),
+        entries: tx
+          .select()
+          .from(dnsEntries)
+          .where(gt(dnsEntries.version, version))
+          .orderBy(dnsEntries.version)
+          .all()
+          .map(stored),
+      }))
+    },
+    async entry(domainId) {
+      const r = db.select().from(dnsEntries).where(eq(dnsEntries.domainId, domainId)).get()
+      return r ? stored(r) : null
+    },
+    async write(domainId, next, expected, now) {
+      return db.transaction((tx) => {
+        const row = tx
+          .select({ version: dnsEntries.version })
+          .from(dnsEntries)
+          .where(eq(dnsEntries.domainId, domainId))
+          .get()
+        if ((row?.version ?? null) !== expected) return null
+        const bumped = tx
+          .update(dnsZone)
+          .set({ version: sql`${dnsZone.version} + 1`, changedAt: now })
+          .where(eq(dnsZone.id, ZONE_ROW))
+          .returning({ v: dnsZone.version })
+          .get()
+        // The zone row is created at start (version()); without it there is nothing to bump.
+        if (!bumped) throw new Error('dns_zone row missing: call version() first')
+        const values = {
+          domainId,
+          label: next.label,
+          entry: next.entry,
+          stsId: next.stsId,
+          version: bumped.v,
+          updatedAt: now,
+        }
+        tx.insert(dnsEntries)
+          .values(values)
+          .onConflictDoUpdate({ target: dnsEntries.domainId, set: values })
+          .run()
+        return bumped.v
+      })
+    },
+    async setMode(domainId, mode, label, audit) {
+      conflictOnUnique('that zone label is taken', () =>
+        db.transaction((tx) => {
+          tx.update(domains)
+            .set(label === null ? { dnsMode: mode } : { dnsMode: mode, dnsLabel: label })
+            .where(eq(domains.id, domainId))
+            .run()
+          writeAudit(tx, audit)
+        }),
+      )
+    },
+    async heartbeat(instanceId, now) {
+      db.insert(instances)
+        .values({ id: instanceId, startedAt: now, seenAt: now })
+        .onConflictDoUpdate({ target: instances.id, set: { seenAt: now } })
+        .run()
+    },
+    async leave(instanceId) {
+      db.delete(instances).where(eq(instances.id, instanceId)).run()
+    },
+    async ack(instanceId, domainId, policyId, now) {
+      db.insert(policyAcks)
+        .values({ instanceId, domainId, policyId, ackedAt: now })
+        .onConflictDoUpdate({
+          target: [policyAcks.instanceId, policyAcks.domainId],
+          set: { policyId, ackedAt: now },
+        })
+        .run()
+    },
+    async notAcked(domainId, policyId, liveSince) {
+      const acked = db
+        .select({ id: policyAcks.instanceId })
+        .from(policyAcks)
+        .where(and(eq(policyAcks.domainId, domainId), eq(policyAcks.policyId, policyId)))
+      return db
+        .select({ id: instances.id })
+        .from(instances)
+        .where(and(gte(instances.seenAt, liveSince), notInArray(instances.id, acked)))
+        .all()
+        .map((r) => r.id)
+    },
+    async pending(limit) {
+      const live = or(eq(domains.status, 'active'), eq(domains.status, 'retiring'))
+      const delegated = and(eq(domains.dnsMode, 'delegated'), live)
+      // In the zone (or never written) but the policy id moved, or no entry yet.
+      const behind = db
+        .select({ id: domains.id })
+        .from(domains)
+        .leftJoin(dnsEntries, eq(dnsEntries.domainId, domains.id))
+        .leftJoin(mtaStsPolicies, eq(mtaStsPolicies.domainId, domains.id))
+        .where(
+          and(
+            delegated,
+            or(
+              isNull(dnsEntries.domainId),
+              isNull(dnsEntries.entry),
+              sql`${dnsEntries.stsId} is not ${mtaStsPolicies.policyId}`,
+            ),
+          ),
+        )
+        .limit(limit)
+        .all()
+      // Entries still served for a domain that left delegation, went pending or is gone.
+      const stale = db
+        .select({ id: dnsEntries.domainId })
+        .from(dnsEntries)
+        .leftJoin(domains, eq(domains.id, dnsEntries.domainId))
+        .where(
+          and(
+            sql`${dnsEntries.entry} is not null`,
+            or(isNull(domains.id), sql`not (${delegated})`),
+          ),
+        )
+        .limit(limit)
+        .all()
+      return [...new Set([...behind, ...stale].map((r) => r.id))].slice(0, limit)
+    },
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The delegated zone's process side (issue 12): the zone engine subscribed to the change feed
+ * after the policy snapshot, the DNS server answering from it, NOTIFY to the secondaries, and
+ * the heartbeat that tells other instances this one is serving.
+ */
+import { hostname as machineName } from 'node:os'
+import { newId } from '../adapters/crypto/secrets.js'
+import { sendNotify, startDnsServer, type DnsServer } from '../adapters/dns-server/server.js'
+import { zoneSettings } from '../core/dns/zone-settings.js'
+import { DnsZone } from '../services/engines/dns-zone.js'
+import type { Runtime } from './open.js'
+
+/** An instance not seen for this long no longer holds a zone change back (3 missed beats). */
+export const LIVE_WINDOW_MS = 20_000
+/** Heartbeat and retry of waiting changes (cron with seconds). */
+export const ZONE_TICK = '*/5 * * * * *'
+
+export interface RunningZone {
+  zone: DnsZone
+  server: DnsServer
+  stop(): Promise<void>
+}
+
+function target(entry: string): { address: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(entry) ?? /^([^:]+):(\d+)$/.exec(entry)
+  return m ? { address: m[1] as string, port: Number(m[2]) } : { address: entry, port: 53 }
+}
+
+/** Loads the zone and starts its server; null when DNS_ZONE is unset. */
+export async function startZone(rt: Runtime): Promise<RunningZone | null> {
+  const { config, log } = rt
+  if (config.DNS_ZONE === undefined) return null
+  const secondaries = config.DNS_SECONDARIES.map(target)
+  const zone = new DnsZone({
+    settings: zoneSettings({
+      zone: config.DNS_ZONE,
+      nameservers: config.DNS_NAMESERVERS,
+      ttl: config.DNS_TTL,
+    }),
+    sync: {
+      deps: rt.deps,
+      instanceId: `${machineName()}:${process.pid}:${newId()}`,
+      liveWindowMs: LIVE_WINDOW_MS,
+      serves: (host, text) => rt.snapshot.serves(host, text),
+    },
+    log,
+    snapshotSettled: () => rt.snapshot.settled(),
+    notify: async (z) => {
+      if (secondaries.length === 0) return
+      const results = await sendNotify({ targets: secondaries, zone: z, log })
+      log.info('dns_notify', { serial: z.serial, acked: results.filter((r) => r.acked).length })
+    },
+  })
+  await zone.start(rt.deps.clock.now())
+  const unsubscribe = rt.changes.subscribe((c) => zone.apply(c))
+  let server: DnsServer
+  try {
+    server = await startDnsServer({
+      address: config.DNS_BIND_ADDRESS ?? config.BIND_ADDRESS,
+      port: config.DNS_PORT,
+      zone: () => zone.zone(),
+      journal: zone.journal,
+      transferAllow:
+        config.DNS_TRANSFER_ALLOW.length > 0
+          ? config.DNS_TRANSFER_ALLOW
+          : secondaries.map((s) => s.address),
+      rrl: {
+        responsesPerSecond: config.DNS_RRL_RESPONSES_PER_SECOND,
+        window: 5,
+        slip: config.DNS_RRL_SLIP,
+        maxEntries: 100_000,
+      },
+      log,
+    })
+  } catch (err) {
+    unsubscribe()
+    await zone.leave()
+    throw new Error(`DNS_PORT: ${(err as Error).message}`, { cause: err })
+  }
+  log.info('dns_listening', {
+    zone: config.DNS_ZONE,
+    udp: server.udpPort,
+    tcp: server.tcpPort,
+    serial: zone.zone().serial,
+  })
+  return {
+    zone,
+    server,
+    async stop() {
+      unsubscribe()
+      await server.close()
+      await zone.leave()
+    },
+  }
+}

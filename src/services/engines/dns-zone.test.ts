@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { answerQuery } from '../../core/dns/answer.js'
+import { zoneSettings } from '../../core/dns/zone-settings.js'
+import { alphaWithDomain, serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { setDnsMode } from '../dns/dns-mode.js'
+import { recordsFor } from '../domains/records.js'
+import { retireDomain } from '../domains/retire-domain.js'
+import { setPolicy } from '../mta-sts/mta-sts.js'
+import { setTlsRpt } from '../tls-rpt/tls-rpt.js'
+import { DnsZone } from './dns-zone.js'
+import { PolicySnapshot } from './policy-snapshot.js'
+
+const ZONE = 'dns.policyhost.test'
+const LIVE_MS = 20_000
+const POLICY = { mode: 'enforce' as const, mx: ['mx.alpha.example'], maxAge: 86400 }
+
+let world: ServiceWorld
+afterEach(() => world.close())
+
+/** The zone engine wired as runtime/dns.ts wires it: subscribed after the policy snapshot. */
+async function zoneWorld() {
+  world = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+  const log = world.deps.log
+  const snapshot = new PolicySnapshot(world.deps.repos.snapshot, log)
+  const notified: number[] = []
+  const zone = new DnsZone({
+    settings: zoneSettings({ zone: ZONE, nameservers: ['ns1.policyhost.test'], ttl: 300 }),
+    sync: {
+      deps: world.deps,
+      instanceId: 'here',
+      liveWindowMs: LIVE_MS,
+      serves: (host, text) => snapshot.serves(host, text),
+    },
+    log,
+    snapshotSettled: () => snapshot.settled(),
+    notify: async (z) => void notified.push(z.serial),
+  })
+  world.feed.subscribe((c) => snapshot.apply(c))
+  world.feed.subscribe((c) => zone.apply(c))
+  await snapshot.refresh()
+  await zone.start(world.clock.now())
+  return { zone, snapshot, notified }
+}
+
+const txt = (zone: DnsZone, name: string) => {
+  const r = answerQuery(zone.zone(), { name, type: 'TXT', class: 'IN' })
+  return [r.rcode, ...r.answers.map((a) => ('data' in a ? (a.data as Buffer[]).join('') : ''))]
+}
+
+async function delegated() {
+  const z = await zoneWorld()
+  const { a } = await alphaWithDomain(world)
+  const first = await setPolicy(world.deps, a.actor, 'alpha.example', POLICY)
+  const domain = await setDnsMode(world.deps, a.actor, 'alpha.example', 'delegated')
+  const label = domain.dnsLabel as string
+  return { ...z, a, first, label, stsName: `${label}._mta-sts.${ZONE}` }
+}
+
+describe('DnsZone (issue 12)', () => {
+  it('when a domain is delegated, then the zone serves its _mta-sts id and records list CNAMEs into the zone', async () => {
+    const { zone, a, first, label, stsName, notified } = await delegated()
+
+    expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${first.policyId}`])
+    const records = await recordsFor(world.deps, a.actor, 'alpha.example')
+    expect(records.map((r) => `${r.name} ${r.type} ${r.value}`)).toEqual([
+      `mta-sts.alpha.example CNAME ${world.deps.serviceHost}.`,
+      `_mta-sts.alpha.example CNAME ${label}._mta-sts.${ZONE}.`,
+    ])
+    expect(notified.length).toBeGreaterThan(0)
+  })
+
+  it('when the policy changes, then the id moves with a higher serial and an IXFR delta, after the snapshot serves it', async () => {
+    const { zone, a, snapshot, stsName } = await delegated()
+    const before = zone.zone().serial
+
+    const next = await setPolicy(world.deps, a.actor, 'alpha.example', {
+      ...POLICY,
+      mode: 'testing',
+    })
+
+    expect(snapshot.serves('mta-sts.alpha.example', next.text)).toBe(true)
+    expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${next.policyId}`])
+    expect(zone.zone().serial).toBeGreaterThan(before)
+    const deltas = zone.journal.since(before)
+    expect(deltas?.flatMap((d) => d.added.map((r) => ('data' in r ? (r.data as Buffer[]).join('') : '')))).toContain(
+      `v=STSv1; id=${next.policyId}`,
+    )
+  })
+
+  it('when another live instance does not serve the new policy yet, then the zone keeps the old id until it does', async () => {
+    const { zone, a, first, stsName } = await delegated()
+    await world.deps.repos.zone.heartbeat('other', world.clock.now())
+
+    const next = await setPolicy(world.deps, a.actor, 'alpha.example', {
+      ...POLICY,
+      maxAge: 604800,
+    })
+    await zone.tick(world.clock.now())
+    expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${first.policyId}`])
+
+    const id = (await world.deps.repos.domains.byName('alpha.example'))?.id ?? ''
+    await world.deps.repos.zone.ack('other', id, next.policyId, world.clock.now())
+    await zone.tick(world.clock.now())
+    expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${next.policyId}`])
+  })
+
+  it('when the other instance stops beating, then the change goes ahead after the liveness window', async () => {
+    const { zone, a, first, stsName } = await delegated()
+    await world.deps.repos.zone.heartbeat('other', world.clock.now())
+    const next = await setPolicy(world.deps, a.actor, 'alpha.example', { ...POLICY, maxAge: 1000 })
+    expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${first.policyId}`])
+
+    world.clock.advance(LIVE_MS + 1000)
+    await zone.tick(world.clock.now())
+
+    expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${next.policyId}`])
+  })
+
+  it('when TLS-RPT is set, then the zone serves _smtp._tls at once; back to self mode, the names leave the zone', async () => {
+    const { zone, a, label, stsName } = await delegated()
+    await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: ['mailto:tls@alpha.example'] })
+    const tlsName = `${label}._smtp._tls.${ZONE}`
+    const [rcode, value] = txt(zone, tlsName)
+    expect(rcode).toBe('NOERROR')
+    expect(value).toMatch(/^v=TLSRPTv1; rua=https:\/\/.*,mailto:tls@alpha\.example$/)
+    const serial = zone.zone().serial
+
+    await setDnsMode(world.deps, a.actor, 'alpha.example', 'self')
+
+    expect(txt(zone, tlsName)).toEqual(['NXDOMAIN'])
+    expect(txt(zone, stsName)).toEqual(['NXDOMAIN'])
+    expect(zone.zone().serial).toBeGreaterThan(serial)
+  })
+
+  it('when a delegated domain retires, then the zone announces the none policy (RFC 8461 §8.3)', async () => {
+    const { zone, a, stsName } = await delegated()
+    await retireDomain(world.deps, a.actor, 'alpha.example', { force: false })
+    const id = (await world.deps.repos.domains.byName('alpha.example'))?.id ?? ''
+    const none = await world.deps.repos.policies.get(id)
+    expect(none?.mode).toBe('none')
+    expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${none?.policyId}`])
+  })
+})

@@ -1,0 +1,133 @@
+import type { Change } from '../../core/changes.js'
+import { IxfrJournal, serialNext } from '../../core/dns/ixfr-journal.js'
+import { ZoneIndex } from '../../core/dns/zone-index.js'
+import type { ZoneDiff, ZoneEntry, ZoneSettings } from '../../core/dns/zone-types.js'
+import type { Logger } from '../../core/ports.js'
+import { syncZoneEntry, type ZoneSyncContext } from '../dns/zone-sync.js'
+
+/** Deltas kept for IXFR; an older secondary gets the whole zone (RFC 1995 §4). */
+const JOURNAL_DELTAS = 1_000
+/** Domains brought up to date per reconcile or tick; the rest follow on the next one. */
+const PENDING_BATCH = 500
+
+export interface DnsZoneOptions {
+  settings: ZoneSettings
+  sync: ZoneSyncContext
+  log: Logger
+  /**
+   * Resolves once this process's policy snapshot has applied every event published so far, so
+   * the zone's ids never run ahead of what this instance serves (RFC 8461 §8.1).
+   */
+  snapshotSettled: () => Promise<void>
+  /** Tells the secondaries (DNS_SECONDARIES) that the serial moved (RFC 1996). */
+  notify: (zone: ZoneIndex) => Promise<void>
+}
+
+/** The zone's version (monotonic in the store) as an SOA serial (RFC 1982, never 0). */
+export function serialOf(version: number): number {
+  return serialNext(version - 1)
+}
+
+/**
+ * The delegated zone in memory, answered from by the DNS server without touching the store.
+ * A change-feed subscriber: a domain's events bring its zone entry up to date
+ * (services/dns/zone-sync.ts, which writes and so publishes `zone.changed`); `zone.changed` and
+ * `reconcile` make this instance catch up with the store's zone by version — so every
+ * instance serves the same serial with the same records — and then tell the secondaries.
+ */
+export class DnsZone {
+  private index: ZoneIndex
+  readonly journal = new IxfrJournal(JOURNAL_DELTAS)
+  private version = 0
+  private catching: Promise<void> = Promise.resolve()
+
+  constructor(private readonly opts: DnsZoneOptions) {
+    this.index = new ZoneIndex(opts.settings, 1)
+  }
+
+  /** The zone as served now. */
+  zone(): ZoneIndex {
+    return this.index
+  }
+
+  /** Registers this instance, loads the zone and brings in-flight changes forward. */
+  async start(now: Date): Promise<void> {
+    const repo = this.opts.sync.deps.repos.zone
+    await repo.heartbeat(this.opts.sync.instanceId, now)
+    // A new zone starts at the Unix time, so a rebuilt database still hands secondaries a
+    // serial above the one they hold.
+    await repo.version(Math.floor(now.getTime() / 1000))
+    const { version, entries } = await repo.load()
+    const index = new ZoneIndex(this.opts.settings, serialOf(version))
+    for (const e of entries) if (e.entry) index.put(e.entry)
+    this.index = index
+    this.version = version
+    this.opts.log.info('dns_zone_loaded', { entries: index.size, serial: index.serial })
+    await this.syncPending()
+  }
+
+  /** Change-feed subscriber (core/changes.ts); idempotent. */
+  async apply(change: Change): Promise<void> {
+    switch (change.type) {
+      case 'domain.changed':
+      case 'domain.removed':
+        await this.opts.snapshotSettled()
+        await syncZoneEntry(this.opts.sync, change.domainId)
+        return
+      case 'zone.changed':
+        if (change.version > this.version) await this.catchUp()
+        return
+      case 'reconcile':
+        await this.opts.snapshotSettled()
+        await this.catchUp()
+        await this.syncPending()
+        return
+    }
+  }
+
+  /** Periodic: heartbeat, then retry changes waiting for other instances (one may have died). */
+  async tick(now: Date): Promise<void> {
+    await this.opts.sync.deps.repos.zone.heartbeat(this.opts.sync.instanceId, now)
+    await this.syncPending()
+  }
+
+  /** Clean shutdown: other instances stop waiting for this one at once. */
+  async leave(): Promise<void> {
+    await this.opts.sync.deps.repos.zone.leave(this.opts.sync.instanceId)
+  }
+
+  private async syncPending(): Promise<void> {
+    for (const domainId of await this.opts.sync.deps.repos.zone.pending(PENDING_BATCH)) {
+      await syncZoneEntry(this.opts.sync, domainId)
+    }
+  }
+
+  /** Applies the store's writes after our version, one at a time (calls queue up). */
+  private catchUp(): Promise<void> {
+    this.catching = this.catching.then(() => this.catchUpNow())
+    return this.catching
+  }
+
+  private async catchUpNow(): Promise<void> {
+    const { version, entries } = await this.opts.sync.deps.repos.zone.since(this.version)
+    if (version <= this.version) return
+    const diff: ZoneDiff = { removed: [], added: [] }
+    for (const row of entries) {
+      const step = row.entry ? this.index.put(row.entry as ZoneEntry) : this.index.remove(row.label)
+      diff.removed.push(...step.removed)
+      diff.added.push(...step.added)
+    }
+    const fromSerial = this.index.serial
+    const toSerial = serialOf(version)
+    this.index.serial = toSerial
+    this.version = version
+    // One delta for the whole catch-up: an IXFR client needs the net change, not each step.
+    this.journal.record({ fromSerial, toSerial, ...diff })
+    this.opts.log.debug('dns_zone_changed', { serial: toSerial, entries: entries.length })
+    void this.opts
+      .notify(this.index)
+      .catch((err: unknown) =>
+        this.opts.log.warn('dns_notify_failed', { error: (err as Error).message }),
+      )
+  }
+}
