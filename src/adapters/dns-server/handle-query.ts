@@ -14,6 +14,7 @@ import type { Logger } from '../../core/ports.js'
 import { readEdns, udpLimit } from './edns.js'
 import { isCurrent, transferMessages, transferRecords, type TransferRequest } from './transfer.js'
 import {
+  CLASS_IN,
   encodeReply,
   OPCODE_NOTIFY,
   OPCODE_QUERY,
@@ -76,7 +77,9 @@ export function handleMessage(msg: Buffer, ctx: QueryContext): Handled {
   try {
     return handleQuery(msg, header, ctx)
   } catch (err) {
-    ctx.log.warn('dns_query_failed', {
+    // Debug, like every line a client's message can cause: a query that trips a bug must not
+    // become a way to flood the log. SERVFAIL tells the client it was our fault.
+    ctx.log.debug('dns_query_failed', {
       transport: ctx.transport,
       source: ctx.source,
       id: header.id,
@@ -213,6 +216,8 @@ function transfer(
   if (question.name.toLowerCase() !== zone.soa().name) {
     return reply({ ...base, rcode: RCODE.REFUSED })
   }
+  // RFC 5936 §2.1: QCLASS is the zone's class; ours is IN only (answer.ts declines others too).
+  if (question.class !== CLASS_IN) return reply({ ...base, rcode: RCODE.NOTIMP })
   let request: TransferRequest = { kind: 'AXFR' }
   if (question.type === TYPE_IXFR) {
     const serial = clientSerial(decoded)

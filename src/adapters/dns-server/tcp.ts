@@ -122,7 +122,9 @@ function serve(socket: Socket, deps: TcpDeps): void {
       }
       if (ended && !socket.destroyed) socket.end()
     } catch (err) {
-      log.debug('dns_tcp_failed', { source, error: String(err).slice(0, 120) })
+      // handleMessage never throws; encoding a transfer's later messages can (a record the
+      // zone should never hold). The secondary sees the connection drop and retries later.
+      log.warn('dns_transfer_failed', { source, error: String(err).slice(0, 120) })
       socket.destroy()
     } finally {
       pumping = false

@@ -199,3 +199,13 @@ describe('IXFR', () => {
     expect(rcodeOf((await udpAsk(h.server.udpPort, ixfr(100)))!)).toBe(5)
   })
 })
+
+describe('transfer edge cases', () => {
+  it('when AXFR asks for class CH, then NOTIMP', async () => {
+    h = await startHarness()
+    const msg = query(ORIGIN, 'AXFR')
+    msg.writeUInt16BE(3, msg.length - 2) // QCLASS CH
+    const { replies } = await tcpExchange(h.server.tcpPort, [frame(msg)], { until: 1 })
+    expect(rcodeOf(replies[0]!)).toBe(4)
+  })
+})

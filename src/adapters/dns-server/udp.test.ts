@@ -193,3 +193,32 @@ describe('UDP query handling', () => {
     expect(h.lines.join('\n')).not.toContain('garbage')
   })
 })
+
+describe('internal failures', () => {
+  it('when answering throws, then SERVFAIL, logged at debug without the packet, and the server keeps serving', async () => {
+    let broken = true
+    const zone = h.holder.zone
+    const other = await startHarness({
+      zone: () => {
+        if (broken) throw new Error('zone unavailable')
+        return zone
+      },
+    })
+    try {
+      const reply = (await udpAsk(other.server.udpPort, good()))!
+      expect(rcodeOf(reply)).toBe(2)
+      expect(reply.readUInt16BE(0)).toBe(0x1234)
+      const line = other.lines.find((l) => l.includes('dns_query_failed'))
+      expect(JSON.parse(line!)).toMatchObject({
+        level: 'debug',
+        id: 0x1234,
+        error: 'zone unavailable',
+      })
+      expect(line).not.toContain('_mta-sts')
+      broken = false
+      expect(rcodeOf((await udpAsk(other.server.udpPort, good()))!)).toBe(0)
+    } finally {
+      await other.close()
+    }
+  })
+})

@@ -24,8 +24,7 @@ export const RCODE = {
   BADVERS: 16,
 } as const
 
-export const TYPE_SOA = 6
-export const TYPE_OPT = 41 // RFC 6891 §6.1.1
+export const CLASS_IN = 1 // RFC 1035 §3.2.4
 export const TYPE_IXFR = 251 // RFC 1995 §2
 export const TYPE_AXFR = 252 // RFC 5936 §2.1
 
