@@ -44,12 +44,23 @@ class TxtNode implements ZoneNode {
 // RFC 1035 §2.3.1 (LDH) for our own labels; BIMI selectors (BIMI §4.2) may also carry '_'.
 const ENTRY_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 const SELECTOR_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,62})$/
+// RFC 1035 §3.3: a <character-string> holds at most 255 octets.
+const MAX_STRING_OCTETS = 255
 // RFC 1035 §2.3.4: 255 octets on the wire = 253 characters of text without the root dot.
 const MAX_NAME_CHARS = 253
 
 /** Lower-case, without the root dot, as zone-types.ts says every name here is. */
 function canonicalName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '')
+}
+
+/** One TXT RRset an entry publishes. */
+interface Wanted {
+  name: string
+  /** Distinct values, in the entry's order. */
+  values: string[]
+  /** The names between `name` and the apex: empty non-terminals while `name` exists. */
+  above: readonly string[]
 }
 
 /** The zone's names and records, kept so that a lookup is one Map get. */
@@ -65,6 +76,11 @@ export class ZoneIndex {
   private readonly ents = new Map<string, number>()
   private readonly entries = new Map<string, ZoneEntry>()
   private readonly glueRecords: ZoneRecord[] = []
+  // The fixed empty non-terminals above every entry's names, made once: a Map looks a string up
+  // faster when it has hashed that very string object before (100k entries, one string each).
+  private readonly aboveMtaSts: readonly string[]
+  private readonly aboveTlsRpt: readonly string[]
+  private readonly bimiRoot: string
 
   constructor(settings: ZoneSettings, serial: number) {
     if (settings.nameservers.length === 0) {
@@ -72,6 +88,9 @@ export class ZoneIndex {
     }
     this.settings = settings
     this.origin = canonicalName(settings.origin)
+    this.aboveMtaSts = [`_mta-sts.${this.origin}`]
+    this.aboveTlsRpt = [`_smtp._tls.${this.origin}`, `_tls.${this.origin}`]
+    this.bimiRoot = `_bimi.${this.origin}`
     this.currentSerial = serial
     this.soaRecord = this.makeSoa()
     const nameservers = settings.nameservers.map(canonicalName)
@@ -80,7 +99,7 @@ export class ZoneIndex {
       ['SOA', [this.soaRecord]],
       ['NS', nameservers.map((ns) => this.record(this.origin, 'NS', ns))],
     ])
-    this.addName(this.origin, this.apex)
+    this.addName(this.origin, this.apex, [])
     for (const [rawName, addresses] of Object.entries(settings.nameserverAddresses)) {
       const name = canonicalName(rawName)
       // Out-of-zone addresses are the parent's or another zone's business, never ours to serve.
@@ -92,7 +111,7 @@ export class ZoneIndex {
         rrset.push(this.record(name, type, address))
         node.set(type, rrset)
       }
-      if (node !== this.apex) this.addName(name, node)
+      if (node !== this.apex) this.addName(name, node, this.ancestors(name))
     }
     // RFC 1034 §4.3.2 step 3b: glue for in-zone NS targets goes in the additional section.
     for (const ns of nameservers) {
@@ -154,14 +173,20 @@ export class ZoneIndex {
   put(entry: ZoneEntry): ZoneDiff {
     const after = this.wanted(entry)
     const old = this.entries.get(entry.label)
-    const before = old === undefined ? [] : this.wanted(old)
     const diff: ZoneDiff = { removed: [], added: [] }
-    for (const [name, oldValues] of before) {
-      const newValues = after.find(([n]) => n === name)?.[1]
+    this.entries.set(entry.label, entry)
+    if (old === undefined) {
+      // The common case (building the zone): no old records to compare with.
+      for (const w of after) this.addName(w.name, this.txtNode(w.name, w.values, diff), w.above)
+      return diff
+    }
+    const before = this.wanted(old)
+    for (const { name, values: oldValues, above } of before) {
+      const newValues = after.find((w) => w.name === name)?.values
       const node = this.nodes.get(name) as TxtNode
       if (newValues === undefined) {
         diff.removed.push(...node.rrset)
-        this.dropName(name)
+        this.dropName(name, above)
       } else if (!sameValues(oldValues, newValues)) {
         // Records whose value stays are kept (same objects), so a diff lists only real changes.
         const rrset = newValues.map((value) => {
@@ -177,13 +202,10 @@ export class ZoneIndex {
         this.nodes.set(name, new TxtNode(rrset))
       }
     }
-    for (const [name, newValues] of after) {
-      if (before.some(([n]) => n === name)) continue
-      const rrset = newValues.map((value) => this.txtRecord(name, value))
-      diff.added.push(...rrset)
-      this.addName(name, new TxtNode(rrset))
+    for (const w of after) {
+      if (before.some((b) => b.name === w.name)) continue
+      this.addName(w.name, this.txtNode(w.name, w.values, diff), w.above)
     }
-    this.entries.set(entry.label, entry)
     return diff
   }
 
@@ -192,36 +214,56 @@ export class ZoneIndex {
     const old = this.entries.get(label)
     const diff: ZoneDiff = { removed: [], added: [] }
     if (old === undefined) return diff
-    for (const [name] of this.wanted(old)) {
+    for (const { name, above } of this.wanted(old)) {
       diff.removed.push(...(this.nodes.get(name) as TxtNode).rrset)
-      this.dropName(name)
+      this.dropName(name, above)
     }
     this.entries.delete(label)
     return diff
   }
 
-  /** The entry's names with their distinct TXT values, in a stable order. */
-  private wanted(entry: ZoneEntry): [string, string[]][] {
+  /** The entry's TXT RRsets: names, distinct values, and the names between each and the apex. */
+  private wanted(entry: ZoneEntry): Wanted[] {
     const { label } = entry
     if (!ENTRY_LABEL.test(label)) {
+      // Checked before anything changes, so a bad entry leaves the zone as it was.
       throw new DomainError('VALIDATION', `not a zone label: ${JSON.stringify(label)}`)
     }
-    const out: [string, string[]][] = []
+    const out: Wanted[] = []
+    const origin = this.origin
     // RFC 8461 §3.1 and RFC 8460 §3: the names customers CNAME their own records to.
-    if (entry.mtaSts !== null) out.push([`${label}._mta-sts.${this.origin}`, [entry.mtaSts]])
-    if (entry.tlsRpt !== null) out.push([`${label}._smtp._tls.${this.origin}`, [entry.tlsRpt]])
+    if (entry.mtaSts !== null) {
+      out.push({
+        name: `${label}._mta-sts.${origin}`,
+        values: [entry.mtaSts],
+        above: this.aboveMtaSts,
+      })
+    }
+    if (entry.tlsRpt !== null) {
+      out.push({
+        name: `${label}._smtp._tls.${origin}`,
+        values: [entry.tlsRpt],
+        above: this.aboveTlsRpt,
+      })
+    }
+    const labelBimi = `${label}._bimi.${origin}`
     for (const { selector, value } of entry.bimi) {
-      const sel = selector.toLowerCase()
-      if (!sel.split('.').every((l) => SELECTOR_LABEL.test(l))) {
+      const labels = selector.toLowerCase().split('.')
+      if (!labels.every((l) => SELECTOR_LABEL.test(l))) {
         throw new DomainError('VALIDATION', `not a BIMI selector: ${JSON.stringify(selector)}`)
       }
-      const name = `${sel}.${label}._bimi.${this.origin}`
-      const values = out.find(([n]) => n === name)?.[1]
+      const name = `${labels.join('.')}.${labelBimi}`
+      const same = out.find((w) => w.name === name)
       // RFC 2181 §5: an RRset holds no duplicate records.
-      if (values === undefined) out.push([name, [value]])
-      else if (!values.includes(value)) values.push(value)
+      if (same !== undefined) {
+        if (!same.values.includes(value)) same.values.push(value)
+        continue
+      }
+      // BIMI §5.4: a selector may have several labels; each one between is an ENT too.
+      const above = labels.slice(1).map((_, i) => `${labels.slice(i + 1).join('.')}.${labelBimi}`)
+      out.push({ name, values: [value], above: [...above, labelBimi, this.bimiRoot] })
     }
-    for (const [name] of out) {
+    for (const { name } of out) {
       if (name.length > MAX_NAME_CHARS) {
         throw new DomainError('VALIDATION', `name longer than 253 characters: ${name}`)
       }
@@ -229,22 +271,26 @@ export class ZoneIndex {
     return out
   }
 
-  /** Stores a name with records and counts it in every ancestor up to the apex (RFC 8020). */
-  private addName(name: string, node: ZoneNode): void {
-    this.nodes.set(name, node)
+  /** The names strictly between `name` and the apex. */
+  private ancestors(name: string): string[] {
+    const out: string[] = []
     for (let p = name.indexOf('.'); p >= 0; p = name.indexOf('.', p + 1)) {
       if (name.length - p - 1 <= this.origin.length) break
-      const ancestor = name.slice(p + 1)
-      this.ents.set(ancestor, (this.ents.get(ancestor) ?? 0) + 1)
+      out.push(name.slice(p + 1))
     }
+    return out
   }
 
-  /** Drops a name and its count in every ancestor, so unused ENTs stop existing. */
-  private dropName(name: string): void {
+  /** Stores a name with records and counts it in each name above it (RFC 8020 ENTs). */
+  private addName(name: string, node: ZoneNode, above: readonly string[]): void {
+    this.nodes.set(name, node)
+    for (const ancestor of above) this.ents.set(ancestor, (this.ents.get(ancestor) ?? 0) + 1)
+  }
+
+  /** Drops a name and its count above, so an ENT with nothing left below stops existing. */
+  private dropName(name: string, above: readonly string[]): void {
     this.nodes.delete(name)
-    for (let p = name.indexOf('.'); p >= 0; p = name.indexOf('.', p + 1)) {
-      if (name.length - p - 1 <= this.origin.length) break
-      const ancestor = name.slice(p + 1)
+    for (const ancestor of above) {
       const count = (this.ents.get(ancestor) ?? 0) - 1
       if (count > 0) this.ents.set(ancestor, count)
       else this.ents.delete(ancestor)
@@ -278,9 +324,19 @@ export class ZoneIndex {
     return { name, type, class: 'IN', ttl: this.settings.ttl, data }
   }
 
+  private txtNode(name: string, values: string[], diff: ZoneDiff): TxtNode {
+    const rrset = values.map((value) => this.txtRecord(name, value))
+    diff.added.push(...rrset)
+    return new TxtNode(rrset)
+  }
+
   private txtRecord(name: string, value: string): ZoneRecord {
     // RFC 1035 §3.3.14: TXT-DATA is <character-string>s of at most 255 octets each (UTF-8 here).
-    const data = splitTxt(value).map((chunk) => Buffer.from(chunk, 'utf8'))
+    const whole = Buffer.from(value, 'utf8')
+    const data =
+      whole.length <= MAX_STRING_OCTETS
+        ? [whole]
+        : splitTxt(value).map((chunk) => Buffer.from(chunk, 'utf8'))
     return { name, type: 'TXT', class: 'IN', ttl: this.settings.ttl, data }
   }
 }
