@@ -1,8 +1,8 @@
 /**
- * adapters/dns-server: who may transfer the zone (RFC 5936 §6: a primary limits AXFR to its
- * secondaries). Entries are addresses or CIDR prefixes, IPv4 or IPv6; an empty list allows
- * nobody. A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`; those are matched as the
- * IPv4 address they are.
+ * adapters/dns-server: who may transfer the zone. RFC 5936 §5 leaves that to the operator and
+ * says open-to-all must not be the default: an empty list allows nobody. Entries are addresses
+ * or CIDR prefixes, IPv4 or IPv6. A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`;
+ * those are matched as the IPv4 address they are.
  */
 import { BlockList, isIP } from 'node:net'
 

@@ -147,11 +147,12 @@ function handleQuery(msg: Buffer, header: Header, ctx: QueryContext): Handled {
   const echo = { ...base, question: question.bytes, edns: ours }
   // RFC 6891 §6.1.3: we implement version 0 only; BADVERS carries our OPT (version 0).
   if (edns.opt !== null && edns.opt.ednsVersion > 0) return reply({ ...echo, rcode: RCODE.BADVERS })
-  // RFC 1996 §3.10: NOTIFY goes from a primary to its secondaries; we are the primary.
+  // RFC 1996 §3.10: a NOTIFY from a host that is not a known primary of the zone is not acted
+  // on; we are the zone's primary and have none. REFUSED says so without retries.
   if (header.opcode === OPCODE_NOTIFY) return reply({ ...echo, rcode: RCODE.REFUSED })
   const limit = ctx.transport === 'udp' ? udpLimit(edns.opt, ctx.udpPayloadMax) : TCP_MESSAGE_MAX
   if (question.type === TYPE_AXFR || question.type === TYPE_IXFR) {
-    return transfer(decoded, question, base, ours, ctx, limit)
+    return transfer(decoded, question, base, ours, ctx, limit, msg.length)
   }
   const q = decoded.questions?.[0]
   const result = answerQuery(ctx.zone(), {
@@ -208,6 +209,7 @@ function transfer(
   edns: Reply['edns'],
   ctx: QueryContext,
   limit: number,
+  bytes: number,
 ): Handled {
   const zone = ctx.zone() // one snapshot for the whole transfer (transfer.ts)
   const base: Reply = { ...head, question: question.bytes, edns, rcode: RCODE.NOERROR }
@@ -221,7 +223,7 @@ function transfer(
   let request: TransferRequest = { kind: 'AXFR' }
   if (question.type === TYPE_IXFR) {
     const serial = clientSerial(decoded)
-    if (serial === null) return malformed(head, 0, ctx, 'IXFR without SOA')
+    if (serial === null) return malformed(head, bytes, ctx, 'IXFR without SOA')
     request = { kind: 'IXFR', clientSerial: serial }
   }
   if (ctx.transport === 'udp') {
@@ -229,13 +231,14 @@ function transfer(
     // implement (NOTIMP), which also tells the client not to retry it there.
     if (request.kind === 'AXFR') return reply({ ...base, rcode: RCODE.NOTIMP })
     if (!ctx.mayTransfer()) return reply({ ...base, rcode: RCODE.REFUSED })
-    // RFC 1995 §2: a client already current gets our SOA alone; anyone else must come over TCP.
-    if (isCurrent(zone.serial, request.clientSerial)) {
-      return sized({ ...base, aa: true, answers: [zone.soa()] }, limit, ctx)
-    }
-    return reply(truncated({ ...base, aa: true }))
+    // RFC 1995 §2: a client already current gets our SOA alone. For anyone else the reply does
+    // not fit, and §2 answers with the single current SOA "to inform the client that a TCP
+    // query should be initiated"; TC=1 says the same to clients that look at the header.
+    const soa = { ...base, aa: true, answers: [zone.soa()] }
+    if (isCurrent(zone.serial, request.clientSerial)) return sized(soa, limit, ctx)
+    return sized({ ...soa, tc: true }, limit, ctx)
   }
-  // RFC 5936 §6: transfers are the operator's to allow; others are REFUSED (§2.2.1)
+  // RFC 5936 §5: the operator decides who may transfer the zone; anyone else is REFUSED.
   if (!ctx.mayTransfer()) return reply({ ...base, rcode: RCODE.REFUSED })
   const records = transferRecords(zone, ctx.journal, request)
   return {
