@@ -76,6 +76,13 @@ describe('TCP', () => {
     expect(decode(replies[1]!).answers?.[0]?.type).toBe('SOA')
   })
 
+  it('when 500 queries arrive in one write, then 500 answers come back in order', async () => {
+    h = await startHarness()
+    const data = Buffer.concat(Array.from({ length: 500 }, (_, i) => frame(txt(i))))
+    const { replies } = await tcpExchange(h.server.tcpPort, [data], { until: 500 })
+    expect(replies.map((r) => decode(r).id)).toEqual(Array.from({ length: 500 }, (_, i) => i))
+  })
+
   it('when a malformed message comes first, then FORMERR and the next query on the connection is still answered', async () => {
     h = await startHarness()
     const junk = Buffer.from([0, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 0])

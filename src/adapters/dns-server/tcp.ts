@@ -39,6 +39,12 @@ export const DEFAULT_TCP_LIMITS: TcpLimits = {
 /** Parsed queries waiting per connection before we stop reading (pause) from it. */
 const MAX_QUEUED = 32
 
+/**
+ * Queries answered back to back before the connection yields the event loop: one 64 KB chunk
+ * can hold ~4,000 minimal queries, and UDP and other connections must not wait for all of them.
+ */
+const BATCH = 64
+
 export interface TcpDeps extends Omit<QueryContext, 'transport' | 'mayTransfer' | 'source'> {
   acl: AddressAcl
   limits: TcpLimits
@@ -107,9 +113,12 @@ function serve(socket: Socket, deps: TcpDeps): void {
 
   async function pump(): Promise<void> {
     pumping = true
+    let answered = 0
     try {
       for (let frame = queue.shift(); frame !== undefined; frame = queue.shift()) {
         if (queue.length < MAX_QUEUED / 2 && socket.isPaused()) socket.resume()
+        if (++answered % BATCH === 0) await new Promise((resolve) => setImmediate(resolve))
+        if (socket.destroyed) return
         const handled: Handled = handleMessage(frame, ctx)
         if (handled.kind === 'drop') continue
         touch()
