@@ -36,6 +36,18 @@ export const DOMAIN_COMMANDS: Command[] = [
     run: async (c) => (await import('./domains.js')).domainVerify(c.rt, c.args[0]!, c.opts),
   },
   {
+    name: 'domain dns',
+    summary: 'who publishes the TXT records: self or delegated (DNS_ZONE)',
+    usage: 'DOMAIN self|delegated',
+    args: 'DOMAIN MODE',
+    help:
+      'delegated: the owner publishes CNAMEs into the service zone once (see `records`), and ' +
+      'the zone serves the _mta-sts, _smtp._tls and _bimi TXT records, changing the id only ' +
+      'after the new policy is served. Needs DNS_ZONE. self: the owner publishes the TXT records.',
+    needs: 'runtime',
+    run: async (c) => (await import('./domains.js')).domainDns(c.rt, c.args[0]!, c.args[1]),
+  },
+  {
     name: 'domain list',
     summary: 'list domains: name, tenant, status, created',
     usage: '[--tenant NAME] [--status pending|active|retiring] [--json]',

@@ -14,6 +14,7 @@ import {
   listDomains,
 } from '../services/domains/domains.js'
 import { getPolicy } from '../services/mta-sts/mta-sts.js'
+import { setDnsMode } from '../services/dns/dns-mode.js'
 import { restoreDomain } from '../services/domains/restore-domain.js'
 import { retireDomain } from '../services/domains/retire-domain.js'
 import { flag, str, type OptionValues } from './command.js'
@@ -36,6 +37,7 @@ export function domainJson(d: Domain, tenant: string | null) {
     lastCheckError: d.status === 'pending' ? d.lastCheckError : null,
     retiredAt: iso(d.retiredAt),
     removeAt: iso(d.removeAt),
+    dns: { mode: d.dnsMode, label: d.dnsLabel },
   }
 }
 
@@ -138,7 +140,26 @@ export async function domainShow(rt: Runtime, name: string, o: OptionValues): Pr
       'policy',
       summary ? `${summary.mode}, max_age ${summary.maxAge}, id ${summary.id}` : 'none yet',
     ],
+    ['dns', domain.dnsMode === 'delegated' ? `delegated (label ${domain.dnsLabel})` : 'self'],
   ])
+  return 0
+}
+
+/** `domain dns DOMAIN self|delegated`: PUT /domains/DOMAIN/dns. */
+export async function domainDns(
+  rt: Runtime,
+  name: string,
+  mode: string | undefined,
+): Promise<number> {
+  if (mode !== 'self' && mode !== 'delegated') {
+    throw new UsageError('MODE must be self or delegated')
+  }
+  const d = await setDnsMode(rt.deps, SYSTEM_ACTOR, domainArg(name), mode)
+  out(
+    d.dnsMode === 'delegated'
+      ? `${d.name}: delegated (label ${d.dnsLabel}); publish the CNAMEs of \`policyhost records ${d.name}\` once`
+      : `${d.name}: self; publish the TXT records of \`policyhost records ${d.name}\``,
+  )
   return 0
 }
 

@@ -13,6 +13,8 @@ export const PolicyFile = z
     domain: z.string().optional(),
     mtaSts: MtaStsPolicyInput.optional(),
     tlsRpt: TlsRptSettings.optional(),
+    /** Who publishes the TXT records (issue 12); `delegated` needs DNS_ZONE. */
+    dnsMode: z.enum(['self', 'delegated']).optional(),
   })
   .strict()
 export type PolicyFile = z.output<typeof PolicyFile>

@@ -52,6 +52,12 @@ export const DomainOut = z.object({
   retiredAt: z.string().nullable(),
   removeAt: z.string().nullable(),
   verification: VerificationOut,
+  dns: z
+    .object({
+      mode: z.enum(['self', 'delegated']),
+      label: z.string().nullable().describe("The domain's label in the service's DNS zone"),
+    })
+    .describe('Who publishes the TXT records: the owner, or our zone through CNAMEs'),
 })
 export const domainView = (d: Domain) => ({
   name: d.name,
@@ -75,6 +81,7 @@ export const domainView = (d: Domain) => ({
     lastCheckAt: iso(d.lastCheckAt),
     lastCheckError: d.status === 'pending' ? d.lastCheckError : null,
   },
+  dns: { mode: d.dnsMode, label: d.dnsLabel },
 })
 
 export const PolicyOut = z.object({
@@ -158,6 +165,7 @@ export function statusView(s: DomainStatus, now: Date) {
     bimi: s.bimi,
     enforceAdvice: s.enforceAdvice,
     warnings: s.warnings,
+    dns: s.dns,
     hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
       name,
       role,

@@ -8,10 +8,9 @@ import { newId } from '../adapters/crypto/secrets.js'
 import { sendNotify, startDnsServer, type DnsServer } from '../adapters/dns-server/server.js'
 import { zoneSettings } from '../core/dns/zone-settings.js'
 import { DnsZone } from '../services/engines/dns-zone.js'
+import { LIVE_WINDOW_MS } from '../services/dns/zone-sync.js'
 import type { Runtime } from './open.js'
 
-/** An instance not seen for this long no longer holds a zone change back (3 missed beats). */
-export const LIVE_WINDOW_MS = 20_000
 /** Heartbeat and retry of waiting changes (cron with seconds). */
 export const ZONE_TICK = '*/5 * * * * *'
 

@@ -4,6 +4,7 @@ import { domainStatus } from '../../services/domains/domain-status.js'
 import { json, newRouter, problems } from '../openapi.js'
 import { DomainOut, statusView } from '../views.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
+import { DelegationOut } from './domain-dns.js'
 
 const HostnameOut = z.object({
   name: z.string(),
@@ -54,6 +55,7 @@ const StatusOut = z.object({
   warnings: z
     .array(z.string())
     .describe('Why the records and URLs handed out may not work for outsiders (SERVICE_HOST)'),
+  dns: DelegationOut.nullable().describe('Delegated mode only (issue 12)'),
 })
 
 const route = createRoute({

@@ -5,6 +5,9 @@ import type { Domain } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { liveRecords } from '../domains/records.js'
 
+/** An instance not seen for this long no longer holds a zone change back (4 missed beats). */
+export const LIVE_WINDOW_MS = 20_000
+
 /** What the zone sync needs besides the services' deps. */
 export interface ZoneSyncContext {
   deps: ServiceDeps

@@ -4,6 +4,7 @@ import type { Domain, HostnameRole, StoredPolicy } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { bimiReadiness, type BimiReadiness } from '../bimi/bimi-readiness.js'
 import { ownedDomain } from '../scope.js'
+import { delegationStatus, type DelegationStatus } from '../dns/delegation-status.js'
 import { serviceWarnings } from './service-warnings.js'
 import { enforceAdvice } from '../tls-rpt/tls-reports.js'
 import type { Readiness } from '../../core/tls-rpt/readiness.js'
@@ -25,6 +26,8 @@ export interface DomainStatus {
   enforceAdvice: Readiness | null
   /** Why what we hand out may not work for outsiders (services/domains/service-warnings.ts). */
   warnings: string[]
+  /** Delegated mode: the zone's id against the policy's, and each CNAME as live DNS shows it. */
+  dns: DelegationStatus | null
 }
 
 /** What a domain owner needs to see: policy, and per hostname DNS and certificate state. */
@@ -49,5 +52,6 @@ export async function domainStatus(
     bimi: assertions.length > 0 ? await bimiReadiness(deps, domain, assertions) : null,
     enforceAdvice: await enforceAdvice(deps, actor, name),
     warnings: await serviceWarnings(deps),
+    dns: await delegationStatus(deps, domain),
   }
 }

@@ -10,6 +10,7 @@ import { addDomain } from './domains.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { ensureTenant } from '../tenants/tenants.js'
 import { setTlsRpt } from '../tls-rpt/tls-rpt.js'
+import { setDnsMode } from '../dns/dns-mode.js'
 
 export type SyncResult = 'created' | 'updated' | 'unchanged' | 'error'
 
@@ -91,6 +92,11 @@ async function applyOne(
   if (spec.tlsRpt) {
     const { changed } = await setTlsRpt(deps, tenantActor, name, spec.tlsRpt)
     if (changed && result === 'unchanged') result = 'updated'
+  }
+  if (spec.dnsMode) {
+    const before = (await deps.repos.domains.ofTenant(tenantId, name))?.dnsMode
+    await setDnsMode(deps, tenantActor, name, spec.dnsMode)
+    if (before !== spec.dnsMode && result === 'unchanged') result = 'updated'
   }
   return { path: file.path, domain: name, result }
 }

@@ -82,9 +82,11 @@ describe('DnsZone (issue 12)', () => {
     expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${next.policyId}`])
     expect(zone.zone().serial).toBeGreaterThan(before)
     const deltas = zone.journal.since(before)
-    expect(deltas?.flatMap((d) => d.added.map((r) => ('data' in r ? (r.data as Buffer[]).join('') : '')))).toContain(
-      `v=STSv1; id=${next.policyId}`,
-    )
+    expect(
+      deltas?.flatMap((d) =>
+        d.added.map((r) => ('data' in r ? (r.data as Buffer[]).join('') : '')),
+      ),
+    ).toContain(`v=STSv1; id=${next.policyId}`)
   })
 
   it('when another live instance does not serve the new policy yet, then the zone keeps the old id until it does', async () => {
