@@ -30,6 +30,9 @@ export async function startZone(rt: Runtime): Promise<RunningZone | null> {
   const { config, log } = rt
   if (config.DNS_ZONE === undefined) return null
   const secondaries = config.DNS_SECONDARIES.map(target)
+  const address = config.DNS_BIND_ADDRESS ?? config.BIND_ADDRESS
+  // A wildcard bind says nothing about the source; a specific one is what secondaries expect.
+  const source = address === '0.0.0.0' || address === '::' ? undefined : address
   const zone = new DnsZone({
     settings: zoneSettings({
       zone: config.DNS_ZONE,
@@ -46,7 +49,7 @@ export async function startZone(rt: Runtime): Promise<RunningZone | null> {
     snapshotSettled: () => rt.snapshot.settled(),
     notify: async (z) => {
       if (secondaries.length === 0) return
-      const results = await sendNotify({ targets: secondaries, zone: z, log })
+      const results = await sendNotify({ targets: secondaries, zone: z, source, log })
       log.info('dns_notify', { serial: z.serial, acked: results.filter((r) => r.acked).length })
     },
   })
@@ -55,7 +58,7 @@ export async function startZone(rt: Runtime): Promise<RunningZone | null> {
   let server: DnsServer
   try {
     server = await startDnsServer({
-      address: config.DNS_BIND_ADDRESS ?? config.BIND_ADDRESS,
+      address,
       port: config.DNS_PORT,
       zone: () => zone.zone(),
       journal: zone.journal,

@@ -22,6 +22,11 @@ export interface NotifyOptions {
   timeoutMs?: number
   /** Sends per target before giving up (default 3). */
   attempts?: number
+  /**
+   * Address to send from: secondaries accept NOTIFY only from the primary's address (RFC 1996
+   * §3.10), so on a host with several, the server's own bind address. Default: the OS's choice.
+   */
+  source?: string
   log: Logger
 }
 
@@ -70,7 +75,12 @@ export async function sendNotify(opts: NotifyOptions): Promise<NotifyResult[]> {
   return Promise.all(
     opts.targets.map(async (t) => {
       const target = label(t)
-      const acked = await notifyOne(t, build, timeoutMs, attempts, opts.log).catch(() => false)
+      const acked = await notifyOne(
+        t,
+        build,
+        { timeoutMs, attempts, source: opts.source },
+        opts.log,
+      ).catch(() => false)
       if (acked) opts.log.info('dns_notify_acked', { target })
       else opts.log.warn('dns_notify_unacked', { target, attempts })
       return { target, acked }
@@ -81,8 +91,7 @@ export async function sendNotify(opts: NotifyOptions): Promise<NotifyResult[]> {
 function notifyOne(
   target: NotifyTarget,
   build: (id: number) => Buffer,
-  timeoutMs: number,
-  attempts: number,
+  { timeoutMs, attempts, source }: { timeoutMs: number; attempts: number; source?: string },
   log: Logger,
 ): Promise<boolean> {
   const id = randomInt(0, 0x10000)
@@ -131,6 +140,7 @@ function notifyOne(
       }
       timer = setTimeout(() => (sent < attempts ? send() : finish(false)), timeoutMs)
     }
-    send()
+    if (source === undefined) send()
+    else socket.bind({ address: source, port: 0 }, send)
   })
 }
