@@ -63,3 +63,53 @@ describe('loadConfig', () => {
     expect(errorOf(name, value)).toBeNull()
   })
 })
+
+describe('loadConfig: the delegated zone (issue 12)', () => {
+  const zone = { DNS_ZONE: 'dns.policyhost.example.net' }
+  const lineOf = (env: Record<string, string>): string | null => {
+    try {
+      loadConfig(env)
+      return null
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError)
+      return (err as Error).message
+    }
+  }
+
+  it.each([
+    [{ DNS_ZONE: 'not a zone' }, 'invalid DNS_ZONE: must be a hostname'],
+    [zone, 'invalid DNS_NAMESERVERS: set at least one NS name with DNS_ZONE'],
+    [
+      { ...zone, DNS_NAMESERVERS: 'ns1.dns.policyhost.example.net' },
+      'invalid DNS_NAMESERVERS: ns1.dns.policyhost.example.net is inside DNS_ZONE and needs its address',
+    ],
+    [{ ...zone, DNS_NAMESERVERS: 'ns1.example.net=300.1.1.1' }, 'invalid DNS_NAMESERVERS: ns1'],
+    [{ DNS_PORT: '65536' }, 'invalid DNS_PORT: must be a port number 0-65535'],
+    [{ DNS_TTL: '5' }, 'invalid DNS_TTL: must be a whole number 30-86400'],
+    [{ DNS_SECONDARIES: '192.0.2.1:0' }, 'invalid DNS_SECONDARIES: 192.0.2.1:0 is not'],
+    [{ DNS_TRANSFER_ALLOW: '192.0.2.0/33' }, 'invalid DNS_TRANSFER_ALLOW: 192.0.2.0/33 is not'],
+    [{ DNS_TRANSFER_ALLOW: 'example.net' }, 'invalid DNS_TRANSFER_ALLOW: example.net is not'],
+    [{ DNS_RRL_SLIP: '11' }, 'invalid DNS_RRL_SLIP: must be a whole number 0-10'],
+  ])('when %j, then start-up stops with one line naming the variable', (env, message) => {
+    const line = lineOf(env)
+    expect(line).toContain(message)
+    expect(line).not.toContain('\n')
+  })
+
+  it('when the zone is set with glue and secondaries, then it is accepted and names are canonical', () => {
+    const c = loadConfig({
+      DNS_ZONE: 'DNS.PolicyHost.Example.NET.',
+      DNS_NAMESERVERS: 'ns1.dns.policyhost.example.net=192.0.2.53,ns2.example.org',
+      DNS_SECONDARIES: '192.0.2.8,[2001:db8::8]:5353',
+      DNS_TRANSFER_ALLOW: '192.0.2.0/24,2001:db8::/32',
+    })
+    expect(c.DNS_ZONE).toBe('dns.policyhost.example.net')
+    expect(c.DNS_PORT).toBe(8053)
+    expect(c.DNS_TTL).toBe(300)
+  })
+
+  it('when DNS_ZONE is unset, then no other DNS_* variable is required', () => {
+    expect(lineOf({})).toBeNull()
+    expect(loadConfig({}).DNS_ZONE).toBeUndefined()
+  })
+})
