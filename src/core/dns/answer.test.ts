@@ -175,6 +175,14 @@ describe('answerQuery: spelling, ANY, NS and long TXT', () => {
     )
   })
 
+  it('when a non-ASCII letter lower-cases to an ASCII one, then it does not match', () => {
+    const z = new ZoneIndex(settings, 1)
+    z.put({ label: 'kk-1', mtaSts: 'v=STSv1; id=1', tlsRpt: null, bimi: [] })
+    expect(ask(`KK-1._mta-sts.${ORIGIN}`, 'TXT', 'IN', z).rcode).toBe('NOERROR')
+    // U+212A KELVIN SIGN: toLowerCase() makes it 'k'; RFC 4343 §3 folds A–Z only.
+    expect(ask(`\u212Ak-1._mta-sts.${ORIGIN}`, 'TXT', 'IN', z).rcode).toBe('NXDOMAIN')
+  })
+
   it('when the query is in the zone spelling, then the zone record itself is answered', () => {
     const name = `ex-com-abc._mta-sts.${ORIGIN}`
     expect(ask(name).answers[0]).toBe(zone.node(name)?.get('TXT')?.[0])

@@ -42,6 +42,18 @@ function negativeSoa(zone: ZoneIndex): ZoneRecord {
   return negative
 }
 
+// Anything but printable ASCII takes the careful path below (rare, and correct for any input).
+const NON_ASCII = /[^\u0020-\u007e]/
+
+/** The name lower-cased for lookup, ASCII letters only (RFC 4343 §3). */
+function lookupName(name: string): string {
+  const lower = name.toLowerCase()
+  // toLowerCase also folds U+212A KELVIN SIGN to 'k', which would match a name the query does
+  // not spell; DNS case-insensitivity covers A–Z only, so such names fold by hand.
+  if (lower === name || !NON_ASCII.test(name)) return lower
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
+}
+
 /** `name` (lower-case) is the apex or lies below it, label-wise. */
 function inZone(name: string, origin: string): boolean {
   if (name.length === origin.length) return name === origin
@@ -78,7 +90,7 @@ function result(
 export function answerQuery(zone: ZoneIndex, q: QueryInput): QueryResult {
   // This server holds one class-IN zone; other classes (CH for version.bind, ANY) are declined.
   if (q.class !== 'IN') return result('NOTIMP', false)
-  const name = q.name.toLowerCase()
+  const name = lookupName(q.name)
   const origin = zone.soa().name
   // RFC 1034 §4.3.2 step 2: no zone here is nearest to the name, and we do not recurse.
   if (!inZone(name, origin)) return result('REFUSED', false)

@@ -128,6 +128,17 @@ describe('ZoneIndex entries', () => {
     expect(zone.put(entry('a-1'))).toEqual({ removed: [], added: [] })
   })
 
+  it('when the caller changes its entry object after put, then the next put still diffs', () => {
+    const z = new ZoneIndex(settings, 1)
+    const e = entry('a-1')
+    z.put(e)
+    e.mtaSts = 'v=STSv1; id=3'
+    e.bimi.push({ selector: 'two', value: 'v=BIMI1;' })
+    const diff = z.put(e)
+    expect(diff.removed.map(txt)).toEqual(['v=STSv1; id=20261206'])
+    expect(diff.added.map(txt)).toEqual(['v=STSv1; id=3', 'v=BIMI1;'])
+  })
+
   it('when one value changes, then only that record leaves and comes, the others are kept', () => {
     const z = new ZoneIndex(settings, 1)
     const { added } = z.put(entry('a-1'))

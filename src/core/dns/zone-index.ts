@@ -174,7 +174,9 @@ export class ZoneIndex {
     const after = this.wanted(entry)
     const old = this.entries.get(entry.label)
     const diff: ZoneDiff = { removed: [], added: [] }
-    this.entries.set(entry.label, entry)
+    // A copy: were the caller to change its object later, the next diff would compare it with
+    // itself and miss the change.
+    this.entries.set(entry.label, copyEntry(entry))
     if (old === undefined) {
       // The common case (building the zone): no old records to compare with.
       for (const w of after) this.addName(w.name, this.txtNode(w.name, w.values, diff), w.above)
@@ -339,6 +341,14 @@ export class ZoneIndex {
         : splitTxt(value).map((chunk) => Buffer.from(chunk, 'utf8'))
     return { name, type: 'TXT', class: 'IN', ttl: this.settings.ttl, data }
   }
+}
+
+const NO_BIMI: ZoneEntry['bimi'] = Object.freeze([]) as unknown as ZoneEntry['bimi']
+
+function copyEntry(e: ZoneEntry): ZoneEntry {
+  const bimi =
+    e.bimi.length === 0 ? NO_BIMI : e.bimi.map(({ selector, value }) => ({ selector, value }))
+  return { label: e.label, mtaSts: e.mtaSts, tlsRpt: e.tlsRpt, bimi }
 }
 
 function sameValues(a: string[], b: string[]): boolean {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { sha256, zoneLabel } from './zone-label.js'
 
-// RFC 1035 §2.3.1 / RFC 1123 §2.1: letters, digits, inner hyphens; RFC 1035 §2.3.4: ≤ 63 octets.
+// RFC 1035 §2.3.1, RFC 1123 §2.1: letters, digits, inner hyphens; RFC 1035 §2.3.4: ≤ 63 octets.
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 const LONG = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`
 
