@@ -9,7 +9,8 @@
  * BENCH_SECONDS (10), BENCH_REPS (3), BENCH_CONNECTIONS (50), BENCH_DOMAINS (100000),
  * BENCH_WRITES_PER_SECOND (10), BENCH_KEEP=1 keeps the temporary folder.
  * BENCH_ONLY=tenant-work runs row 9 alone (tenant work off the serving loop, < 1 min);
- * BENCH_ONLY=restart runs row 10 alone (npm start with nothing changed, < 1 min).
+ * BENCH_ONLY=restart runs row 10 alone (npm start with nothing changed, < 1 min);
+ * BENCH_ONLY=dns runs rows 11 alone (our DNS server against knot, dnsperf; 2-3 min).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -20,6 +21,7 @@ import { largeSetup } from './large.js'
 import { profileHere } from './profile.js'
 import { f0, f1, median } from './report.js'
 import { renewalScan, seedLarge } from './seed.js'
+import { dnsSetup } from './dns.js'
 import { buildEntry } from './server.js'
 import { smallSetup } from './small.js'
 import { restartSetup } from './restart.js'
@@ -47,6 +49,12 @@ async function main(): Promise<void> {
     if (process.env.BENCH_ONLY === 'tenant-work') {
       if (PINNED) await runCapture(['taskset', '-a', '-p', '-c', '1', String(process.pid)])
       await tenantWorkSetup(ctx, token)
+      print(ctx, facts, installed, (performance.now() - t0) / 1000)
+      return
+    }
+    if (process.env.BENCH_ONLY === 'dns') {
+      if (PINNED) await runCapture(['taskset', '-a', '-p', '-c', '1', String(process.pid)])
+      await dnsSetup(ctx)
       print(ctx, facts, installed, (performance.now() - t0) / 1000)
       return
     }
@@ -84,6 +92,7 @@ async function main(): Promise<void> {
     await largeSetup(ctx, largeDir, token, small)
     await tenantWorkSetup(ctx, token)
     await restartSetup(ctx)
+    await dnsSetup(ctx)
     ctx.table.add({
       n: '5b',
       figure: `renewal scan: repos.certs.due(far future, 100000) found ${f0(scan.found)}`,

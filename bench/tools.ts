@@ -13,13 +13,18 @@ export const log = (msg: string) =>
 
 const onPath = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 
-/** apt-get installs what is missing (Debian, root): nginx, wrk, util-linux (taskset). */
+/**
+ * apt-get installs what is missing (Debian, root): nginx, wrk, util-linux (taskset), openssl,
+ * and for the DNS rows knot (knotd, the reference server) and dnsperf (the load generator).
+ */
 export function ensureTools(): string[] {
   const want: Array<[string, string]> = [
     ['nginx', 'nginx'],
     ['wrk', 'wrk'],
     ['taskset', 'util-linux'],
     ['openssl', 'openssl'],
+    ['knotd', 'knot'],
+    ['dnsperf', 'dnsperf'],
   ]
   const missing = want.filter(([cmd]) => !onPath(cmd) && !existsSync(`/usr/sbin/${cmd}`))
   if (missing.length === 0) return []
@@ -37,6 +42,7 @@ export function ensureTools(): string[] {
 }
 
 export const nginxBin = () => (onPath('nginx') ? 'nginx' : '/usr/sbin/nginx')
+export const knotdBin = () => (onPath('knotd') ? 'knotd' : '/usr/sbin/knotd')
 
 /** Two or more cores: the server gets core 0 and the load generator core 1. */
 export const PINNED = cpus().length >= 2
