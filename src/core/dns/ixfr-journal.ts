@@ -27,7 +27,7 @@ export function serialGreater(a: number, b: number): boolean {
   return (a < b && b - a > HALF_SPACE) || (a > b && a - b < HALF_SPACE)
 }
 
-/** The SOA as it was at `serial`: the current one with that serial (no other field ever changes). */
+/** The SOA as it was at `serial`: the current one with that serial (no other field changes). */
 function soaAt(zone: ZoneIndex, serial: number): ZoneRecord {
   const soa = zone.soa()
   if (soa.type !== 'SOA' || soa.data.serial === serial) return soa

@@ -248,7 +248,8 @@ export class ZoneIndex {
         above: this.aboveTlsRpt,
       })
     }
-    const labelBimi = `${label}._bimi.${origin}`
+    // One string for all selectors, and none when there are none (most domains, 100k of them).
+    const labelBimi = entry.bimi.length === 0 ? '' : `${label}._bimi.${origin}`
     for (const { selector, value } of entry.bimi) {
       const labels = selector.toLowerCase().split('.')
       if (!labels.every((l) => SELECTOR_LABEL.test(l))) {
