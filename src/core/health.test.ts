@@ -31,8 +31,11 @@ const UP: HealthObservation = {
   snapshot: { loaded: true, policies: 3, lastPoll: { at: ago(5_000), ok: true } },
   scheduler: { running: true, jobs: [job()] },
   workers: { size: 2, running: 0, waiting: 0 },
+  dns: null,
   draining: false,
 }
+
+const ZONE_UP = { zone: 'dns.policyhost.test', serial: 1_790_000_000, entries: 3, listening: true }
 
 const DB_CLOSED = { ok: false, cause: 'closed' } as const
 
@@ -94,6 +97,15 @@ describe('health verdict', () => {
       { draining: true, listeners: { http: false, https: false } },
       'degraded',
       ['draining', 'http listener not accepting', 'https listener not accepting'],
+    ],
+    ['the delegated zone answers', { dns: ZONE_UP }, 'ok', []],
+    // Mail still flows on the ids resolvers cached, and HTTPS serves: degraded, still ready.
+    ["the zone's sockets closed", { dns: { ...ZONE_UP, listening: false } }, 'degraded', []],
+    [
+      "the zone's sockets closed while draining",
+      { dns: { ...ZONE_UP, listening: false }, draining: true },
+      'degraded',
+      ['draining'],
     ],
     [
       'the workers are busy and jobs wait',

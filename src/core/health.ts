@@ -36,8 +36,19 @@ export interface HealthObservation {
   scheduler: { running: boolean; jobs: JobObservation[] } | null
   /** null: no worker pool (one-shot use). Informational: load is not ill health. */
   workers: { size: number; running: number; waiting: number } | null
+  /** The delegated zone (issue 12); null when DNS_ZONE is unset or before it loaded. */
+  dns: DnsObservation | null
   /** Shutdown has begun (SIGTERM, close()). */
   draining: boolean
+}
+
+/** The zone's server as this process serves it. */
+export interface DnsObservation {
+  zone: string
+  serial: number
+  entries: number
+  /** Both the UDP and the TCP socket are open. */
+  listening: boolean
 }
 
 export interface JobReport {
@@ -64,6 +75,7 @@ export interface HealthReport {
     }
     scheduler: { ok: boolean; running: boolean; jobs: Record<string, JobReport> }
     workers: { size: number; running: number; waiting: number } | null
+    dns: (DnsObservation & { ok: boolean }) | null
   }
 }
 
@@ -118,6 +130,8 @@ export function healthReport(o: HealthObservation, now: Date): HealthReport {
     snapshotOk ? 'ok' : 'degraded',
     schedulerOk || o.draining ? 'ok' : 'degraded',
     o.draining ? 'degraded' : 'ok',
+    // A zone that stopped answering while HTTPS still serves: mail still flows on cached ids.
+    o.dns === null || o.dns.listening || o.draining ? 'ok' : 'degraded',
   ])
   return {
     status,
@@ -142,6 +156,7 @@ export function healthReport(o: HealthObservation, now: Date): HealthReport {
       },
       scheduler: { ok: schedulerOk, running: o.scheduler?.running ?? false, jobs },
       workers: o.workers,
+      dns: o.dns && { ...o.dns, ok: o.dns.listening },
     },
   }
 }

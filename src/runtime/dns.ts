@@ -9,6 +9,7 @@ import { sendNotify, startDnsServer, type DnsServer } from '../adapters/dns-serv
 import { zoneSettings } from '../core/dns/zone-settings.js'
 import { DnsZone } from '../services/engines/dns-zone.js'
 import { LIVE_WINDOW_MS } from '../services/dns/zone-sync.js'
+import { bindError } from './listeners.js'
 import type { Runtime } from './open.js'
 
 /** Heartbeat and retry of waiting changes (cron with seconds). */
@@ -77,9 +78,9 @@ export async function startZone(rt: Runtime): Promise<RunningZone | null> {
   } catch (err) {
     unsubscribe()
     await zone.leave()
-    throw new Error(`DNS_PORT: ${(err as Error).message}`, { cause: err })
+    throw bindError('DNS_PORT', address, config.DNS_PORT, err)
   }
-  log.info('dns_listening', {
+  log.info('dns_zone_serving', {
     zone: config.DNS_ZONE,
     udp: server.udpPort,
     tcp: server.tcpPort,

@@ -164,8 +164,14 @@ export async function listening(
   try {
     return await server
   } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    const cause = BIND_CAUSES[e.code ?? ''] ?? e.message
-    throw new Error(`cannot listen on ${hostname}:${port} (${variable}): ${cause}`, { cause: err })
+    throw bindError(variable, hostname, port, err)
   }
+}
+
+/** One line naming the setting for a failed bind (`err` may wrap the system error as cause). */
+export function bindError(variable: string, hostname: string, port: number, err: unknown): Error {
+  const outer = err as Error & { cause?: unknown }
+  const e = (outer.cause ?? outer) as NodeJS.ErrnoException
+  const cause = BIND_CAUSES[e.code ?? ''] ?? e.message
+  return new Error(`cannot listen on ${hostname}:${port} (${variable}): ${cause}`, { cause: err })
 }

@@ -56,6 +56,13 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       scheduler: () => jobs?.status() ?? null,
       workers: () => rt.workers && { size: config.WORKERS_TENANT_JOBS, ...rt.workers.stats() },
       policies: () => rt.snapshot.size,
+      dns: () =>
+        zone && {
+          zone: zone.zone.zone().settings.origin,
+          serial: zone.zone.zone().serial,
+          entries: zone.zone.zone().size,
+          listening: zone.server.listening(),
+        },
     },
     systemClock,
   )

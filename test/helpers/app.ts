@@ -63,6 +63,7 @@ export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
       database: databaseProbe(runtime.db),
       scheduler: () => null,
       workers: () => null,
+      dns: () => null,
       policies: () => runtime.snapshot.size,
     },
     opts.clock ?? systemClock,

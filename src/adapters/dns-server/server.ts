@@ -50,6 +50,8 @@ export interface DnsServerOptions {
 export interface DnsServer {
   udpPort: number
   tcpPort: number
+  /** Both sockets are open (false once either closed, for /healthz). */
+  listening(): boolean
   close(): Promise<void>
 }
 
@@ -93,9 +95,12 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const tcpPort = typeof tcpAddress === 'object' && tcpAddress !== null ? tcpAddress.port : 0
   opts.log.info('dns_listening', { udp: where('udp', udpPort), tcp: where('tcp', tcpPort) })
   let closing: Promise<void> | null = null
+  let udpOpen = true
+  udp.on('close', () => (udpOpen = false))
   return {
     udpPort,
     tcpPort,
+    listening: () => udpOpen && tcp.server.listening,
     close() {
       closing ??= Promise.all([
         new Promise<void>((resolve) => udp.close(() => resolve())),

@@ -12,6 +12,7 @@ function probes(over: Partial<HealthProbes> = {}): HealthProbes {
     database: async (): Promise<DatabaseProbe> => ({ ok: true, ms: 0.1 }),
     scheduler: () => ({ running: true, jobs: [] }),
     workers: () => null,
+    dns: () => null,
     policies: () => 7,
     ...over,
   }

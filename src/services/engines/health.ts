@@ -21,6 +21,8 @@ export interface HealthProbes {
   database(): Promise<DatabaseProbe>
   scheduler(): HealthObservation['scheduler']
   workers(): HealthObservation['workers']
+  /** The delegated zone's server; null when there is none. */
+  dns(): HealthObservation['dns']
   /** Policies served from the snapshot. */
   policies(): number
 }
@@ -66,6 +68,7 @@ export class HealthMonitor {
       snapshot: { loaded: this.loaded, policies: p.policies(), lastPoll: this.lastPoll },
       scheduler: p.scheduler(),
       workers: p.workers(),
+      dns: p.dns(),
       draining: this.draining,
     }
   }
