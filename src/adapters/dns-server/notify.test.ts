@@ -3,7 +3,7 @@ import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../log/logger.js'
 import { sendNotify } from './notify.js'
-import { makeZone, ORIGIN } from './test-kit.js'
+import { makeZone, ORIGIN } from '../../../test/helpers/dns-kit.js'
 
 type Behaviour = (msg: Buffer, reply: (b: Buffer) => void) => void
 

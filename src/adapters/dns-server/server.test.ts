@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { IxfrJournal } from '../../core/dns/ixfr-journal.js'
 import { createLogger } from '../log/logger.js'
 import { startDnsServer, type DnsServerOptions } from './server.js'
-import { makeZone } from './test-kit.js'
+import { makeZone } from '../../../test/helpers/dns-kit.js'
 
 function options(port: number, extra: Partial<DnsServerOptions> = {}): DnsServerOptions {
   const zone = makeZone()

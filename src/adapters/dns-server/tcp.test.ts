@@ -10,7 +10,7 @@ import {
   startHarness,
   tcpExchange,
   type Harness,
-} from './test-kit.js'
+} from '../../../test/helpers/dns-kit.js'
 
 let h: Harness | undefined
 afterEach(async () => {

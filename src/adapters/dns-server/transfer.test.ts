@@ -16,7 +16,7 @@ import {
   tcpExchange,
   udpAsk,
   type Harness,
-} from './test-kit.js'
+} from '../../../test/helpers/dns-kit.js'
 
 let h: Harness | undefined
 afterEach(async () => {

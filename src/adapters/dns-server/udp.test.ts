@@ -8,7 +8,7 @@ import {
   udpAsk,
   udpCollect,
   type Harness,
-} from './test-kit.js'
+} from '../../../test/helpers/dns-kit.js'
 
 let h: Harness
 beforeAll(async () => {

@@ -6,11 +6,15 @@ import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import dnsPacket from 'dns-packet'
 import type { Answer, DecodedPacket, Packet } from 'dns-packet'
-import { IxfrJournal } from '../../core/dns/ixfr-journal.js'
-import { ZoneIndex } from '../../core/dns/zone-index.js'
-import type { ZoneSettings } from '../../core/dns/zone-types.js'
-import { createLogger } from '../log/logger.js'
-import { startDnsServer, type DnsServer, type DnsServerOptions } from './server.js'
+import { IxfrJournal } from '../../src/core/dns/ixfr-journal.js'
+import { ZoneIndex } from '../../src/core/dns/zone-index.js'
+import type { ZoneSettings } from '../../src/core/dns/zone-types.js'
+import { createLogger } from '../../src/adapters/log/logger.js'
+import {
+  startDnsServer,
+  type DnsServer,
+  type DnsServerOptions,
+} from '../../src/adapters/dns-server/server.js'
 
 export const ORIGIN = 'dns.policyhost.example.net'
 
