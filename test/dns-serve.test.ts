@@ -47,7 +47,9 @@ async function start(env: Record<string, string> = {}, dataDir?: string) {
 async function txt(port: number, name: string): Promise<string[]> {
   const reply = await udpAsk(port, query(name, 'TXT'))
   if (reply === null) throw new Error(`no answer for ${name}`)
-  return (decode(reply).answers ?? []).map((a) => (a.data as Buffer[]).join(''))
+  return (decode(reply).answers ?? []).map((a) =>
+    a.type === 'TXT' ? (a.data as Buffer[]).join('') : '',
+  )
 }
 
 async function delegate(s: TestServer, token: string): Promise<string> {
