@@ -13,18 +13,39 @@ const QUERY_TIMEOUT_MS = 20_000
 /** Variables that would change which CAs, proxies or Python the client uses. */
 const DROPPED_ENV = /^(SSL_CERT_DIR|PYTHON\w*|https?_proxy|all_proxy|no_proxy)$/i
 
+export interface MtaStsQueryOptions {
+  /**
+   * A resolv.conf for this run only. The client reads /etc/resolv.conf (c-ares for the TXT,
+   * getaddrinfo for the HTTPS host) and has no option of its own, so it runs in a private mount
+   * namespace (`unshare --mount`, root) with this file bind-mounted over /etc/resolv.conf;
+   * nothing else in the e2e namespace sees the change. Default: the namespace's resolv.conf.
+   */
+  resolvConf?: string
+}
+
 /**
  * Runs `mta-sts-query domain [knownId]` trusting only `caFile` (`SSL_CERT_FILE` replaces the
  * system store).
  */
-export function mtaStsQuery(domain: string, caFile: string, knownId?: string): Promise<RunResult> {
+export function mtaStsQuery(
+  domain: string,
+  caFile: string,
+  knownId?: string,
+  options: MtaStsQueryOptions = {},
+): Promise<RunResult> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !DROPPED_ENV.test(key)) env[key] = value
   }
   env.SSL_CERT_FILE = caFile
   const args = knownId === undefined ? [domain] : [domain, knownId]
-  return run(MTA_STS_QUERY, args, { env, timeoutMs: QUERY_TIMEOUT_MS })
+  if (options.resolvConf === undefined) {
+    return run(MTA_STS_QUERY, args, { env, timeoutMs: QUERY_TIMEOUT_MS })
+  }
+  // `unshare --mount` makes mounts private (--propagation private is its default).
+  const script = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+  const wrapped = ['--mount', 'sh', '-c', script, options.resolvConf, MTA_STS_QUERY, ...args]
+  return run('unshare', wrapped, { env, timeoutMs: QUERY_TIMEOUT_MS })
 }
 
 export type StsFetchResult = 'NONE' | 'VALID' | 'FETCH_ERROR' | 'NOT_CHANGED'
