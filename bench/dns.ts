@@ -110,7 +110,7 @@ async function dnsperf(ctx: Ctx, s: Server, file: string, extra: string[]): Prom
 
 const describeDns = (r: Run) =>
   `${f0(r.rps)} q/s, lost ${r.errors}, p50 ${f2(r.p50ms)} ms, p99 ${f2(r.p99ms)} ms; ` +
-  `server ${f0((100 * r.serverCpuS) / r.wallS)}% CPU (${f2(1000 * r.cpuPerReqMs)} µs/query), ` +
+  `server ${f0((100 * r.serverCpuS) / r.wallS)}% CPU (user ${f0((100 * r.userS) / r.wallS)} + sys ${f0((100 * r.sysS) / r.wallS)}; ${f2(1000 * r.cpuPerReqMs)} µs/query), ` +
   `dnsperf ${f0((100 * r.loadCpuS) / r.wallS)}%; ` +
   `${r.cores.map((c, i) => `core${i} ${f0(c)}%`).join(' ')}; others ${f0(r.others)}%`
 
