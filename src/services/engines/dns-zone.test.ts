@@ -18,8 +18,10 @@ let world: ServiceWorld
 afterEach(() => world.close())
 
 /** The zone engine wired as runtime/dns.ts wires it: subscribed after the policy snapshot. */
-async function zoneWorld() {
-  world = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+async function zoneWorld(
+  opts: { world?: ServiceWorld; pendingBatch?: number; before?: () => Promise<void> } = {},
+) {
+  world = opts.world ?? serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
   const log = world.deps.log
   const snapshot = new PolicySnapshot(world.deps.repos.snapshot, log)
   const notified: number[] = []
@@ -34,7 +36,9 @@ async function zoneWorld() {
     log,
     snapshotSettled: () => snapshot.settled(),
     notify: async (z) => void notified.push(z.serial),
+    pendingBatch: opts.pendingBatch,
   })
+  await opts.before?.()
   world.feed.subscribe((c) => snapshot.apply(c))
   world.feed.subscribe((c) => zone.apply(c))
   await snapshot.refresh()
@@ -141,5 +145,33 @@ describe('DnsZone (issue 12)', () => {
     const none = await world.deps.repos.policies.get(id)
     expect(none?.mode).toBe('none')
     expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${none?.policyId}`])
+  })
+})
+
+describe('DnsZone start-up', () => {
+  it('when many domains were delegated while no server ran, then the zone fills in batches in the background', async () => {
+    const w = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    const a = await w.tenant('alpha')
+    const names = Array.from({ length: 12 }, (_, i) => `d${i}.example`)
+    const { addDomain } = await import('../domains/domains.js')
+    const { zone } = await zoneWorld({
+      world: w,
+      pendingBatch: 5,
+      before: async () => {
+        for (const name of names) {
+          await addDomain(w.deps, a.actor, { name })
+          await setPolicy(w.deps, a.actor, name, { ...POLICY, mx: [`mx.${name}`] })
+          await setDnsMode(w.deps, a.actor, name, 'delegated')
+        }
+      },
+    })
+
+    await zone.settled()
+
+    expect(zone.zone().size).toBe(names.length)
+    for (const name of names) {
+      const label = (await w.deps.repos.domains.byName(name))?.dnsLabel
+      expect(txt(zone, `${label}._mta-sts.${ZONE}`)[0]).toBe('NOERROR')
+    }
   })
 })

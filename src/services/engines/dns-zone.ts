@@ -21,6 +21,8 @@ export interface DnsZoneOptions {
   snapshotSettled: () => Promise<void>
   /** Tells the secondaries (DNS_SECONDARIES) that the serial moved (RFC 1996). */
   notify: (zone: ZoneIndex) => Promise<void>
+  /** Entries brought forward per pending query (default PENDING_BATCH). */
+  pendingBatch?: number
 }
 
 /** The zone's version (monotonic in the store) as an SOA serial (RFC 1982, never 0). */
@@ -40,6 +42,8 @@ export class DnsZone {
   readonly journal = new IxfrJournal(JOURNAL_DELTAS)
   private version = 0
   private catching: Promise<void> = Promise.resolve()
+  private backlog: Promise<void> = Promise.resolve()
+  private stopping = false
 
   constructor(private readonly opts: DnsZoneOptions) {
     this.index = new ZoneIndex(opts.settings, 1)
@@ -63,7 +67,16 @@ export class DnsZone {
     this.index = index
     this.version = version
     this.opts.log.info('dns_zone_loaded', { entries: index.size, serial: index.serial })
-    await this.syncPending()
+    // In the background: a backlog (many domains delegated while no server ran) must not hold
+    // start-up; the zone serves what it has meanwhile.
+    this.backlog = this.syncPending().catch((err: unknown) =>
+      this.opts.log.error('dns_zone_sync_failed', { error: (err as Error).message }),
+    )
+  }
+
+  /** Resolves when the start-up backlog has been worked through (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.backlog
   }
 
   /** Change-feed subscriber (core/changes.ts); idempotent. */
@@ -93,12 +106,28 @@ export class DnsZone {
 
   /** Clean shutdown: other instances stop waiting for this one at once. */
   async leave(): Promise<void> {
+    this.stopping = true
+    await this.backlog
     await this.opts.sync.deps.repos.zone.leave(this.opts.sync.instanceId)
   }
 
+  /**
+   * Brings every out-of-date entry forward, a batch at a time until a batch changes nothing (the
+   * rest wait for other instances) — so 100k domains delegated at once fill the zone in one go.
+   * The store is synchronous (SQLite): yielding between entries keeps policies served meanwhile.
+   */
   private async syncPending(): Promise<void> {
-    for (const domainId of await this.opts.sync.deps.repos.zone.pending(PENDING_BATCH)) {
-      await syncZoneEntry(this.opts.sync, domainId)
+    const repo = this.opts.sync.deps.repos.zone
+    const size = this.opts.pendingBatch ?? PENDING_BATCH
+    while (!this.stopping) {
+      const batch = await repo.pending(size)
+      let changed = 0
+      for (const domainId of batch) {
+        if (this.stopping) return
+        if ((await syncZoneEntry(this.opts.sync, domainId)).result === 'changed') changed++
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      if (batch.length < size || changed === 0) return
     }
   }
 
