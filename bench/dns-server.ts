@@ -3,7 +3,7 @@
  * one ZoneIndex), with the bench zone of BENCH_DOMAINS delegated domains. Bundled by dns.ts with
  * esbuild and run with plain node (no tsx loader in the measured process), pinned to the server
  * core. Prints one JSON line once it listens: ports, build time, and RSS/heap after a full GC
- * before and after the zone was built.
+ * before and after the zone was built; on SIGUSR2, the same after a GC again.
  *
  *   node --expose-gc dns-server.mjs '{"port":0,"domains":100000}'
  */
@@ -56,4 +56,6 @@ const server = await startDnsServer({
 process.stdout.write(
   `${JSON.stringify({ udpPort: server.udpPort, tcpPort: server.tcpPort, buildMs, before, loaded, records })}\n`,
 )
+// The bench asks again after the load runs: what a full GC leaves tells growth from garbage.
+process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ after: memory() })}\n`))
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)))

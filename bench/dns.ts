@@ -236,11 +236,13 @@ export async function dnsSetup(ctx: Ctx): Promise<void> {
     pinServer(['node', '--expose-gc', entry, JSON.stringify({ port, domains: ctx.domains })]),
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
-  const first = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    lines.once('line', resolve)
-    child.once('exit', (code) => reject(new Error(`dns-server exited (${code}) before listening`)))
-  })
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  const next = async (what: string) => {
+    const line = await lines.next()
+    if (line.done) throw new Error(`dns-server exited before ${what}`)
+    return line.value as string
+  }
+  const first = await next('listening')
   const loaded = JSON.parse(first) as Loaded
   const oursLoadS = (performance.now() - oursT0) / 1000
   log(
@@ -296,6 +298,13 @@ export async function dnsSetup(ctx: Ctx): Promise<void> {
     }
   }
   const oursRssAfter = rssMb(child.pid!)
+  child.kill('SIGUSR2')
+  const { after } = JSON.parse(await next('its memory after the runs')) as {
+    after: Loaded['loaded']
+  }
+  log(
+    `dns: ours after the runs: RSS ${f0(oursRssAfter)} MB; after a full GC RSS ${f0(after.rssMb)} MB, heap ${f0(after.heapMb)} MB`,
+  )
   await stop(child)
   await stop(knotd)
 
@@ -341,7 +350,7 @@ export async function dnsSetup(ctx: Ctx): Promise<void> {
     n: '11d',
     figure: 'RSS of the DNS server alone with the zone loaded (after GC)',
     setup: `${n}, ${f0(loaded.records)} records`,
-    ours: `${f0(loaded.loaded.rssMb)} MB (zone +${f0(zoneMb)} MB; ${f0(oursRssAfter)} MB after the runs)`,
+    ours: `${f0(loaded.loaded.rssMb)} MB (zone +${f0(zoneMb)} MB); after the runs ${f0(oursRssAfter)} MB, GC'd ${f0(after.rssMb)} MB (heap ${f0(loaded.loaded.heapMb)} -> ${f0(after.heapMb)} MB)`,
     ref: `knot ${f0(knotRss)} MB`,
     ratio: loaded.loaded.rssMb / knotRss,
     target: Number.isFinite(largeRss) ? 'see 11e' : 'zone <= 300 MB - row 4b (full run)',
