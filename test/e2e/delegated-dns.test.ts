@@ -332,6 +332,10 @@ describe.skipIf(!process.env.PH_E2E_NETNS)(
         result: 'VALID',
         id: firstId,
       })
+      // The control: with the namespace's resolv.conf (knot, which only refers) it finds no TXT.
+      const direct = await mtaStsQuery(DOMAIN, bed.pebble.rootPemPath)
+      expect(parseMtaStsQuery(direct.stdout).result, direct.stderr).not.toBe('VALID')
+      say(`mta-sts-query ${DOMAIN} with knot as resolver: ${direct.stdout.trim()}`)
     })
 
     it('when knot is made a secondary of our zone, then it is sent the zone by AXFR and answers the same TXT', async () => {
