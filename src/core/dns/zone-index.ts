@@ -334,12 +334,9 @@ export class ZoneIndex {
   }
 
   private txtRecord(name: string, value: string): ZoneRecord {
-    // RFC 1035 §3.3.14: TXT-DATA is <character-string>s of at most 255 octets each (UTF-8 here).
-    const whole = Buffer.from(value, 'utf8')
-    const data =
-      whole.length <= MAX_STRING_OCTETS
-        ? [whole]
-        : splitTxt(value).map((chunk) => Buffer.from(chunk, 'utf8'))
+    // RFC 1035 §3.3.14: TXT-DATA is <character-string>s of at most 255 octets each (UTF-8 on
+    // the wire). Kept as strings, the entry's own: a Buffer per record cost 100k domains ~60 MB.
+    const data = utf8Length(value) <= MAX_STRING_OCTETS ? [value] : splitTxt(value)
     return { name, type: 'TXT', class: 'IN', ttl: this.settings.ttl, data }
   }
 }
@@ -354,4 +351,22 @@ function copyEntry(e: ZoneEntry): ZoneEntry {
 
 function sameValues(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])
+}
+
+/** Octets of `value` in UTF-8, without encoding it (a lone surrogate counts as U+FFFD's 3). */
+function utf8Length(value: string): number {
+  let n = 0
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n += 4
+        i++
+      } else n += 3
+    } else n += 3
+  }
+  return n
 }
