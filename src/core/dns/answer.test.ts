@@ -181,9 +181,9 @@ describe('answerQuery: spelling, ANY, NS and long TXT', () => {
     expect(ask(`\u212Ak-1._mta-sts.${ORIGIN}`, 'TXT', 'IN', z).rcode).toBe('NXDOMAIN')
   })
 
-  it('when the query is in the zone spelling, then the zone record itself is answered', () => {
+  it('when the query is in the zone spelling, then the zone record is answered unchanged', () => {
     const name = `ex-com-abc._mta-sts.${ORIGIN}`
-    expect(ask(name).answers[0]).toBe(zone.node(name)?.get('TXT')?.[0])
+    expect(ask(name).answers[0]).toEqual(zone.node(name)?.get('TXT')?.[0])
   })
 
   it('when NS is asked at the apex, then in-zone targets come as glue in the zone spelling', () => {

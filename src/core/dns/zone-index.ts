@@ -1,45 +1,9 @@
 import { DomainError } from '../errors.js'
 import { splitTxt } from './bind.js'
+import { EMPTY_NODE, TxtNode, utf8Length, type ZoneNode } from './zone-node.js'
 import type { ZoneDiff, ZoneEntry, ZoneRecord, ZoneSettings } from './zone-types.js'
 
-/** The RRsets at one name, keyed by type name ('TXT', 'SOA', 'NS', 'A', 'AAAA'). */
-export type ZoneNode = ReadonlyMap<string, ZoneRecord[]>
-
-// RFC 8020 §2: an empty non-terminal exists (NODATA), so it is a node with no RRsets.
-const EMPTY_NODE: ZoneNode = new Map()
-
-/**
- * A name holding one TXT RRset: one small object instead of a Map per name, because the zone has
- * two or three such names per delegated domain (100k domains ≈ 300k names).
- */
-class TxtNode implements ZoneNode {
-  constructor(readonly rrset: ZoneRecord[]) {}
-  get size(): number {
-    return 1
-  }
-  get(type: string): ZoneRecord[] | undefined {
-    return type === 'TXT' ? this.rrset : undefined
-  }
-  has(type: string): boolean {
-    return type === 'TXT'
-  }
-  forEach(fn: (value: ZoneRecord[], key: string, map: ZoneNode) => void, thisArg?: unknown): void {
-    fn.call(thisArg, this.rrset, 'TXT', this)
-  }
-  // Iteration is for tests and tools, not the query path: a throwaway Map is simplest.
-  entries(): MapIterator<[string, ZoneRecord[]]> {
-    return new Map([['TXT', this.rrset]]).entries()
-  }
-  keys(): MapIterator<string> {
-    return new Map([['TXT', this.rrset]]).keys()
-  }
-  values(): MapIterator<ZoneRecord[]> {
-    return new Map([['TXT', this.rrset]]).values()
-  }
-  [Symbol.iterator](): MapIterator<[string, ZoneRecord[]]> {
-    return this.entries()
-  }
-}
+export type { ZoneNode } from './zone-node.js'
 
 // RFC 1035 §2.3.1 (LDH) for our own labels; BIMI selectors (BIMI §4.2) may also carry '_'.
 const ENTRY_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
@@ -59,28 +23,31 @@ interface Wanted {
   name: string
   /** Distinct values, in the entry's order. */
   values: string[]
-  /** The names between `name` and the apex: empty non-terminals while `name` exists. */
-  above: readonly string[]
 }
 
-/** The zone's names and records, kept so that a lookup is one Map get. */
+/**
+ * The zone: its fixed names (apex, in-zone nameservers) as records, and per delegated domain only
+ * its entry — the records at `<label>._mta-sts`, `<label>._smtp._tls` and
+ * `<selector>.<label>._bimi` are made when asked for. A lookup is one Map get on the label.
+ */
 export class ZoneIndex {
   readonly settings: ZoneSettings
   private currentSerial: number
   private soaRecord: ZoneRecord
   private readonly origin: string
   private readonly apex: Map<string, ZoneRecord[]>
-  /** Names that hold records. */
-  private readonly nodes = new Map<string, ZoneNode>()
-  /** Empty non-terminals: how many names with records lie below each (RFC 8020). */
-  private readonly ents = new Map<string, number>()
+  /** The apex and in-zone nameserver names, with their records. */
+  private readonly fixed = new Map<string, ZoneNode>()
+  /** Empty non-terminals above the nameserver names. */
+  private readonly fixedEnts = new Set<string>()
   private readonly entries = new Map<string, ZoneEntry>()
   private readonly glueRecords: ZoneRecord[] = []
-  // The fixed empty non-terminals above every entry's names, made once: a Map looks a string up
-  // faster when it has hashed that very string object before (100k entries, one string each).
-  private readonly aboveMtaSts: readonly string[]
-  private readonly aboveTlsRpt: readonly string[]
-  private readonly bimiRoot: string
+  /** Entries publishing each kind: the ENTs above their names exist while > 0 (RFC 8020). */
+  private readonly counts = { mtaSts: 0, tlsRpt: 0, bimi: 0 }
+  /** `._mta-sts.<origin>` etc.: what a delegated name ends with after its label. */
+  private readonly suffix: { mtaSts: string; tlsRpt: string; bimi: string }
+  /** The fixed empty non-terminals above every entry's names. */
+  private readonly ent: { mtaSts: string; smtpTls: string; tls: string; bimi: string }
 
   constructor(settings: ZoneSettings, serial: number) {
     if (settings.nameservers.length === 0) {
@@ -88,34 +55,41 @@ export class ZoneIndex {
     }
     this.settings = settings
     this.origin = canonicalName(settings.origin)
-    this.aboveMtaSts = [`_mta-sts.${this.origin}`]
-    this.aboveTlsRpt = [`_smtp._tls.${this.origin}`, `_tls.${this.origin}`]
-    this.bimiRoot = `_bimi.${this.origin}`
+    const o = this.origin
+    this.ent = {
+      mtaSts: `_mta-sts.${o}`,
+      smtpTls: `_smtp._tls.${o}`,
+      tls: `_tls.${o}`,
+      bimi: `_bimi.${o}`,
+    }
+    this.suffix = { mtaSts: `._mta-sts.${o}`, tlsRpt: `._smtp._tls.${o}`, bimi: `._bimi.${o}` }
     this.currentSerial = serial
     this.soaRecord = this.makeSoa()
     const nameservers = settings.nameservers.map(canonicalName)
     // RFC 1035 §6.1: the apex holds the SOA and the zone's NS RRset.
     this.apex = new Map<string, ZoneRecord[]>([
       ['SOA', [this.soaRecord]],
-      ['NS', nameservers.map((ns) => this.record(this.origin, 'NS', ns))],
+      ['NS', nameservers.map((ns) => this.record(o, 'NS', ns))],
     ])
-    this.addName(this.origin, this.apex, [])
+    this.fixed.set(o, this.apex)
     for (const [rawName, addresses] of Object.entries(settings.nameserverAddresses)) {
       const name = canonicalName(rawName)
       // Out-of-zone addresses are the parent's or another zone's business, never ours to serve.
       if (!this.contains(name) || addresses.length === 0) continue
-      const node = name === this.origin ? this.apex : new Map<string, ZoneRecord[]>()
+      const node = name === o ? this.apex : new Map<string, ZoneRecord[]>()
       for (const address of addresses) {
         const type = address.includes(':') ? 'AAAA' : 'A'
         const rrset = node.get(type) ?? []
         rrset.push(this.record(name, type, address))
         node.set(type, rrset)
       }
-      if (node !== this.apex) this.addName(name, node, this.ancestors(name))
+      if (node === this.apex) continue
+      this.fixed.set(name, node)
+      for (const ancestor of this.ancestors(name)) this.fixedEnts.add(ancestor)
     }
     // RFC 1034 §4.3.2 step 3b: glue for in-zone NS targets goes in the additional section.
     for (const ns of nameservers) {
-      const node = this.nodes.get(ns)
+      const node = this.fixed.get(ns)
       this.glueRecords.push(...(node?.get('A') ?? []), ...(node?.get('AAAA') ?? []))
     }
   }
@@ -155,16 +129,37 @@ export class ZoneIndex {
    * undefined when the name does not exist (RFC 8020: NXDOMAIN means nothing below it either).
    */
   node(name: string): ZoneNode | undefined {
-    return this.nodes.get(name) ?? (this.ents.has(name) ? EMPTY_NODE : undefined)
+    const fixed = this.fixed.get(name)
+    if (fixed !== undefined) return fixed
+    if (this.fixedEnts.has(name)) return EMPTY_NODE
+    const { suffix, ent, counts } = this
+    if (name.endsWith(suffix.mtaSts)) {
+      const value = this.entries.get(name.slice(0, -suffix.mtaSts.length))?.mtaSts
+      return value == null ? undefined : this.txtNode(name, [value])
+    }
+    if (name.endsWith(suffix.tlsRpt)) {
+      const value = this.entries.get(name.slice(0, -suffix.tlsRpt.length))?.tlsRpt
+      return value == null ? undefined : this.txtNode(name, [value])
+    }
+    if (name.endsWith(suffix.bimi)) return this.bimiNode(name)
+    if (name === ent.mtaSts) return counts.mtaSts > 0 ? EMPTY_NODE : undefined
+    if (name === ent.smtpTls || name === ent.tls) return counts.tlsRpt > 0 ? EMPTY_NODE : undefined
+    if (name === ent.bimi) return counts.bimi > 0 ? EMPTY_NODE : undefined
+    return undefined
   }
 
   /** Every record, SOA first and once (RFC 5936 §2.2 adds the closing SOA at the transfer). */
   all(): ZoneRecord[] {
     const out: ZoneRecord[] = [this.soaRecord]
-    for (const node of this.nodes.values()) {
+    for (const node of this.fixed.values()) {
       node.forEach((rrset, type) => {
         if (type !== 'SOA') for (const record of rrset) out.push(record)
       })
+    }
+    for (const entry of this.entries.values()) {
+      for (const w of this.wanted(entry)) {
+        for (const value of w.values) out.push(this.txtRecord(w.name, value))
+      }
     }
     return out
   }
@@ -173,55 +168,66 @@ export class ZoneIndex {
   put(entry: ZoneEntry): ZoneDiff {
     const after = this.wanted(entry)
     const old = this.entries.get(entry.label)
-    const diff: ZoneDiff = { removed: [], added: [] }
+    const before = old === undefined ? [] : this.wanted(old)
+    const diff: ZoneDiff = {
+      removed: this.missing(before, after),
+      added: this.missing(after, before),
+    }
+    if (old !== undefined) this.count(old, -1)
     // A copy: were the caller to change its object later, the next diff would compare it with
     // itself and miss the change.
-    this.entries.set(entry.label, copyEntry(entry))
-    if (old === undefined) {
-      // The common case (building the zone): no old records to compare with.
-      for (const w of after) this.addName(w.name, this.txtNode(w.name, w.values, diff), w.above)
-      return diff
-    }
-    const before = this.wanted(old)
-    for (const { name, values: oldValues, above } of before) {
-      const newValues = after.find((w) => w.name === name)?.values
-      const node = this.nodes.get(name) as TxtNode
-      if (newValues === undefined) {
-        diff.removed.push(...node.rrset)
-        this.dropName(name, above)
-      } else if (!sameValues(oldValues, newValues)) {
-        // Records whose value stays are kept (same objects), so a diff lists only real changes.
-        const rrset = newValues.map((value) => {
-          const at = oldValues.indexOf(value)
-          if (at >= 0) return node.rrset[at] as ZoneRecord
-          const record = this.txtRecord(name, value)
-          diff.added.push(record)
-          return record
-        })
-        oldValues.forEach((value, i) => {
-          if (!newValues.includes(value)) diff.removed.push(node.rrset[i] as ZoneRecord)
-        })
-        this.nodes.set(name, new TxtNode(rrset))
-      }
-    }
-    for (const w of after) {
-      if (before.some((b) => b.name === w.name)) continue
-      this.addName(w.name, this.txtNode(w.name, w.values, diff), w.above)
-    }
+    const copy = copyEntry(entry)
+    this.entries.set(copy.label, copy)
+    this.count(copy, 1)
     return diff
   }
 
   /** Removes the entry with this label; returns its records as removed. */
   remove(label: string): ZoneDiff {
     const old = this.entries.get(label)
-    const diff: ZoneDiff = { removed: [], added: [] }
-    if (old === undefined) return diff
-    for (const { name, above } of this.wanted(old)) {
-      diff.removed.push(...(this.nodes.get(name) as TxtNode).rrset)
-      this.dropName(name, above)
-    }
+    if (old === undefined) return { removed: [], added: [] }
+    const removed = this.missing(this.wanted(old), [])
+    this.count(old, -1)
     this.entries.delete(label)
-    return diff
+    return { removed, added: [] }
+  }
+
+  /** Records of `from` whose value `to` does not have at the same name. */
+  private missing(from: Wanted[], to: Wanted[]): ZoneRecord[] {
+    const out: ZoneRecord[] = []
+    for (const w of from) {
+      const other = to.find((x) => x.name === w.name)?.values
+      for (const value of w.values) {
+        if (!other?.includes(value)) out.push(this.txtRecord(w.name, value))
+      }
+    }
+    return out
+  }
+
+  private count(entry: ZoneEntry, delta: number): void {
+    if (entry.mtaSts !== null) this.counts.mtaSts += delta
+    if (entry.tlsRpt !== null) this.counts.tlsRpt += delta
+    if (entry.bimi.length > 0) this.counts.bimi += delta
+  }
+
+  /** `<selector>.<label>._bimi.<origin>` or one of the empty non-terminals above it. */
+  private bimiNode(name: string): ZoneNode | undefined {
+    const rest = name.slice(0, -this.suffix.bimi.length)
+    const dot = rest.lastIndexOf('.')
+    const entry = this.entries.get(rest.slice(dot + 1))
+    if (entry === undefined || entry.bimi.length === 0) return undefined
+    if (dot < 0) return EMPTY_NODE
+    const selector = rest.slice(0, dot)
+    const values: string[] = []
+    let below = false
+    for (const b of entry.bimi) {
+      if (b.selector === selector) {
+        // RFC 2181 §5: an RRset holds no duplicate records.
+        if (!values.includes(b.value)) values.push(b.value)
+      } else if (b.selector.endsWith(`.${selector}`)) below = true
+    }
+    if (values.length > 0) return this.txtNode(name, values)
+    return below ? EMPTY_NODE : undefined
   }
 
   /** The entry's TXT RRsets: names, distinct values, and the names between each and the apex. */
@@ -238,14 +244,12 @@ export class ZoneIndex {
       out.push({
         name: `${label}._mta-sts.${origin}`,
         values: [entry.mtaSts],
-        above: this.aboveMtaSts,
       })
     }
     if (entry.tlsRpt !== null) {
       out.push({
         name: `${label}._smtp._tls.${origin}`,
         values: [entry.tlsRpt],
-        above: this.aboveTlsRpt,
       })
     }
     // One string for all selectors, and none when there are none (most domains, 100k of them).
@@ -262,9 +266,8 @@ export class ZoneIndex {
         if (!same.values.includes(value)) same.values.push(value)
         continue
       }
-      // BIMI §5.4: a selector may have several labels; each one between is an ENT too.
-      const above = labels.slice(1).map((_, i) => `${labels.slice(i + 1).join('.')}.${labelBimi}`)
-      out.push({ name, values: [value], above: [...above, labelBimi, this.bimiRoot] })
+      // BIMI §5.4: a selector may have several labels; each one between is an ENT (bimiNode).
+      out.push({ name, values: [value] })
     }
     for (const { name } of out) {
       if (name.length > MAX_NAME_CHARS) {
@@ -282,22 +285,6 @@ export class ZoneIndex {
       out.push(name.slice(p + 1))
     }
     return out
-  }
-
-  /** Stores a name with records and counts it in each name above it (RFC 8020 ENTs). */
-  private addName(name: string, node: ZoneNode, above: readonly string[]): void {
-    this.nodes.set(name, node)
-    for (const ancestor of above) this.ents.set(ancestor, (this.ents.get(ancestor) ?? 0) + 1)
-  }
-
-  /** Drops a name and its count above, so an ENT with nothing left below stops existing. */
-  private dropName(name: string, above: readonly string[]): void {
-    this.nodes.delete(name)
-    for (const ancestor of above) {
-      const count = (this.ents.get(ancestor) ?? 0) - 1
-      if (count > 0) this.ents.set(ancestor, count)
-      else this.ents.delete(ancestor)
-    }
   }
 
   private contains(name: string): boolean {
@@ -327,10 +314,8 @@ export class ZoneIndex {
     return { name, type, class: 'IN', ttl: this.settings.ttl, data }
   }
 
-  private txtNode(name: string, values: string[], diff: ZoneDiff): TxtNode {
-    const rrset = values.map((value) => this.txtRecord(name, value))
-    diff.added.push(...rrset)
-    return new TxtNode(rrset)
+  private txtNode(name: string, values: string[]): TxtNode {
+    return new TxtNode(values.map((value) => this.txtRecord(name, value)))
   }
 
   private txtRecord(name: string, value: string): ZoneRecord {
@@ -343,30 +328,11 @@ export class ZoneIndex {
 
 const NO_BIMI: ZoneEntry['bimi'] = Object.freeze([]) as unknown as ZoneEntry['bimi']
 
+/** A copy with selectors in the lower case lookups use (they are case-insensitive names). */
 function copyEntry(e: ZoneEntry): ZoneEntry {
   const bimi =
-    e.bimi.length === 0 ? NO_BIMI : e.bimi.map(({ selector, value }) => ({ selector, value }))
+    e.bimi.length === 0
+      ? NO_BIMI
+      : e.bimi.map(({ selector, value }) => ({ selector: selector.toLowerCase(), value }))
   return { label: e.label, mtaSts: e.mtaSts, tlsRpt: e.tlsRpt, bimi }
-}
-
-function sameValues(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i])
-}
-
-/** Octets of `value` in UTF-8, without encoding it (a lone surrogate counts as U+FFFD's 3). */
-function utf8Length(value: string): number {
-  let n = 0
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i)
-    if (c < 0x80) n += 1
-    else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
-      const next = value.charCodeAt(i + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        n += 4
-        i++
-      } else n += 3
-    } else n += 3
-  }
-  return n
 }
