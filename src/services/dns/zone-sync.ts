@@ -5,8 +5,13 @@ import type { Domain } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { liveRecords } from '../domains/records.js'
 
-/** An instance not seen for this long no longer holds a zone change back (4 missed beats). */
-export const LIVE_WINDOW_MS = 20_000
+/**
+ * How often a serving instance says it is alive. Every write is a commit other processes on the
+ * SQLite file see (data_version) and answer with a full reconcile, so beats are sparse.
+ */
+export const HEARTBEAT_MS = 30_000
+/** An instance not seen for this long (three missed beats) no longer holds a zone change back. */
+export const LIVE_WINDOW_MS = 3 * HEARTBEAT_MS
 
 /** What the zone sync needs besides the services' deps. */
 export interface ZoneSyncContext {

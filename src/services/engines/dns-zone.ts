@@ -3,7 +3,7 @@ import { IxfrJournal, serialNext } from '../../core/dns/ixfr-journal.js'
 import { ZoneIndex } from '../../core/dns/zone-index.js'
 import type { ZoneDiff, ZoneEntry, ZoneSettings } from '../../core/dns/zone-types.js'
 import type { Logger } from '../../core/ports.js'
-import { syncZoneEntry, type ZoneSyncContext } from '../dns/zone-sync.js'
+import { HEARTBEAT_MS, syncZoneEntry, type ZoneSyncContext } from '../dns/zone-sync.js'
 
 /** Deltas kept for IXFR; an older secondary gets the whole zone (RFC 1995 §4). */
 const JOURNAL_DELTAS = 1_000
@@ -44,6 +44,7 @@ export class DnsZone {
   private catching: Promise<void> = Promise.resolve()
   private backlog: Promise<void> = Promise.resolve()
   private stopping = false
+  private lastBeat = 0
 
   constructor(private readonly opts: DnsZoneOptions) {
     this.index = new ZoneIndex(opts.settings, 1)
@@ -58,6 +59,7 @@ export class DnsZone {
   async start(now: Date): Promise<void> {
     const repo = this.opts.sync.deps.repos.zone
     await repo.heartbeat(this.opts.sync.instanceId, now)
+    this.lastBeat = now.getTime()
     // A new zone starts at the Unix time, so a rebuilt database still hands secondaries a
     // serial above the one they hold.
     await repo.version(Math.floor(now.getTime() / 1000))
@@ -98,9 +100,15 @@ export class DnsZone {
     }
   }
 
-  /** Periodic: heartbeat, then retry changes waiting for other instances (one may have died). */
+  /**
+   * Periodic: a heartbeat when one is due (HEARTBEAT_MS), then changes waiting for other
+   * instances (one may have died) are retried; a tick that finds nothing to do writes nothing.
+   */
   async tick(now: Date): Promise<void> {
-    await this.opts.sync.deps.repos.zone.heartbeat(this.opts.sync.instanceId, now)
+    if (now.getTime() - this.lastBeat >= HEARTBEAT_MS) {
+      await this.opts.sync.deps.repos.zone.heartbeat(this.opts.sync.instanceId, now)
+      this.lastBeat = now.getTime()
+    }
     await this.syncPending()
   }
 

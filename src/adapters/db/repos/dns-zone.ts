@@ -110,6 +110,14 @@ export function zoneRepo(db: Db): ZoneRepo {
       db.delete(instances).where(eq(instances.id, instanceId)).run()
     },
     async ack(instanceId, domainId, policyId, now) {
+      // Asked again on every tick while a change waits: write only what is new, since each
+      // commit makes every other process on the file reconcile.
+      const current = db
+        .select({ policyId: policyAcks.policyId })
+        .from(policyAcks)
+        .where(and(eq(policyAcks.instanceId, instanceId), eq(policyAcks.domainId, domainId)))
+        .get()
+      if (current?.policyId === policyId) return
       db.insert(policyAcks)
         .values({ instanceId, domainId, policyId, ackedAt: now })
         .onConflictDoUpdate({
