@@ -7,18 +7,24 @@ const ZONE_ENV = { DNS_ZONE: 'dns.policyhost.test', DNS_NAMESERVERS: 'ns1.policy
 let s: TestApp
 afterEach(() => s.close())
 
+/** A server (with `env`), tenant `acme` and its domain with a testing policy; its token. */
+async function tenantWithDomain(env: Record<string, string> = {}): Promise<string> {
+  s = await startApp({ env })
+  const { token } = await createTenant(s, 'acme')
+  await domainWithPolicy(s, token, DOMAIN, {
+    mode: 'testing',
+    mx: ['mx.dns.example.org'],
+    maxAge: 86400,
+  })
+  return token
+}
+
 const putMode = (token: string, body: unknown, name = DOMAIN) =>
   s.request('PUT', `/api/v1/domains/${name}/dns`, { token, json: body })
 
 describe('PUT /domains/:name/dns (issue 12)', () => {
   it('when a domain is delegated, then the domain shows its label, records the CNAMEs and status the dns section', async () => {
-    s = await startApp({ env: ZONE_ENV })
-    const { token } = await createTenant(s, 'acme')
-    await domainWithPolicy(s, token, DOMAIN, {
-      mode: 'testing',
-      mx: ['mx.dns.example.org'],
-      maxAge: 86400,
-    })
+    const token = await tenantWithDomain(ZONE_ENV)
 
     const res = await putMode(token, { mode: 'delegated' })
 
@@ -45,13 +51,7 @@ describe('PUT /domains/:name/dns (issue 12)', () => {
     [{}, 'mode'],
     [{ mode: 'self', extra: 1 }, ''],
   ] as const)('when the body is %j, then 422 problem+json naming %s', async ([body, path]) => {
-    s = await startApp({ env: ZONE_ENV })
-    const { token } = await createTenant(s, 'acme')
-    await domainWithPolicy(s, token, DOMAIN, {
-      mode: 'testing',
-      mx: ['mx.dns.example.org'],
-      maxAge: 86400,
-    })
+    const token = await tenantWithDomain(ZONE_ENV)
 
     const res = await putMode(token, body)
 
@@ -61,13 +61,7 @@ describe('PUT /domains/:name/dns (issue 12)', () => {
   })
 
   it('when the server runs no zone, then 409 naming DNS_ZONE', async () => {
-    s = await startApp()
-    const { token } = await createTenant(s, 'acme')
-    await domainWithPolicy(s, token, DOMAIN, {
-      mode: 'testing',
-      mx: ['mx.dns.example.org'],
-      maxAge: 86400,
-    })
+    const token = await tenantWithDomain()
 
     const res = await putMode(token, { mode: 'delegated' })
 

@@ -3,6 +3,7 @@
  * loopback with its log captured, and UDP/TCP clients that speak raw bytes.
  */
 import { createSocket } from 'node:dgram'
+import { ORIGIN, testZoneSettings } from './zone-fixtures.js'
 import { connect } from 'node:net'
 import dnsPacket from 'dns-packet'
 import type { Answer, DecodedPacket, Packet } from 'dns-packet'
@@ -16,19 +17,11 @@ import {
   type DnsServerOptions,
 } from '../../src/adapters/dns-server/server.js'
 
-export const ORIGIN = 'dns.policyhost.example.net'
+export { ORIGIN }
 
-export const SETTINGS: ZoneSettings = {
-  origin: ORIGIN,
+export const SETTINGS: ZoneSettings = testZoneSettings({
   nameservers: [`ns1.${ORIGIN}`, 'ns2.example.org'],
-  hostmaster: `hostmaster.${ORIGIN}`,
-  ttl: 300,
-  refresh: 3600,
-  retry: 600,
-  expire: 1_209_600,
-  minimum: 60,
-  nameserverAddresses: { [`ns1.${ORIGIN}`]: ['192.0.2.53'] },
-}
+})
 
 /** A zone with one delegated domain, label `alpha`. */
 export function makeZone(serial = 100): ZoneIndex {

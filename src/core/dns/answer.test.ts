@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { answerQuery, type QueryResult } from './answer.js'
 import { ZoneIndex } from './zone-index.js'
-import type { ZoneRecord, ZoneSettings } from './zone-types.js'
+import { ORIGIN, testZoneSettings } from '../../../test/helpers/zone-fixtures.js'
+import type { ZoneRecord } from './zone-types.js'
 
-const ORIGIN = 'dns.policyhost.example.net'
-const settings: ZoneSettings = {
-  origin: ORIGIN,
+const settings = testZoneSettings({
   nameservers: [`ns1.${ORIGIN}`, 'ns2.other.example'],
-  hostmaster: `hostmaster.${ORIGIN}`,
-  ttl: 300,
-  refresh: 3600,
-  retry: 600,
-  expire: 1_209_600,
-  minimum: 60,
   nameserverAddresses: { [`ns1.${ORIGIN}`]: ['192.0.2.53', '2001:db8::53'] },
-}
+})
 // 'é' is 2 octets and '€' 3: 300 chars of mixed text cross the 255-octet boundary mid-string.
 const LONG = `v=STSv1; id=${'é€a'.repeat(100)}`
 

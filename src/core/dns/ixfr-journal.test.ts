@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { axfrRecords, IxfrJournal, ixfrRecords, serialGreater, serialNext } from './ixfr-journal.js'
 import { ZoneIndex } from './zone-index.js'
-import type { ZoneDelta, ZoneRecord, ZoneSettings } from './zone-types.js'
+import { ORIGIN, testZoneSettings } from '../../../test/helpers/zone-fixtures.js'
+import type { ZoneDelta, ZoneRecord } from './zone-types.js'
 
-const ORIGIN = 'dns.policyhost.example.net'
-const settings: ZoneSettings = {
-  origin: ORIGIN,
-  nameservers: [`ns1.${ORIGIN}`],
-  hostmaster: `hostmaster.${ORIGIN}`,
-  ttl: 300,
-  refresh: 3600,
-  retry: 600,
-  expire: 1_209_600,
-  minimum: 60,
-  nameserverAddresses: { [`ns1.${ORIGIN}`]: ['192.0.2.53'] },
-}
+const settings = testZoneSettings()
 
 const MAX = 2 ** 32 - 1
 

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { ZoneIndex } from './zone-index.js'
-import type { ZoneEntry, ZoneRecord, ZoneSettings } from './zone-types.js'
+import { ORIGIN, testZoneSettings } from '../../../test/helpers/zone-fixtures.js'
+import type { ZoneEntry, ZoneRecord } from './zone-types.js'
 
-const ORIGIN = 'dns.policyhost.example.net'
-const settings: ZoneSettings = {
-  origin: ORIGIN,
+const settings = testZoneSettings({
   nameservers: [`ns1.${ORIGIN}`, 'ns2.other.example'],
-  hostmaster: `hostmaster.${ORIGIN}`,
-  ttl: 300,
-  refresh: 3600,
-  retry: 600,
-  expire: 1_209_600,
-  minimum: 60,
   nameserverAddresses: {
     [`ns1.${ORIGIN}`]: ['192.0.2.53', '2001:db8::53'],
     'ns2.other.example': ['198.51.100.1'],
   },
-}
+})
 
 const entry = (label: string, over: Partial<ZoneEntry> = {}): ZoneEntry => ({
   label,
