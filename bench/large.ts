@@ -13,8 +13,11 @@ import { profileDuring } from './profile.js'
 import { f0, f1, median } from './report.js'
 import { largeRows } from './rows-large.js'
 import type { SmallFigures } from './rows.js'
-import { hostOf } from './seed.js'
-import { startOurs, waitPolicy } from './server.js'
+import { BENCH_ZONE, domainOf, hostOf } from './seed.js'
+import { freePort, startOurs, waitPolicy } from './server.js'
+import { zoneLabel } from '../src/core/dns/zone-label.js'
+import { createSocket } from 'node:dgram'
+import dnsPacket from 'dns-packet'
 import { cpuSeconds, log, rssMb, sleep, waitIdle } from './tools.js'
 import { runHandshakes, runWrk, type LoadSpec } from './wrk.js'
 
@@ -24,13 +27,22 @@ const SNI_CACHE = loadConfig({}).TLS_CONTEXT_CACHE
 export async function largeSetup(ctx: Ctx, dataDir: string, token: string, s: SmallFigures) {
   const n = ctx.domains
   const probe = hostOf(1 + Math.floor(Math.random() * n))
-  log(`L: starting on ${f0(n)} domains; first policy probed: ${probe}`)
+  log(
+    `L: starting on ${f0(n)} domains, all delegated to ${BENCH_ZONE}; first policy probed: ${probe}`,
+  )
+  const dnsPort = await freePort()
   const ours = await startOurs({
     entry: ctx.entry,
     dataDir,
     workDir: ctx.workDir,
     token,
     label: 'large',
+    env: {
+      DNS_ZONE: BENCH_ZONE,
+      DNS_NAMESERVERS: 'ns1.bench-provider.example',
+      DNS_PORT: String(dnsPort),
+      DNS_BIND_ADDRESS: '127.0.0.1',
+    },
   })
   const startMs = await waitPolicy(ours, probe)
   const rssStart = rssMb(ours.pid)
@@ -50,6 +62,12 @@ export async function largeSetup(ctx: Ctx, dataDir: string, token: string, s: Sm
   log(
     `L: idle ${f1(idleMs / 1000)} s later (${f1(cpuStart)} s CPU since spawn), RSS ${f0(rssIdle)} MB`,
   )
+  const zoneName = `${zoneLabel(domainOf(n))}._mta-sts.${BENCH_ZONE}`
+  const answer = await askTxt(dnsPort, zoneName)
+  ctx.notes.push(
+    `L: every domain is delegated and the zone is loaded in the server measured: ${zoneName} TXT → ${answer}.`,
+  )
+  log(`L: zone answers ${zoneName} TXT → ${answer}`)
 
   const spec = (more: Partial<LoadSpec> = {}): LoadSpec => ({
     port: ours.httpsPort,
@@ -120,5 +138,27 @@ export async function largeSetup(ctx: Ctx, dataDir: string, token: string, s: Sm
     rssAfter,
     idleMs,
     cpuStart,
+  })
+}
+
+/** One UDP TXT query to our zone; the answer's text, or why there is none. */
+function askTxt(port: number, name: string): Promise<string> {
+  const socket = createSocket('udp4')
+  const query = dnsPacket.encode({ type: 'query', id: 7, questions: [{ name, type: 'TXT' }] })
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.close()
+      resolve('no answer within 2 s')
+    }, 2_000)
+    socket.on('message', (msg) => {
+      clearTimeout(timer)
+      socket.close()
+      const reply = dnsPacket.decode(msg)
+      const txt = (reply.answers ?? []).map((a) =>
+        a.type === 'TXT' ? (a.data as Buffer[]).join('') : a.type,
+      )
+      resolve(txt.length > 0 ? `"${txt.join('", "')}"` : `no TXT (flags ${reply.flags ?? 0})`)
+    })
+    socket.send(query, port, '127.0.0.1')
   })
 }

@@ -21,7 +21,7 @@ export interface LargeFigures {
 
 export function largeRows(ctx: Ctx, s: SmallFigures, l: LargeFigures): void {
   const t = ctx.table
-  const L = `L: ${f0(l.n)} domains`
+  const L = `L: ${f0(l.n)} domains, zone loaded`
   const { ka, hs } = l
   const vsNginx = (x: number, y: number) => `nginx ${f2(x / y)}x`
   t.add({

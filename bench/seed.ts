@@ -2,7 +2,9 @@
  * bench: the 100k setup. The product migrates the DATA_DIR and creates its local CA root
  * (openRuntime), worker threads issue one real certificate per hostname with that CA, and the
  * rows a registered domain with a policy and an issued certificate has are inserted with
- * better-sqlite3 in one transaction (what addDomain + setPolicy + issuance would leave).
+ * better-sqlite3 in one transaction (what addDomain + setPolicy + issuance would leave). Every
+ * domain is also delegated (issue 12) with its zone entry written, as the zone engine leaves it,
+ * so setup L runs with the zone loaded: `_mta-sts` and a TLS-RPT record of realistic length.
  */
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
@@ -12,6 +14,8 @@ import { sha256Hex } from '../src/adapters/crypto/secrets.js'
 import { loadConfig } from '../src/config.js'
 import { policyId } from '../src/core/mta-sts/policy-id.js'
 import { renderPolicy } from '../src/core/mta-sts/policy.js'
+import { renderStsRecord } from '../src/core/mta-sts/sts-record.js'
+import { zoneLabel } from '../src/core/dns/zone-label.js'
 import { openRuntime } from '../src/main.js'
 import type { CertRow, SeedJob } from './seed-worker.js'
 import { log } from './tools.js'
@@ -19,6 +23,8 @@ import { log } from './tools.js'
 export const domainOf = (i: number) => `bench${i}.example`
 export const hostOf = (i: number) => `mta-sts.${domainOf(i)}`
 export const MAX_AGE = 604800
+/** The delegated zone setup L serves (DNS_ZONE). */
+export const BENCH_ZONE = 'dns.bench-provider.example'
 export const policyFor = (i: number) => ({
   mode: 'enforce' as const,
   mx: [`mx1.${domainOf(i)}`, '*.mx.bench-provider.example'],
@@ -100,6 +106,12 @@ function insertRows(dbPath: string, n: number, certs: CertRow[]): void {
       `insert into policy_versions (domain_id, policy_id, text, first_served_at)
        values (?, ?, ?, ?)`,
     ),
+    delegate: db.prepare(`update domains set dns_mode = 'delegated', dns_label = ? where id = ?`),
+    entry: db.prepare(
+      `insert into dns_entries (domain_id, label, entry, sts_id, version, updated_at)
+       values (?, ?, ?, ?, ?, ?)`,
+    ),
+    zone: db.prepare('insert into dns_zone (id, version, changed_at) values (1, ?, ?)'),
     cert: db.prepare(
       `insert into certificates (hostname, status, issuer_name, serial, issuer, not_before,
        not_after, renew_at, due_at, failures, updated_at)
@@ -107,8 +119,10 @@ function insertRows(dbPath: string, n: number, certs: CertRow[]): void {
        @renewAt, @dueAt, 0, @updatedAt)`,
     ),
   }
+  const firstVersion = Math.floor(now / 1000)
   db.transaction(() => {
     ins.tenant.run(tenantId, 'bench', now)
+    ins.zone.run(firstVersion + n, now)
     for (let i = 1; i <= n; i++) {
       const id = randomUUID()
       const p = policyFor(i)
@@ -118,6 +132,16 @@ function insertRows(dbPath: string, n: number, certs: CertRow[]): void {
       ins.host.run(hostOf(i), id)
       ins.policy.run(id, p.mode, p.maxAge, JSON.stringify(p.mx), pid, text, now)
       ins.version.run(id, pid, text, now)
+      const label = zoneLabel(domainOf(i))
+      ins.delegate.run(label, id)
+      const entry = {
+        label,
+        mtaSts: renderStsRecord(pid),
+        // The shape the service writes: our report URL (a 22-character token), then the owner's.
+        tlsRpt: `v=TLSRPTv1; rua=https://localhost/tlsrpt/${randomUUID().replace(/-/g, '').slice(0, 22)},mailto:tlsrpt@${domainOf(i)}`,
+        bimi: [],
+      }
+      ins.entry.run(id, label, JSON.stringify(entry), pid, firstVersion + i, now)
     }
     for (const c of certs) ins.cert.run(c)
   })()

@@ -59,6 +59,8 @@ export interface OursOptions {
   label: string
   token: string
   logLevel?: 'warn' | 'info'
+  /** More settings (e.g. the delegated zone's). */
+  env?: Record<string, string>
 }
 
 export async function startOurs(o: OursOptions): Promise<Ours> {
@@ -76,6 +78,7 @@ export async function startOurs(o: OursOptions): Promise<Ours> {
     LOG_LEVEL: o.logLevel ?? 'warn',
     // The bench measures serving, not proof of control: its domains are live at once.
     DOMAIN_VERIFICATION: 'off',
+    ...o.env,
   }
   const logPath = join(o.workDir, `ours-${o.label}.log`)
   const fd = openSync(logPath, 'a')
