@@ -253,3 +253,24 @@ describe('ZoneIndex at scale', () => {
     expect(all.filter((r) => r.type === 'SOA')).toHaveLength(1)
   })
 })
+
+describe('ZoneIndex load', () => {
+  it('when entries are loaded, then they answer as put ones do, with the ENTs above them', () => {
+    const z = new ZoneIndex(settings, 1)
+    z.load([entry('a-1'), entry('b-2', { tlsRpt: null, bimi: [] })])
+    expect(z.size).toBe(2)
+    expect(txt(z.node(`a-1._mta-sts.${ORIGIN}`)?.get('TXT')?.[0])).toBe('v=STSv1; id=20261206')
+    expect(types(`_smtp._tls.${ORIGIN}`, z)).toEqual([])
+    expect(types(`b-2._smtp._tls.${ORIGIN}`, z)).toBeUndefined()
+    expect(z.remove('a-1').removed).toHaveLength(3)
+    expect(types(`_smtp._tls.${ORIGIN}`, z)).toBeUndefined()
+  })
+
+  it.each([
+    ['a label twice', [entry('a-1'), entry('a-1')], 'CONFLICT'],
+    ['a label that is not one', [entry('A B')], 'VALIDATION'],
+  ])('when %s is loaded, then it is refused', (_, entries, code) => {
+    const z = new ZoneIndex(settings, 1)
+    expect(() => z.load(entries)).toThrow(expect.objectContaining({ code }))
+  })
+})

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { answerQuery } from '../../core/dns/answer.js'
 import { zoneSettings } from '../../core/dns/zone-settings.js'
-import { alphaWithDomain, serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import {
+  alphaWithDomain,
+  serviceWorld,
+  START,
+  type ServiceWorld,
+} from '../../../test/helpers/services.js'
 import { setDnsMode } from '../dns/dns-mode.js'
 import { recordsFor } from '../domains/records.js'
 import { retireDomain } from '../domains/retire-domain.js'
@@ -173,5 +178,44 @@ describe('DnsZone start-up', () => {
       const label = (await w.deps.repos.domains.byName(name))?.dnsLabel
       expect(txt(zone, `${label}._mta-sts.${ZONE}`)[0]).toBe('NOERROR')
     }
+  })
+})
+
+describe('DnsZone and a stored entry the index refuses', () => {
+  it('when one stored entry is bad, then it is logged and left out and the others load and move on', async () => {
+    const w = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    await w.deps.repos.zone.version(1)
+    const good = { label: 'good-1', mtaSts: 'v=STSv1; id=1', tlsRpt: null, bimi: [] }
+    const bad = { ...good, label: 'bad label' }
+    await w.deps.repos.zone.write(
+      'd-good',
+      { label: good.label, entry: good, stsId: '1' },
+      null,
+      START,
+    )
+    await w.deps.repos.zone.write(
+      'd-bad',
+      { label: bad.label, entry: bad, stsId: '1' },
+      null,
+      START,
+    )
+
+    const { zone } = await zoneWorld({ world: w })
+
+    expect(zone.zone().size).toBe(1)
+    expect(txt(zone, `good-1._mta-sts.${ZONE}`)).toEqual(['NOERROR', 'v=STSv1; id=1'])
+    expect(w.logged('dns_zone_entry_rejected')).toMatchObject([{ domainId: 'd-bad' }])
+
+    await w.deps.repos.zone.write('d-bad', { label: bad.label, entry: bad, stsId: '2' }, 3, START)
+    const next = { ...good, mtaSts: 'v=STSv1; id=2' }
+    await w.deps.repos.zone.write(
+      'd-good',
+      { label: good.label, entry: next, stsId: '2' },
+      2,
+      START,
+    )
+    await zone.apply({ type: 'reconcile' })
+
+    expect(txt(zone, `good-1._mta-sts.${ZONE}`)).toEqual(['NOERROR', 'v=STSv1; id=2'])
   })
 })

@@ -65,7 +65,9 @@ export class DnsZone {
     await repo.version(Math.floor(now.getTime() / 1000))
     const { version, entries } = await repo.load()
     const index = new ZoneIndex(this.opts.settings, serialOf(version))
-    for (const e of entries) if (e.entry) index.put(e.entry)
+    for (const e of entries) {
+      if (e.entry) this.guarded(e.domainId, () => index.load([e.entry as ZoneEntry]))
+    }
     this.index = index
     this.version = version
     this.opts.log.info('dns_zone_loaded', { entries: index.size, serial: index.serial })
@@ -139,6 +141,19 @@ export class DnsZone {
     }
   }
 
+  /**
+   * One entry into the index: a stored entry the index refuses (it checks labels and names) is
+   * logged and left out, so it cannot stop the rest of the zone from loading or moving on.
+   */
+  private guarded<T>(domainId: string, fn: () => T): T | undefined {
+    try {
+      return fn()
+    } catch (err) {
+      this.opts.log.error('dns_zone_entry_rejected', { domainId, error: (err as Error).message })
+      return undefined
+    }
+  }
+
   /** Applies the store's writes after our version, one at a time (calls queue up). */
   private catchUp(): Promise<void> {
     this.catching = this.catching.then(() => this.catchUpNow())
@@ -150,9 +165,12 @@ export class DnsZone {
     if (version <= this.version) return
     const diff: ZoneDiff = { removed: [], added: [] }
     for (const row of entries) {
-      const step = row.entry ? this.index.put(row.entry as ZoneEntry) : this.index.remove(row.label)
-      diff.removed.push(...step.removed)
-      diff.added.push(...step.added)
+      const entry = row.entry
+      const step = this.guarded(row.domainId, () =>
+        entry ? this.index.put(entry) : this.index.remove(row.label),
+      )
+      diff.removed.push(...(step?.removed ?? []))
+      diff.added.push(...(step?.added ?? []))
     }
     const fromSerial = this.index.serial
     const toSerial = serialOf(version)
