@@ -5,12 +5,12 @@
  * rest, and anything it cannot decode is FORMERR. Answers come from core/dns/answer.ts; zone
  * transfers from transfer.ts. Never throws: an unexpected error becomes SERVFAIL.
  */
-import dnsPacket from 'dns-packet'
-import type { DecodedPacket, SoaAnswer } from 'dns-packet'
+import type { SoaAnswer } from 'dns-packet'
 import { answerQuery } from '../../core/dns/answer.js'
 import type { IxfrJournal } from '../../core/dns/ixfr-journal.js'
 import type { ZoneIndex } from '../../core/dns/zone-index.js'
 import type { Logger } from '../../core/ports.js'
+import { className, typeName } from './dns-packet-parts.js'
 import { readEdns, udpLimit } from './edns.js'
 import { isCurrent, transferMessages, transferRecords, type TransferRequest } from './transfer.js'
 import {
@@ -21,11 +21,14 @@ import {
   RCODE,
   readHeader,
   readQuestion,
+  readSections,
+  HEADER_BYTES,
   TYPE_AXFR,
   TYPE_IXFR,
   type Header,
   type RawQuestion,
   type Reply,
+  type Sections,
 } from './wire.js'
 
 /**
@@ -131,17 +134,15 @@ function handleQuery(msg: Buffer, header: Header, ctx: QueryContext): Handled {
   }
   const question = readQuestion(msg)
   if (question === null) return malformed(base, msg.length, ctx, 'question')
-  let decoded: DecodedPacket
+  // Only what follows the question is decoded (dns-packet, record by record): the question
+  // itself was read above, and a plain query has nothing after it.
+  let decoded: Sections
   try {
-    decoded = dnsPacket.decode(msg)
+    decoded = readSections(msg, HEADER_BYTES + question.bytes.length, header)
   } catch (err) {
     return malformed(base, msg.length, ctx, describe(err))
   }
-  const edns = readEdns({
-    answers: decoded.answers ?? [],
-    authorities: decoded.authorities ?? [],
-    additionals: decoded.additionals ?? [],
-  })
+  const edns = readEdns(decoded)
   if (!edns.ok) return malformed(base, msg.length, ctx, edns.reason)
   const ours = edns.opt === null ? null : { udpPayloadSize: ctx.udpPayloadMax }
   const echo = { ...base, question: question.bytes, edns: ours }
@@ -154,25 +155,26 @@ function handleQuery(msg: Buffer, header: Header, ctx: QueryContext): Handled {
   if (question.type === TYPE_AXFR || question.type === TYPE_IXFR) {
     return transfer(decoded, question, base, ours, ctx, limit, msg.length)
   }
-  const q = decoded.questions?.[0]
   const result = answerQuery(ctx.zone(), {
     name: question.name,
     // dns-packet's names, UNKNOWN_<n> for types and classes it does not know
-    type: String(q?.type ?? `UNKNOWN_${question.type}`),
-    class: String(q?.class ?? `UNKNOWN_${question.class}`),
+    type: typeName(question.type),
+    class: className(question.class),
   })
-  return sized(
-    {
-      ...echo,
-      rcode: RCODE[result.rcode],
-      aa: result.aa,
-      answers: result.answers,
-      authorities: result.authorities,
-      additionals: result.additionals,
-    },
-    limit,
-    ctx,
-  )
+  // Built field by field, not spread: this is the path every query takes.
+  const answer: Reply = {
+    id: header.id,
+    opcode: header.opcode,
+    rd: header.rd,
+    question: question.bytes,
+    edns: ours,
+    rcode: RCODE[result.rcode],
+    aa: result.aa,
+    answers: result.answers,
+    authorities: result.authorities,
+    additionals: result.additionals,
+  }
+  return sized(answer, limit, ctx)
 }
 
 /**
@@ -196,14 +198,14 @@ function truncated(r: Reply): Reply {
   return { id, opcode, rd, aa, question, edns, rcode, tc: true }
 }
 
-function clientSerial(decoded: DecodedPacket): number | null {
+function clientSerial(decoded: Sections): number | null {
   // RFC 1995 §3: the authority section carries the SOA of the client's version of the zone
-  const soa = (decoded.authorities ?? []).find((r): r is SoaAnswer => r.type === 'SOA')
+  const soa = decoded.authorities.find((r): r is SoaAnswer => r.type === 'SOA')
   return soa?.data.serial ?? null
 }
 
 function transfer(
-  decoded: DecodedPacket,
+  decoded: Sections,
   question: RawQuestion,
   head: Head,
   edns: Reply['edns'],

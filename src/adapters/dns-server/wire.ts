@@ -6,6 +6,7 @@
  */
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
+import { recordCodec } from './dns-packet-parts.js'
 
 /** RFC 1035 §4.1.1: the header is always 12 octets. */
 export const HEADER_BYTES = 12
@@ -71,13 +72,23 @@ export interface RawQuestion {
 // RFC 1035 §2.3.4: 255 octets at most for a whole name on the wire.
 const MAX_NAME_OCTETS = 255
 
-const PLAIN = /[A-Za-z0-9_-]/
+/** Letters, digits, `-` and `_`: written as they are; anything else as `\\DDD`. */
+function plain(octet: number): boolean {
+  return (
+    (octet >= 0x61 && octet <= 0x7a) || // a-z
+    (octet >= 0x41 && octet <= 0x5a) || // A-Z
+    (octet >= 0x30 && octet <= 0x39) || // 0-9
+    octet === 0x2d || // -
+    octet === 0x5f // _
+  )
+}
 
 function presentLabel(label: Buffer): string {
+  // Nearly every label is plain: one latin1 decode instead of a string built per octet.
+  if (label.every(plain)) return label.toString('latin1')
   let out = ''
   for (const octet of label) {
-    const ch = String.fromCharCode(octet)
-    out += PLAIN.test(ch) ? ch : `\\${octet.toString().padStart(3, '0')}`
+    out += plain(octet) ? String.fromCharCode(octet) : `\\${octet.toString().padStart(3, '0')}`
   }
   return out
 }
@@ -135,44 +146,87 @@ export interface Reply {
  */
 export function encodeReply(r: Reply): Buffer {
   const flags =
+    0x8000 | // QR: a response
     ((r.opcode & 0xf) << 11) |
     (r.aa === true ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
     (r.tc === true ? dnsPacket.TRUNCATED_RESPONSE : 0) |
     (r.rd === true ? dnsPacket.RECURSION_DESIRED : 0) |
     (r.rcode & 0xf)
-  const additionals: Answer[] = [...(r.additionals ?? [])]
-  if (r.edns) {
-    additionals.push({
-      type: 'OPT',
-      name: '.',
-      udpPayloadSize: r.edns.udpPayloadSize,
-      extendedRcode: r.rcode >> 4,
-      ednsVersion: 0,
-      flags: 0,
-      flag_do: false,
-      options: [],
-    })
+  const answers = r.answers ?? []
+  const authorities = r.authorities ?? []
+  const additionals = r.edns
+    ? [...(r.additionals ?? []), optRecord(r.edns.udpPayloadSize, r.rcode)]
+    : (r.additionals ?? [])
+  const question = r.question ?? null
+  let length = HEADER_BYTES + (question?.length ?? 0)
+  for (const section of [answers, authorities, additionals]) {
+    for (const record of section) length += recordCodec.encodingLength(record)
   }
-  const body = dnsPacket.encode({
-    type: 'response',
-    id: r.id,
-    flags,
-    questions: [],
-    answers: r.answers ?? [],
-    authorities: r.authorities ?? [],
-    additionals,
-  })
-  if (!r.question) return body
-  const out = Buffer.concat([
-    body.subarray(0, HEADER_BYTES),
-    r.question,
-    body.subarray(HEADER_BYTES),
-  ])
-  out.writeUInt16BE(1, 4)
+  // One buffer, written in order (RFC 1035 §4.1): header, the question as received, records.
+  const out = Buffer.allocUnsafe(length)
+  out.writeUInt16BE(r.id, 0)
+  out.writeUInt16BE(flags, 2)
+  out.writeUInt16BE(question ? 1 : 0, 4)
+  out.writeUInt16BE(answers.length, 6)
+  out.writeUInt16BE(authorities.length, 8)
+  out.writeUInt16BE(additionals.length, 10)
+  let at = HEADER_BYTES
+  if (question) at += question.copy(out, at)
+  for (const section of [answers, authorities, additionals]) {
+    for (const record of section) {
+      recordCodec.encode(record, out, at)
+      at += recordCodec.encode.bytes
+    }
+  }
   return out
+}
+
+/** Our OPT (RFC 6891 §6.1.2): version 0, our UDP size, the RCODE's upper 8 bits (§6.1.3). */
+function optRecord(udpPayloadSize: number, rcode: number): Answer {
+  return {
+    type: 'OPT',
+    name: '.',
+    udpPayloadSize,
+    extendedRcode: rcode >> 4,
+    ednsVersion: 0,
+    flags: 0,
+    flag_do: false,
+    options: [],
+  }
 }
 
 /** Octets `record` takes in a message (no compression: dns-packet never compresses). */
 export function recordLength(record: Answer): number {
-  return dnsPacket.encodingLength({ answers: [record] }) - HEADER_BYTES
+  return recordCodec.encodingLength(record)
+}
+
+/** The records after the question, by section (RFC 1035 §4.1): at most a few in a query. */
+export interface Sections {
+  answers: Answer[]
+  authorities: Answer[]
+  additionals: Answer[]
+}
+
+/**
+ * Decodes the records that follow the question (which ends at `offset`), as many as the header
+ * counts; throws on anything dns-packet cannot decode or on bytes left over or missing.
+ */
+export function readSections(msg: Buffer, offset: number, header: Header): Sections {
+  let at = offset
+  const take = (count: number): Answer[] => {
+    const out: Answer[] = []
+    for (let i = 0; i < count; i++) {
+      if (at >= msg.length) throw new Error('records past the end')
+      out.push(recordCodec.decode(msg, at))
+      at += recordCodec.decode.bytes
+    }
+    return out
+  }
+  const sections = {
+    answers: take(header.ancount),
+    authorities: take(header.nscount),
+    additionals: take(header.arcount),
+  }
+  if (at > msg.length) throw new Error('records past the end')
+  return sections
 }

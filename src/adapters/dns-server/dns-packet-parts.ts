@@ -1,0 +1,32 @@
+/**
+ * adapters/dns-server: the pieces of dns-packet below `encode`/`decode` that its typings leave
+ * out — the codec of one resource record and the type and class names. With them the server
+ * decodes only the records after the question (usually none, or an OPT) and writes a reply into
+ * one buffer, instead of decoding the whole query a second time and concatenating buffers:
+ * together about half of the per-query cost (`npm run bench`, row 11b).
+ */
+import dnsPacket from 'dns-packet'
+import type { Answer } from 'dns-packet'
+// @ts-expect-error -- dns-packet ships these modules without typings; both export toString().
+import types from 'dns-packet/types.js'
+// @ts-expect-error -- as above
+import classes from 'dns-packet/classes.js'
+
+interface RecordCodec {
+  encode: ((record: Answer, buf: Buffer, offset: number) => Buffer) & { bytes: number }
+  decode: ((buf: Buffer, offset: number) => Answer) & { bytes: number }
+  encodingLength(record: Answer): number
+}
+
+/** One resource record (RFC 1035 §4.1.3): encode at an offset, decode from one, its length. */
+export const recordCodec = (dnsPacket as unknown as { answer: RecordCodec }).answer
+
+const names = {
+  type: (types as { toString(n: number): string }).toString,
+  class: (classes as { toString(n: number): string }).toString,
+}
+
+/** dns-packet's name for a TYPE number (`TXT`, or `UNKNOWN_<n>`), as core/dns/answer.ts takes it. */
+export const typeName = (n: number): string => names.type(n)
+/** dns-packet's name for a CLASS number (`IN`, or `UNKNOWN_<n>`). */
+export const className = (n: number): string => names.class(n)
