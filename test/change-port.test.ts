@@ -72,6 +72,8 @@ describe('change port: a write through a service reaches every subscriber', () =
       [B, 'status'],
       [B, 'bimi'],
       [A, 'policy'],
+      // The report URL's first token, then the settings: both are in the _smtp._tls record.
+      [A, 'tls-rpt'],
       [A, 'tls-rpt'],
     ])
   })
