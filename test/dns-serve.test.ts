@@ -7,8 +7,13 @@
 import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decode, query, udpAsk } from './helpers/dns-kit.js'
+import { loadConfig } from '../src/config.js'
+import { SYSTEM_ACTOR } from '../src/core/actor.js'
+import { openRuntime } from '../src/main.js'
+import { setTlsRpt } from '../src/services/tls-rpt/tls-rpt.js'
 import {
   ADMIN_TOKEN,
+  baseEnv,
   createTenant,
   domainWithPolicy,
   eventually,
@@ -127,5 +132,26 @@ describe('the delegated zone in a running server', () => {
       }),
     )
     expect(serials[0]).toBe(serials[1])
+  })
+
+  it("when a one-shot command (the CLI) sets TLS-RPT, then the running server's zone serves the new record", async () => {
+    const { s: server, dnsPort } = await start({ SNAPSHOT_POLL_SECONDS: '0.2' })
+    const { token } = await createTenant(server, 'acme')
+    await domainWithPolicy(server, token, DOMAIN, POLICY)
+    const name = (await delegate(server, token)).replace('._mta-sts.', '._smtp._tls.')
+    expect(await txt(dnsPort, name)).toEqual([])
+
+    const cli = await openRuntime(loadConfig({ ...baseEnv(server.dataDir), ...DNS_ENV }), {
+      oneShot: true,
+    })
+    try {
+      await setTlsRpt(cli.deps, SYSTEM_ACTOR, DOMAIN, { rua: ['mailto:tls@zone.example.org'] })
+    } finally {
+      cli.close()
+    }
+
+    const served = async () =>
+      (await txt(dnsPort, name))[0]?.endsWith(',mailto:tls@zone.example.org')
+    expect(await eventually(async () => (await served()) ?? false, 5_000)).toBe(true)
   })
 })

@@ -34,6 +34,7 @@ import { PolicySnapshot } from '../services/engines/policy-snapshot.js'
 import { syncPolicyFiles, type SyncOutcome } from '../services/domains/sync.js'
 import { bootstrapOperatorToken } from '../services/auth/tokens.js'
 import { serviceDeps } from './service-deps.js'
+import { LIVE_WINDOW_MS, syncZoneEntry } from '../services/dns/zone-sync.js'
 
 export { VERSION } from '../version.js'
 
@@ -187,6 +188,18 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   changes.subscribe((c) => sni.apply(c))
   // One-shot commands leave issuance to the server (which sees their writes as a reconcile).
   if (!opts.oneShot) changes.subscribe((c) => certs.apply(c))
+  // A one-shot command's writes reach the delegated zone too: a server would see them only as a
+  // reconcile, which brings policy ids forward but does not compare every TLS-RPT or BIMI value.
+  // It serves nothing, so it never reports a policy served: `_mta-sts` ids still move only once
+  // the serving instances all serve the policy (RFC 8461 §8.1; runtime/dns.ts).
+  if (opts.oneShot && config.DNS_ZONE !== undefined) {
+    const sync = { deps, instanceId: 'one-shot', liveWindowMs: LIVE_WINDOW_MS, serves: () => false }
+    changes.subscribe(async (c) => {
+      if (c.type === 'domain.changed' || c.type === 'domain.removed') {
+        await syncZoneEntry(sync, c.domainId)
+      }
+    })
+  }
   const close = () => {
     void workers?.destroy()
     db.close()

@@ -66,14 +66,18 @@ export function zoneRepo(db: Db): ZoneRepo {
           .where(eq(dnsEntries.domainId, domainId))
           .get()
         if ((row?.version ?? null) !== expected) return null
+        // The first write of a zone no server has loaded yet (a CLI command) creates it.
+        tx.insert(dnsZone)
+          .values({ id: ZONE_ROW, version: Math.floor(now.getTime() / 1000), changedAt: now })
+          .onConflictDoNothing()
+          .run()
         const bumped = tx
           .update(dnsZone)
           .set({ version: sql`${dnsZone.version} + 1`, changedAt: now })
           .where(eq(dnsZone.id, ZONE_ROW))
           .returning({ v: dnsZone.version })
           .get()
-        // The zone row is created at start (version()); without it there is nothing to bump.
-        if (!bumped) throw new Error('dns_zone row missing: call version() first')
+        if (!bumped) throw new Error('dns_zone row missing')
         const values = {
           domainId,
           label: next.label,
