@@ -54,8 +54,14 @@ export async function startZone(rt: Runtime): Promise<RunningZone | null> {
       log.info('dns_notify', { serial: z.serial, acked: results.filter((r) => r.acked).length })
     },
   })
-  await zone.start(rt.deps.clock.now())
+  // Subscribed first, so nothing committed while the zone loads is missed (apply waits).
   const unsubscribe = rt.changes.subscribe((c) => zone.apply(c))
+  try {
+    await zone.start(rt.deps.clock.now())
+  } catch (err) {
+    unsubscribe()
+    throw err
+  }
   let server: DnsServer
   try {
     server = await startDnsServer({

@@ -44,10 +44,14 @@ export class DnsZone {
   private catching: Promise<void> = Promise.resolve()
   private backlog: Promise<void> = Promise.resolve()
   private stopping = false
+  /** Resolves once start() has loaded the zone: events that arrive before wait for it. */
+  private loaded: Promise<void>
+  private markLoaded: () => void = () => {}
   private lastBeat = 0
 
   constructor(private readonly opts: DnsZoneOptions) {
     this.index = new ZoneIndex(opts.settings, 1)
+    this.loaded = new Promise((resolve) => (this.markLoaded = resolve))
   }
 
   /** The zone as served now. */
@@ -70,6 +74,7 @@ export class DnsZone {
     }
     this.index = index
     this.version = version
+    this.markLoaded()
     this.opts.log.info('dns_zone_loaded', { entries: index.size, serial: index.serial })
     // In the background: a backlog (many domains delegated while no server ran) must not hold
     // start-up; the zone serves what it has meanwhile.
@@ -83,8 +88,12 @@ export class DnsZone {
     return this.backlog
   }
 
-  /** Change-feed subscriber (core/changes.ts); idempotent. */
+  /**
+   * Change-feed subscriber (core/changes.ts); idempotent. Subscribe before start(): an event
+   * that comes while the zone loads waits for the load, then catches up from its version.
+   */
   async apply(change: Change): Promise<void> {
+    await this.loaded
     switch (change.type) {
       case 'domain.changed':
       case 'domain.removed':
