@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.js'
 import { splitTxt } from './bind.js'
+import { LabelTable } from './label-table.js'
 import { EMPTY_NODE, TxtNode, utf8Length, type ZoneNode } from './zone-node.js'
 import type { ZoneDiff, ZoneEntry, ZoneRecord, ZoneSettings } from './zone-types.js'
 
@@ -40,7 +41,7 @@ export class ZoneIndex {
   private readonly fixed = new Map<string, ZoneNode>()
   /** Empty non-terminals above the nameserver names. */
   private readonly fixedEnts = new Set<string>()
-  private readonly entries = new Map<string, ZoneEntry>()
+  private readonly entries = new LabelTable()
   private readonly glueRecords: ZoneRecord[] = []
   /** Entries publishing each kind: the ENTs above their names exist while > 0 (RFC 8020). */
   private readonly counts = { mtaSts: 0, tlsRpt: 0, bimi: 0 }
@@ -134,11 +135,11 @@ export class ZoneIndex {
     if (this.fixedEnts.has(name)) return EMPTY_NODE
     const { suffix, ent, counts } = this
     if (name.endsWith(suffix.mtaSts)) {
-      const value = this.entries.get(name.slice(0, -suffix.mtaSts.length))?.mtaSts
+      const value = this.entries.at(name, 0, name.length - suffix.mtaSts.length)?.mtaSts
       return value == null ? undefined : this.txtNode(name, [value])
     }
     if (name.endsWith(suffix.tlsRpt)) {
-      const value = this.entries.get(name.slice(0, -suffix.tlsRpt.length))?.tlsRpt
+      const value = this.entries.at(name, 0, name.length - suffix.tlsRpt.length)?.tlsRpt
       return value == null ? undefined : this.txtNode(name, [value])
     }
     if (name.endsWith(suffix.bimi)) return this.bimiNode(name)
@@ -171,10 +172,10 @@ export class ZoneIndex {
   load(entries: Iterable<ZoneEntry>): void {
     for (const entry of entries) {
       this.wanted(entry)
-      if (this.entries.has(entry.label))
+      if (this.entries.get(entry.label) !== undefined)
         throw new DomainError('CONFLICT', `label ${entry.label} twice`)
       const copy = copyEntry(entry)
-      this.entries.set(copy.label, copy)
+      this.entries.set(copy)
       this.count(copy, 1)
     }
   }
@@ -192,7 +193,7 @@ export class ZoneIndex {
     // A copy: were the caller to change its object later, the next diff would compare it with
     // itself and miss the change.
     const copy = copyEntry(entry)
-    this.entries.set(copy.label, copy)
+    this.entries.set(copy)
     this.count(copy, 1)
     return diff
   }
@@ -229,7 +230,7 @@ export class ZoneIndex {
   private bimiNode(name: string): ZoneNode | undefined {
     const rest = name.slice(0, -this.suffix.bimi.length)
     const dot = rest.lastIndexOf('.')
-    const entry = this.entries.get(rest.slice(dot + 1))
+    const entry = this.entries.at(rest, dot + 1, rest.length)
     if (entry === undefined || entry.bimi.length === 0) return undefined
     if (dot < 0) return EMPTY_NODE
     const selector = rest.slice(0, dot)
