@@ -12,6 +12,12 @@ import types from 'dns-packet/types.js'
 // @ts-expect-error -- as above
 import classes from 'dns-packet/classes.js'
 
+/** The RDATA codec of one type (`dnsPacket.record(type)`): writes RDLENGTH, then the data. */
+interface RdataCodec {
+  encode: ((data: unknown, buf: Buffer, offset: number) => Buffer) & { bytes: number }
+  encodingLength(data: unknown): number
+}
+
 interface RecordCodec {
   encode: ((record: Answer, buf: Buffer, offset: number) => Buffer) & { bytes: number }
   decode: ((buf: Buffer, offset: number) => Answer) & { bytes: number }
@@ -20,6 +26,14 @@ interface RecordCodec {
 
 /** One resource record (RFC 1035 §4.1.3): encode at an offset, decode from one, its length. */
 export const recordCodec = (dnsPacket as unknown as { answer: RecordCodec }).answer
+
+/** The RDATA codec for a type name (`TXT`, `SOA`, …). */
+export const rdataCodec = (type: string): RdataCodec =>
+  (dnsPacket as unknown as { record(type: string): RdataCodec }).record(type)
+
+const typeCodes = types as { toType(name: string): number }
+/** The TYPE number for dns-packet's name of it. */
+export const typeCode = (name: string): number => typeCodes.toType(name)
 
 const names = {
   type: (types as { toString(n: number): string }).toString,

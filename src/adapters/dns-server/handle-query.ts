@@ -145,12 +145,14 @@ function handleQuery(msg: Buffer, header: Header, ctx: QueryContext): Handled {
   const edns = readEdns(decoded)
   if (!edns.ok) return malformed(base, msg.length, ctx, edns.reason)
   const ours = edns.opt === null ? null : { udpPayloadSize: ctx.udpPayloadMax }
-  const echo = { ...base, question: question.bytes, edns: ours }
+  const echo = () => ({ ...base, question: question.bytes, edns: ours })
   // RFC 6891 §6.1.3: we implement version 0 only; BADVERS carries our OPT (version 0).
-  if (edns.opt !== null && edns.opt.ednsVersion > 0) return reply({ ...echo, rcode: RCODE.BADVERS })
+  if (edns.opt !== null && edns.opt.ednsVersion > 0) {
+    return reply({ ...echo(), rcode: RCODE.BADVERS })
+  }
   // RFC 1996 §3.10: a NOTIFY from a host that is not a known primary of the zone is not acted
   // on; we are the zone's primary and have none. REFUSED says so without retries.
-  if (header.opcode === OPCODE_NOTIFY) return reply({ ...echo, rcode: RCODE.REFUSED })
+  if (header.opcode === OPCODE_NOTIFY) return reply({ ...echo(), rcode: RCODE.REFUSED })
   const limit = ctx.transport === 'udp' ? udpLimit(edns.opt, ctx.udpPayloadMax) : TCP_MESSAGE_MAX
   if (question.type === TYPE_AXFR || question.type === TYPE_IXFR) {
     return transfer(decoded, question, base, ours, ctx, limit, msg.length)
@@ -167,6 +169,7 @@ function handleQuery(msg: Buffer, header: Header, ctx: QueryContext): Handled {
     opcode: header.opcode,
     rd: header.rd,
     question: question.bytes,
+    questionName: question.name,
     edns: ours,
     rcode: RCODE[result.rcode],
     aa: result.aa,

@@ -49,6 +49,17 @@ describe('UDP query handling', () => {
     expect(String((msg.answers?.[0] as { data: Buffer[] }).data[0])).toBe('v=STSv1; id=20261206')
   })
 
+  it('when a TXT record is answered, then its owner is a pointer to the question (RFC 1035 §4.1.4)', async () => {
+    const name = `alpha._mta-sts.${ORIGIN}`
+    const q = query(name, 'TXT')
+    const reply = (await ask(q))!
+    // The question is echoed right after the header; the answer starts with 0xC00C.
+    const questionEnd = q.length
+    expect(reply.subarray(12, questionEnd)).toEqual(q.subarray(12))
+    expect(reply.readUInt16BE(questionEnd)).toBe(0xc00c)
+    expect(decode(reply).answers).toMatchObject([{ name, type: 'TXT', class: 'IN', ttl: 300 }])
+  })
+
   it('when RD is clear, then it stays clear in the reply', async () => {
     const msg = decode((await ask(query(ORIGIN, 'SOA', { rd: false })))!)
     expect(msg.flag_rd).toBe(false)

@@ -6,7 +6,7 @@
  */
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
-import { recordCodec } from './dns-packet-parts.js'
+import { rdataCodec, recordCodec, typeCode } from './dns-packet-parts.js'
 
 /** RFC 1035 §4.1.1: the header is always 12 octets. */
 export const HEADER_BYTES = 12
@@ -131,6 +131,11 @@ export interface Reply {
   rd?: boolean
   /** The question as received (RawQuestion.bytes), or none. */
   question?: Buffer | null
+  /**
+   * The question's name as RawQuestion.name spells it: an answer owned by exactly this name is
+   * written with a pointer to the question (RFC 1035 §4.1.4) instead of the name again.
+   */
+  questionName?: string
   answers?: Answer[]
   authorities?: Answer[]
   additionals?: Answer[]
@@ -158,9 +163,20 @@ export function encodeReply(r: Reply): Buffer {
     ? [...(r.additionals ?? []), optRecord(r.edns.udpPayloadSize, r.rcode)]
     : (r.additionals ?? [])
   const question = r.question ?? null
+  // Only names spelled as the question are pointed at, and the question sits right after the
+  // header, so the pointer is always 0xC00C.
+  const pointTo = question !== null ? r.questionName : undefined
+  const pointed = (record: Answer) =>
+    pointTo !== undefined &&
+    record.name === pointTo &&
+    ((record as { class?: string }).class ?? 'IN') === 'IN'
   let length = HEADER_BYTES + (question?.length ?? 0)
   for (const section of [answers, authorities, additionals]) {
-    for (const record of section) length += recordCodec.encodingLength(record)
+    for (const record of section) {
+      length += pointed(record)
+        ? POINTER_BYTES + FIXED_RR_BYTES + rdataCodec(record.type).encodingLength(dataOf(record))
+        : recordCodec.encodingLength(record)
+    }
   }
   // One buffer, written in order (RFC 1035 §4.1): header, the question as received, records.
   const out = Buffer.allocUnsafe(length)
@@ -173,12 +189,34 @@ export function encodeReply(r: Reply): Buffer {
   let at = HEADER_BYTES
   if (question) at += question.copy(out, at)
   for (const section of [answers, authorities, additionals]) {
-    for (const record of section) {
-      recordCodec.encode(record, out, at)
-      at += recordCodec.encode.bytes
-    }
+    for (const record of section)
+      at = pointed(record) ? pointedRecord(record, out, at) : whole(record, out, at)
   }
   return out
+}
+
+/** Octets of a compression pointer (RFC 1035 §4.1.4) and of TYPE, CLASS and TTL (§4.1.3). */
+const POINTER_BYTES = 2
+const FIXED_RR_BYTES = 8
+const QUESTION_POINTER = 0xc000 | HEADER_BYTES
+const CLASS_CODE_IN = 1
+
+const dataOf = (record: Answer): unknown => (record as { data?: unknown }).data
+
+function whole(record: Answer, out: Buffer, at: number): number {
+  recordCodec.encode(record, out, at)
+  return at + recordCodec.encode.bytes
+}
+
+/** A record owned by the question's name: pointer, TYPE, CLASS IN, TTL, then dns-packet's RDATA. */
+function pointedRecord(record: Answer, out: Buffer, at: number): number {
+  out.writeUInt16BE(QUESTION_POINTER, at)
+  out.writeUInt16BE(typeCode(record.type), at + 2)
+  out.writeUInt16BE(CLASS_CODE_IN, at + 4)
+  out.writeUInt32BE((record as { ttl?: number }).ttl ?? 0, at + 6)
+  const codec = rdataCodec(record.type)
+  codec.encode(dataOf(record), out, at + POINTER_BYTES + FIXED_RR_BYTES)
+  return at + POINTER_BYTES + FIXED_RR_BYTES + codec.encode.bytes
 }
 
 /** Our OPT (RFC 6891 §6.1.2): version 0, our UDP size, the RCODE's upper 8 bits (§6.1.3). */
