@@ -168,15 +168,17 @@ export class ZoneIndex {
   /**
    * Adds entries whose labels are new, without building a diff: the zone's initial load (100k
    * entries) would otherwise make and drop a record object per name. Checked as `put` checks.
+   * The index keeps the objects themselves (no copy, unlike put): the caller hands them over,
+   * parsed for the purpose, and must not change them afterwards.
    */
   load(entries: Iterable<ZoneEntry>): void {
     for (const entry of entries) {
       this.wanted(entry)
       if (this.entries.get(entry.label) !== undefined)
         throw new DomainError('CONFLICT', `label ${entry.label} twice`)
-      const copy = copyEntry(entry)
-      this.entries.set(copy)
-      this.count(copy, 1)
+      const owned = ownEntry(entry)
+      this.entries.set(owned)
+      this.count(owned, 1)
     }
   }
 
@@ -343,6 +345,11 @@ export class ZoneIndex {
 }
 
 const NO_BIMI: ZoneEntry['bimi'] = Object.freeze([]) as unknown as ZoneEntry['bimi']
+
+/** `e` itself when its selectors are already lower-case (always, from the store), else a copy. */
+function ownEntry(e: ZoneEntry): ZoneEntry {
+  return e.bimi.every((b) => b.selector === b.selector.toLowerCase()) ? e : copyEntry(e)
+}
 
 /** A copy with selectors in the lower case lookups use (they are case-insensitive names). */
 function copyEntry(e: ZoneEntry): ZoneEntry {

@@ -32,8 +32,11 @@ export interface StoredZoneEntry {
 export interface ZoneRepo {
   /** The zone's current version; creates the zone at `initial` when it has none yet. */
   version(initial: number): Promise<number>
-  /** Every live entry (no tombstones) and the version they are current at, in one read. */
-  load(): Promise<{ version: number; entries: StoredZoneEntry[] }>
+  /**
+   * Every live entry (no tombstones), each handed to `each` as it is read — no array of 100k
+   * rows in between — and the version they are current at, in one read transaction.
+   */
+  load(each: (entry: StoredZoneEntry) => void): Promise<number>
   /** Entries and tombstones written after `version`, and the current version, in one read. */
   since(version: number): Promise<{ version: number; entries: StoredZoneEntry[] }>
   /** The stored row of one domain (a tombstone included), or null. */

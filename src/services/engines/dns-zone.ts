@@ -1,7 +1,7 @@
 import type { Change } from '../../core/changes.js'
 import { IxfrJournal, serialNext } from '../../core/dns/ixfr-journal.js'
 import { ZoneIndex } from '../../core/dns/zone-index.js'
-import type { ZoneDiff, ZoneEntry, ZoneSettings } from '../../core/dns/zone-types.js'
+import type { ZoneDiff, ZoneSettings } from '../../core/dns/zone-types.js'
 import type { Logger } from '../../core/ports.js'
 import { HEARTBEAT_MS, syncZoneEntry, type ZoneSyncContext } from '../dns/zone-sync.js'
 
@@ -67,11 +67,12 @@ export class DnsZone {
     // A new zone starts at the Unix time, so a rebuilt database still hands secondaries a
     // serial above the one they hold.
     await repo.version(Math.floor(now.getTime() / 1000))
-    const { version, entries } = await repo.load()
-    const index = new ZoneIndex(this.opts.settings, serialOf(version))
-    for (const e of entries) {
-      if (e.entry) this.guarded(e.domainId, () => index.load([e.entry as ZoneEntry]))
-    }
+    const index = new ZoneIndex(this.opts.settings, 1)
+    const version = await repo.load((e) => {
+      const entry = e.entry
+      if (entry) this.guarded(e.domainId, () => index.load([entry]))
+    })
+    index.serial = serialOf(version)
     this.index = index
     this.version = version
     this.markLoaded()

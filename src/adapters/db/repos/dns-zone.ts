@@ -2,13 +2,22 @@ import { and, eq, gt, gte, isNull, notInArray, or, sql } from 'drizzle-orm'
 import type { StoredZoneEntry, ZoneRepo } from '../../../core/dns/zone-ports.js'
 import type { ZoneEntry } from '../../../core/dns/zone-types.js'
 import { writeAudit } from '../audit.js'
-import type { Db } from '../database.js'
+import type { Db, OpenDb } from '../database.js'
 import { dnsEntries, dnsZone, domains, instances, mtaStsPolicies, policyAcks } from '../schema.js'
 import { conflictOnUnique } from '../unique.js'
 
 const ZONE_ROW = 1
 
 type Row = typeof dnsEntries.$inferSelect
+
+/** A dns_entries row as better-sqlite3 returns it (entry not null: live rows only). */
+interface RawRow {
+  domain_id: string
+  label: string
+  entry: string
+  sts_id: string | null
+  version: number
+}
 
 const stored = (r: Row): StoredZoneEntry => ({
   domainId: r.domainId,
@@ -19,7 +28,7 @@ const stored = (r: Row): StoredZoneEntry => ({
 })
 
 /** The zone's store in SQLite (core/dns/zone-ports.ts has the contract). */
-export function zoneRepo(db: Db): ZoneRepo {
+export function zoneRepo({ db, sqlite }: OpenDb): ZoneRepo {
   const currentVersion = (tx: Pick<Db, 'select'>): number =>
     tx.select({ v: dnsZone.version }).from(dnsZone).where(eq(dnsZone.id, ZONE_ROW)).get()?.v ?? 0
 
@@ -31,16 +40,25 @@ export function zoneRepo(db: Db): ZoneRepo {
         .run()
       return currentVersion(db)
     },
-    async load() {
-      return db.transaction((tx) => ({
-        version: currentVersion(tx),
-        entries: tx
-          .select()
-          .from(dnsEntries)
-          .where(sql`${dnsEntries.entry} is not null`)
-          .all()
-          .map(stored),
-      }))
+    async load(each) {
+      // Raw rows, one at a time, JSON parsed here: drizzle's .all() would hold 100k row objects
+      // and their parsed copies at once (RSS that start-up never gives back).
+      const rows = sqlite.prepare(
+        'select domain_id, label, entry, sts_id, version from dns_entries where entry is not null',
+      )
+      return db.transaction((tx) => {
+        const version = currentVersion(tx)
+        for (const r of rows.iterate() as Iterable<RawRow>) {
+          each({
+            domainId: r.domain_id,
+            label: r.label,
+            entry: JSON.parse(r.entry) as ZoneEntry,
+            stsId: r.sts_id,
+            version: r.version,
+          })
+        }
+        return version
+      })
     },
     async since(version) {
       return db.transaction((tx) => ({

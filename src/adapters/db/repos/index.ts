@@ -32,7 +32,7 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     bimi: bimiRepo(open.db),
     reports: tlsReportRepo(open.db),
     quotas: quotaRepo(open.db),
-    zone: zoneRepo(open.db),
+    zone: zoneRepo(open),
   }
   return changes ? publishingRepos(repos, open.db, changes) : repos
 }
