@@ -356,3 +356,13 @@ export const policyAcks = sqliteTable(
     index('policy_acks_domain').on(t.domainId),
   ],
 )
+
+/**
+ * Domains whose zone entry may be behind their policy: a change waiting for instances to serve
+ * it, marked by whichever process made it. Serving instances retry these (an indexed read)
+ * instead of comparing every delegated domain with its entry on each tick and reconcile.
+ */
+export const dnsPending = sqliteTable('dns_pending', {
+  domainId: text('domain_id').primaryKey(),
+  since: ms('since').notNull(),
+})

@@ -62,10 +62,17 @@ export interface ZoneRepo {
   ack(instanceId: string, domainId: string, policyId: string, now: Date): Promise<void>
   /** Live instances (seen at or after `liveSince`) that do not yet serve `policyId`. */
   notAcked(domainId: string, policyId: string, liveSince: Date): Promise<string[]>
-  /**
-   * Delegated live domains whose zone entry may be out of date: the policy id differs from the
-   * zone's, or the domain has no entry yet, or an entry exists for a domain that left delegation
-   * or was removed. At most `limit`.
-   */
+  /** Marks the domain's zone entry as waiting (a change not yet served everywhere). */
+  markPending(domainId: string, now: Date): Promise<void>
+  /** The domain's entry caught up: no longer waiting. Writes nothing when it was not marked. */
+  clearPending(domainId: string): Promise<void>
+  /** Up to `limit` domains marked waiting, oldest first: what ticks and reconciles retry. */
   pending(limit: number): Promise<string[]>
+  /**
+   * The full comparison, a page at a time (domain ids after `after`, in id order): delegated
+   * live domains whose entry is missing or announces another policy id, and entries of domains
+   * that left delegation or are gone. Run once at start, for what no event reported (a crash
+   * between a write and its zone sync); `next` is null after the last page.
+   */
+  scan(after: string, limit: number): Promise<{ ids: string[]; next: string | null }>
 }

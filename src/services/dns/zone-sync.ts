@@ -41,6 +41,16 @@ export async function syncZoneEntry(
   ctx: ZoneSyncContext,
   domainId: string,
 ): Promise<ZoneSyncOutcome> {
+  const outcome = await syncOnce(ctx, domainId)
+  // The waiting list is what serving instances retry (ticks, reconciles): marked here by
+  // whichever process made the change, cleared by whichever sees it through.
+  const zone = ctx.deps.repos.zone
+  if (outcome.result === 'waiting') await zone.markPending(domainId, ctx.deps.clock.now())
+  else await zone.clearPending(domainId)
+  return outcome
+}
+
+async function syncOnce(ctx: ZoneSyncContext, domainId: string): Promise<ZoneSyncOutcome> {
   const { deps } = ctx
   for (let attempt = 0; attempt < 3; attempt++) {
     const [domain, stored] = await Promise.all([

@@ -108,11 +108,14 @@ describe('DnsZone (issue 12)', () => {
     })
     await zone.tick(world.clock.now())
     expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${first.policyId}`])
-
     const id = (await world.deps.repos.domains.byName('alpha.example'))?.id ?? ''
+    // Marked waiting: ticks and reconciles retry the marked ones, not every delegated domain.
+    expect(await world.deps.repos.zone.pending(10)).toEqual([id])
+
     await world.deps.repos.zone.ack('other', id, next.policyId, world.clock.now())
     await zone.tick(world.clock.now())
     expect(txt(zone, stsName)).toEqual(['NOERROR', `v=STSv1; id=${next.policyId}`])
+    expect(await world.deps.repos.zone.pending(10)).toEqual([])
   })
 
   it('when the other instance stops beating, then the change goes ahead after the liveness window', async () => {

@@ -3,7 +3,12 @@ import { IxfrJournal, serialNext } from '../../core/dns/ixfr-journal.js'
 import { ZoneIndex } from '../../core/dns/zone-index.js'
 import type { ZoneDiff, ZoneSettings } from '../../core/dns/zone-types.js'
 import type { Logger } from '../../core/ports.js'
-import { HEARTBEAT_MS, syncZoneEntry, type ZoneSyncContext } from '../dns/zone-sync.js'
+import {
+  HEARTBEAT_MS,
+  syncZoneEntry,
+  type ZoneSyncContext,
+  type ZoneSyncOutcome,
+} from '../dns/zone-sync.js'
 
 /** Deltas kept for IXFR; an older secondary gets the whole zone (RFC 1995 §4). */
 const JOURNAL_DELTAS = 1_000
@@ -77,9 +82,9 @@ export class DnsZone {
     this.version = version
     this.markLoaded()
     this.opts.log.info('dns_zone_loaded', { entries: index.size, serial: index.serial })
-    // In the background: a backlog (many domains delegated while no server ran) must not hold
-    // start-up; the zone serves what it has meanwhile.
-    this.backlog = this.syncPending().catch((err: unknown) =>
+    // In the background, a page at a time: what no event reported (domains delegated while no
+    // server ran, a crash between a write and its sync) must not hold start-up or serving.
+    this.backlog = this.scanAll().catch((err: unknown) =>
       this.opts.log.error('dns_zone_sync_failed', { error: (err as Error).message }),
     )
   }
@@ -132,9 +137,9 @@ export class DnsZone {
   }
 
   /**
-   * Brings every out-of-date entry forward, a batch at a time until a batch changes nothing (the
-   * rest wait for other instances) — so 100k domains delegated at once fill the zone in one go.
-   * The store is synchronous (SQLite): yielding between entries keeps policies served meanwhile.
+   * Retries the changes marked waiting (an indexed read, cheap enough for every tick and
+   * reconcile), a batch at a time until a batch changes nothing — the rest wait for other
+   * instances. The store is synchronous (SQLite): yielding between entries keeps serving.
    */
   private async syncPending(): Promise<void> {
     const repo = this.opts.sync.deps.repos.zone
@@ -144,11 +149,32 @@ export class DnsZone {
       let changed = 0
       for (const domainId of batch) {
         if (this.stopping) return
-        if ((await syncZoneEntry(this.opts.sync, domainId)).result === 'changed') changed++
-        await new Promise((resolve) => setImmediate(resolve))
+        if ((await this.syncOne(domainId)) === 'changed') changed++
       }
       if (batch.length < size || changed === 0) return
     }
+  }
+
+  /** Compares every domain with its entry, a page at a time (start-up; see ZoneRepo.scan). */
+  private async scanAll(): Promise<void> {
+    const repo = this.opts.sync.deps.repos.zone
+    const size = this.opts.pendingBatch ?? PENDING_BATCH
+    for (let after: string | null = ''; after !== null && !this.stopping;) {
+      const page: { ids: string[]; next: string | null } = await repo.scan(after, size)
+      for (const domainId of page.ids) {
+        if (this.stopping) return
+        await this.syncOne(domainId)
+      }
+      after = page.next
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await this.syncPending()
+  }
+
+  private async syncOne(domainId: string): Promise<ZoneSyncOutcome['result']> {
+    const { result } = await syncZoneEntry(this.opts.sync, domainId)
+    await new Promise((resolve) => setImmediate(resolve))
+    return result
   }
 
   /**

@@ -1,9 +1,17 @@
-import { and, eq, gt, gte, isNull, notInArray, or, sql } from 'drizzle-orm'
+import { and, eq, gt, gte, isNull, lte, notInArray, or, sql } from 'drizzle-orm'
 import type { StoredZoneEntry, ZoneRepo } from '../../../core/dns/zone-ports.js'
 import type { ZoneEntry } from '../../../core/dns/zone-types.js'
 import { writeAudit } from '../audit.js'
 import type { Db, OpenDb } from '../database.js'
-import { dnsEntries, dnsZone, domains, instances, mtaStsPolicies, policyAcks } from '../schema.js'
+import {
+  dnsEntries,
+  dnsPending,
+  dnsZone,
+  domains,
+  instances,
+  mtaStsPolicies,
+  policyAcks,
+} from '../schema.js'
 import { conflictOnUnique } from '../unique.js'
 
 const ZONE_ROW = 1
@@ -160,41 +168,62 @@ export function zoneRepo({ db, sqlite }: OpenDb): ZoneRepo {
         .all()
         .map((r) => r.id)
     },
+    async markPending(domainId, now) {
+      db.insert(dnsPending).values({ domainId, since: now }).onConflictDoNothing().run()
+    },
+    async clearPending(domainId) {
+      // A delete that matches nothing writes no page, so other processes see no commit.
+      db.delete(dnsPending).where(eq(dnsPending.domainId, domainId)).run()
+    },
     async pending(limit) {
+      return db
+        .select({ id: dnsPending.domainId })
+        .from(dnsPending)
+        .orderBy(dnsPending.since)
+        .limit(limit)
+        .all()
+        .map((r) => r.id)
+    },
+    async scan(after, limit) {
       const live = or(eq(domains.status, 'active'), eq(domains.status, 'retiring'))
       const delegated = and(eq(domains.dnsMode, 'delegated'), live)
-      // In the zone (or never written) but the policy id moved, or no entry yet.
-      const behind = db
-        .select({ id: domains.id })
+      // One page of domains by id (the primary key), joined to their entry and policy.
+      const page = db
+        .select({
+          id: domains.id,
+          delegated: sql<number>`${delegated}`,
+          entryDomain: dnsEntries.domainId,
+          hasEntry: sql<number>`${dnsEntries.entry} is not null`,
+          behind: sql<number>`${dnsEntries.stsId} is not ${mtaStsPolicies.policyId}`,
+        })
         .from(domains)
         .leftJoin(dnsEntries, eq(dnsEntries.domainId, domains.id))
         .leftJoin(mtaStsPolicies, eq(mtaStsPolicies.domainId, domains.id))
-        .where(
-          and(
-            delegated,
-            or(
-              isNull(dnsEntries.domainId),
-              isNull(dnsEntries.entry),
-              sql`${dnsEntries.stsId} is not ${mtaStsPolicies.policyId}`,
-            ),
-          ),
-        )
+        .where(gt(domains.id, after))
+        .orderBy(domains.id)
         .limit(limit)
         .all()
-      // Entries still served for a domain that left delegation, went pending or is gone.
-      const stale = db
+      const ids = page
+        .filter((r) => (r.delegated ? !r.hasEntry || r.behind : r.hasEntry))
+        .map((r) => r.id)
+      const next = page.length < limit ? null : (page[page.length - 1]?.id ?? null)
+      // Entries in the same id range whose domain row is gone (removed during a crash).
+      const last = next ?? page[page.length - 1]?.id
+      const orphans = db
         .select({ id: dnsEntries.domainId })
         .from(dnsEntries)
         .leftJoin(domains, eq(domains.id, dnsEntries.domainId))
         .where(
           and(
+            gt(dnsEntries.domainId, after),
+            next === null || last === undefined ? undefined : lte(dnsEntries.domainId, last),
             sql`${dnsEntries.entry} is not null`,
-            or(isNull(domains.id), sql`not (${delegated})`),
+            isNull(domains.id),
           ),
         )
-        .limit(limit)
         .all()
-      return [...new Set([...behind, ...stale].map((r) => r.id))].slice(0, limit)
+      ids.push(...orphans.map((r) => r.id))
+      return { ids, next }
     },
   }
 }
