@@ -27,13 +27,29 @@ interface RecordCodec {
 /** One resource record (RFC 1035 §4.1.3): encode at an offset, decode from one, its length. */
 export const recordCodec = (dnsPacket as unknown as { answer: RecordCodec }).answer
 
-/** The RDATA codec for a type name (`TXT`, `SOA`, …). */
-export const rdataCodec = (type: string): RdataCodec =>
-  (dnsPacket as unknown as { record(type: string): RdataCodec }).record(type)
+/**
+ * A per-type-name memo of a dns-packet lookup: both lookups upper-case the name on every call,
+ * and a reply asks twice per record (length, then encoding).
+ */
+function memo<T>(lookup: (type: string) => T): (type: string) => T {
+  const known = new Map<string, T>()
+  return (type) => {
+    let v = known.get(type)
+    if (v === undefined) {
+      v = lookup(type)
+      known.set(type, v)
+    }
+    return v
+  }
+}
 
-const typeCodes = types as { toType(name: string): number }
+/** The RDATA codec for a type name (`TXT`, `SOA`, …). */
+export const rdataCodec = memo((type) =>
+  (dnsPacket as unknown as { record(type: string): RdataCodec }).record(type),
+)
+
 /** The TYPE number for dns-packet's name of it. */
-export const typeCode = (name: string): number => typeCodes.toType(name)
+export const typeCode = memo((name) => (types as { toType(name: string): number }).toType(name))
 
 const names = {
   type: (types as { toString(n: number): string }).toString,

@@ -115,7 +115,8 @@ export function readQuestion(msg: Buffer, offset = HEADER_BYTES): RawQuestion | 
   at += 1
   if (at + 4 > msg.length) return null
   return {
-    bytes: Buffer.from(msg.subarray(offset, at + 4)),
+    // A view, not a copy: the datagram's buffer is this message's own and outlives the reply.
+    bytes: msg.subarray(offset, at + 4),
     name: labels.join('.'),
     type: msg.readUInt16BE(at),
     class: msg.readUInt16BE(at + 2),
