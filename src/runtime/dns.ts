@@ -56,18 +56,13 @@ export async function startZone(rt: Runtime): Promise<RunningZone | null> {
   })
   // Subscribed first, so nothing committed while the zone loads is missed (apply waits).
   const unsubscribe = rt.changes.subscribe((c) => zone.apply(c))
-  try {
-    await zone.start(rt.deps.clock.now())
-  } catch (err) {
-    unsubscribe()
-    throw err
-  }
   let server: DnsServer
   try {
     server = await startDnsServer({
       address,
       port: config.DNS_PORT,
-      zone: () => zone.zone(),
+      // SERVFAIL until loaded: a resolver retries elsewhere rather than caching NXDOMAIN.
+      zone: () => zone.loadedZone(),
       journal: zone.journal,
       transferAllow:
         config.DNS_TRANSFER_ALLOW.length > 0
@@ -83,14 +78,15 @@ export async function startZone(rt: Runtime): Promise<RunningZone | null> {
     })
   } catch (err) {
     unsubscribe()
-    await zone.leave()
     throw bindError('DNS_PORT', address, config.DNS_PORT, err)
   }
+  // Bound first (a taken port stops start-up at once), loaded after: the zone's read must not
+  // delay the first policy served (bench row 4d).
+  zone.startInBackground(rt.deps.clock.now())
   log.info('dns_zone_serving', {
     zone: config.DNS_ZONE,
     udp: server.udpPort,
     tcp: server.tcpPort,
-    serial: zone.zone().serial,
   })
   return {
     zone,

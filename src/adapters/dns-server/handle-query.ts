@@ -43,7 +43,8 @@ export const TCP_MESSAGE_MAX = 65535
 
 export interface QueryContext {
   transport: 'udp' | 'tcp'
-  zone: () => ZoneIndex
+  /** The zone to answer from; null while it is still loading (answered SERVFAIL). */
+  zone: () => ZoneIndex | null
   journal: IxfrJournal
   /** Our EDNS UDP payload size (RFC 6891 §6.2.3), advertised in every OPT we send. */
   udpPayloadMax: number
@@ -153,11 +154,15 @@ function handleQuery(msg: Buffer, header: Header, ctx: QueryContext): Handled {
   // RFC 1996 §3.10: a NOTIFY from a host that is not a known primary of the zone is not acted
   // on; we are the zone's primary and have none. REFUSED says so without retries.
   if (header.opcode === OPCODE_NOTIFY) return reply({ ...echo(), rcode: RCODE.REFUSED })
+  const zone = ctx.zone()
+  // Still loading at start: SERVFAIL makes a resolver try another server or later, where an
+  // empty zone's NXDOMAIN would be cached (RFC 2308) as if the names did not exist.
+  if (zone === null) return reply({ ...echo(), rcode: RCODE.SERVFAIL })
   const limit = ctx.transport === 'udp' ? udpLimit(edns.opt, ctx.udpPayloadMax) : TCP_MESSAGE_MAX
   if (question.type === TYPE_AXFR || question.type === TYPE_IXFR) {
-    return transfer(decoded, question, base, ours, ctx, limit, msg.length)
+    return transfer(zone, decoded, question, base, ours, ctx, limit, msg.length)
   }
-  const result = answerQuery(ctx.zone(), {
+  const result = answerQuery(zone, {
     name: question.name,
     // dns-packet's names, UNKNOWN_<n> for types and classes it does not know
     type: typeName(question.type),
@@ -208,6 +213,7 @@ function clientSerial(decoded: Sections): number | null {
 }
 
 function transfer(
+  zone: ZoneIndex,
   decoded: Sections,
   question: RawQuestion,
   head: Head,
@@ -216,7 +222,7 @@ function transfer(
   limit: number,
   bytes: number,
 ): Handled {
-  const zone = ctx.zone() // one snapshot for the whole transfer (transfer.ts)
+  // `zone` was taken once: one snapshot for the whole transfer (transfer.ts).
   const base: Reply = { ...head, question: question.bytes, edns, rcode: RCODE.NOERROR }
   // Only our own zone, case-insensitively (RFC 4343); anything else is refused like any other
   // name outside it (answer.ts).

@@ -33,8 +33,8 @@ export interface DnsServerOptions {
   address: string
   /** 0 = ephemeral (tests). */
   port: number
-  /** The current zone (the engine swaps or mutates it). */
-  zone: () => ZoneIndex
+  /** The current zone (the engine swaps or mutates it); null while loading (SERVFAIL). */
+  zone: () => ZoneIndex | null
   journal: IxfrJournal
   /** CIDRs or addresses allowed AXFR/IXFR; empty = nobody. */
   transferAllow: string[]

@@ -233,3 +233,16 @@ describe('internal failures', () => {
     }
   })
 })
+
+describe('UDP query handling while the zone loads', () => {
+  it('when the zone is not loaded yet, then queries get SERVFAIL, never an NXDOMAIN a resolver would cache', async () => {
+    const loading = await startHarness({ zone: () => null })
+    try {
+      const reply = await udpAsk(loading.server.udpPort, query(`alpha._mta-sts.${ORIGIN}`, 'TXT'))
+      expect(rcodeOf(reply!)).toBe(2)
+      expect(decode(reply!).answers).toEqual([])
+    } finally {
+      await loading.close()
+    }
+  })
+})

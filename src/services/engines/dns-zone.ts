@@ -49,6 +49,8 @@ export class DnsZone {
   private catching: Promise<void> = Promise.resolve()
   private backlog: Promise<void> = Promise.resolve()
   private stopping = false
+  private isLoaded = false
+  private starting: Promise<void> = Promise.resolve()
   /** Resolves once start() has loaded the zone: events that arrive before wait for it. */
   private loaded: Promise<void>
   private markLoaded: () => void = () => {}
@@ -62,6 +64,11 @@ export class DnsZone {
   /** The zone as served now. */
   zone(): ZoneIndex {
     return this.index
+  }
+
+  /** The zone once start() has loaded it; null before (the server answers SERVFAIL). */
+  loadedZone(): ZoneIndex | null {
+    return this.isLoaded ? this.index : null
   }
 
   /** Registers this instance, loads the zone and brings in-flight changes forward. */
@@ -80,6 +87,7 @@ export class DnsZone {
     index.serial = serialOf(version)
     this.index = index
     this.version = version
+    this.isLoaded = true
     this.markLoaded()
     this.opts.log.info('dns_zone_loaded', { entries: index.size, serial: index.serial })
     // In the background, a page at a time: what no event reported (domains delegated while no
@@ -129,9 +137,27 @@ export class DnsZone {
     await this.syncPending()
   }
 
+  /**
+   * start() in the background: a 100k-entry zone takes ~0.5 s to read, which must not delay the
+   * first policy served. Errors are logged; the zone then stays unloaded (SERVFAIL).
+   */
+  startInBackground(now: Date): void {
+    this.starting = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.start(now))
+      .catch((err: unknown) =>
+        this.opts.log.error('dns_zone_load_failed', { error: (err as Error).message }),
+      )
+  }
+
+  /** Resolves once a background start has finished (loaded or failed). */
+  started(): Promise<void> {
+    return this.starting
+  }
+
   /** Clean shutdown: other instances stop waiting for this one at once. */
   async leave(): Promise<void> {
     this.stopping = true
+    await this.starting
     await this.backlog
     await this.opts.sync.deps.repos.zone.leave(this.opts.sync.instanceId)
   }
