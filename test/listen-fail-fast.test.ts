@@ -6,12 +6,15 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
-let dataDir: string
+let root: string
 let held: Server
 let heldPort: number
 
 /** `policyhost serve` as a process; a server that never exits is killed and reported as such. */
 function serve(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  // A data dir of its own: two processes migrating one fresh database at once race on its
+  // CREATE TABLEs (the tests below run concurrently).
+  const dataDir = mkdtempSync(join(root, 'data-'))
   return new Promise((resolve) => {
     const child = spawn(TSX, ['src/cli/index.ts', 'serve'], {
       env: {
@@ -36,14 +39,14 @@ function serve(env: Record<string, string>): Promise<{ code: number | null; stde
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'policyhost-listen-'))
+  root = mkdtempSync(join(tmpdir(), 'policyhost-listen-'))
   held = createServer()
   await new Promise<void>((r) => held.listen(0, '127.0.0.1', r))
   heldPort = (held.address() as { port: number }).port
 })
 afterAll(async () => {
   await new Promise((r) => held.close(r))
-  rmSync(dataDir, { recursive: true, force: true })
+  rmSync(root, { recursive: true, force: true })
 })
 
 // Two processes at once: each is mostly start-up time, and neither sees the other's port.
