@@ -98,6 +98,27 @@ export function zoneNames(label: string, origin: string) {
   }
 }
 
+/** A TXT record the delegated zone serves instead of the owner, and where in the zone. */
+export type Delegable =
+  { kind: 'mtaSts' | 'tlsRpt'; target: string } | { kind: 'bimi'; selector: string; target: string }
+
+/** Whether `r` (one of domainRecords' records) moves into the zone in delegated mode, and where. */
+export function delegable(
+  r: DnsRecord,
+  domain: string,
+  label: string,
+  origin: string,
+): Delegable | null {
+  if (r.type !== 'TXT') return null
+  const names = zoneNames(label, origin)
+  if (r.name === `_mta-sts.${domain}`) return { kind: 'mtaSts', target: names.mtaSts }
+  if (r.name === `_smtp._tls.${domain}`) return { kind: 'tlsRpt', target: names.tlsRpt }
+  const bimiSuffix = `._bimi.${domain}`
+  if (!r.name.endsWith(bimiSuffix)) return null
+  const selector = r.name.slice(0, -bimiSuffix.length)
+  return { kind: 'bimi', selector, target: names.bimi(selector) }
+}
+
 /**
  * Delegated mode (issue 12): each TXT record becomes a CNAME into our zone, published once; the
  * zone then serves the TXT and changes it itself. RFC 8461 §8.2 describes exactly this for
@@ -109,19 +130,13 @@ export function delegatedRecords(
   label: string,
   origin: string,
 ): DnsRecord[] {
-  const names = zoneNames(label, origin)
-  const bimiSuffix = `._bimi.${domain}`
   return records.map((r) => {
-    if (r.type !== 'TXT') return r
-    let target: string | null = null
-    if (r.name === `_mta-sts.${domain}`) target = names.mtaSts
-    else if (r.name === `_smtp._tls.${domain}`) target = names.tlsRpt
-    else if (r.name.endsWith(bimiSuffix)) target = names.bimi(r.name.slice(0, -bimiSuffix.length))
-    if (target === null) return r
+    const d = delegable(r, domain, label, origin)
+    if (d === null) return r
     return {
       name: r.name,
       type: 'CNAME',
-      value: `${target}.`,
+      value: `${d.target}.`,
       purpose: `Delegates this record to the service's zone, which publishes "${r.value}" and keeps it current, id changes included (RFC 8461 §8.2); publish once.`,
     }
   })

@@ -1,4 +1,4 @@
-import { zoneNames } from '../../core/dns/records.js'
+import { delegable } from '../../core/dns/records.js'
 import type { DnsMode, Domain } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { liveRecords } from '../domains/records.js'
@@ -70,21 +70,17 @@ export async function delegationStatus(
         ? `waiting until every serving instance serves policy ${policyId} (${waiting} not yet)`
         : `policy ${policyId} is served; the zone follows within seconds`
   }
-  const names = zoneNames(domain.dnsLabel, origin)
   const entry = stored?.entry ?? null
   const wanted: { name: string; target: string; value: string | null }[] = []
-  const records = domain.status === 'pending' ? [] : await liveRecords(deps, domain)
-  const bimiSuffix = `._bimi.${domain.name}`
-  for (const r of records.filter((x) => x.type === 'TXT')) {
-    if (r.name === `_mta-sts.${domain.name}`) {
-      wanted.push({ name: r.name, target: names.mtaSts, value: entry?.mtaSts ?? null })
-    } else if (r.name === `_smtp._tls.${domain.name}`) {
-      wanted.push({ name: r.name, target: names.tlsRpt, value: entry?.tlsRpt ?? null })
-    } else if (r.name.endsWith(bimiSuffix)) {
-      const selector = r.name.slice(0, -bimiSuffix.length)
-      const value = entry?.bimi.find((b) => b.selector === selector)?.value ?? null
-      wanted.push({ name: r.name, target: names.bimi(selector), value })
-    }
+  const records = domain.status === 'pending' ? [] : await liveRecords(deps, domain, { policy })
+  for (const r of records) {
+    const d = delegable(r, domain.name, domain.dnsLabel, origin)
+    if (d === null) continue
+    const value =
+      d.kind === 'bimi'
+        ? entry?.bimi.find((b) => b.selector === d.selector)?.value
+        : entry?.[d.kind]
+    wanted.push({ name: r.name, target: d.target, value: value ?? null })
   }
   return {
     mode: 'delegated',

@@ -4,6 +4,7 @@ import type { ZoneEntry } from '../../core/dns/zone-types.js'
 import type { Domain } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { liveRecords } from '../domains/records.js'
+import { delegable } from '../../core/dns/records.js'
 
 /**
  * How often a serving instance says it is alive. Every write is a commit other processes on the
@@ -94,11 +95,16 @@ async function desired(
     domain.dnsLabel !== null &&
     deps.zone !== null
   if (!served) return { next: null, outcome: { result: 'unchanged' } }
-  const [policy, records] = await Promise.all([
-    deps.repos.policies.get(domain.id),
-    liveRecords(deps, domain),
-  ])
-  const txt = (name: string) => records.find((r) => r.type === 'TXT' && r.name === name)?.value
+  const policy = await deps.repos.policies.get(domain.id)
+  const records = await liveRecords(deps, domain, { policy })
+  const label = domain.dnsLabel as string
+  let tlsRpt: string | null = null
+  const bimi: ZoneEntry['bimi'] = []
+  for (const r of records) {
+    const d = delegable(r, domain.name, label, deps.zone!.origin)
+    if (d?.kind === 'tlsRpt') tlsRpt = r.value
+    else if (d?.kind === 'bimi') bimi.push({ selector: d.selector, value: r.value })
+  }
   let stsId = stored?.stsId ?? null
   let outcome: ZoneSyncOutcome = { result: 'unchanged' }
   if (policy === null) stsId = null
@@ -115,14 +121,10 @@ async function desired(
     if (waitingFor.length === 0) stsId = policy.policyId
     else outcome = { result: 'waiting', policyId: policy.policyId, waitingFor }
   }
-  const bimiSuffix = `._bimi.${domain.name}`
-  const bimi = records
-    .filter((r) => r.type === 'TXT' && r.name.endsWith(bimiSuffix))
-    .map((r) => ({ selector: r.name.slice(0, -bimiSuffix.length), value: r.value }))
   const entry: ZoneEntry = {
-    label: domain.dnsLabel as string,
+    label,
     mtaSts: stsId === null ? null : renderStsRecord(stsId),
-    tlsRpt: txt(`_smtp._tls.${domain.name}`) ?? null,
+    tlsRpt,
     bimi,
   }
   return { next: { label: entry.label, entry, stsId }, outcome }

@@ -1,7 +1,7 @@
 import type { Actor } from '../../core/actor.js'
 import { delegatedRecords, domainRecords, type DnsRecord } from '../../core/dns/records.js'
 import { verificationRecord } from '../../core/domain-claim.js'
-import type { Domain } from '../../core/ports.js'
+import type { Domain, StoredPolicy } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { bimiUrls } from '../bimi/bimi-urls.js'
 import { ensureReportToken, reportUrl } from '../tls-rpt/report-endpoint.js'
@@ -31,9 +31,14 @@ export async function recordsFor(
  * The records of a live domain as the owner would publish them itself (`self` mode); the
  * delegated zone serves the same TXT values (services/dns/zone-sync.ts).
  */
-export async function liveRecords(deps: ServiceDeps, domain: Domain): Promise<DnsRecord[]> {
+export async function liveRecords(
+  deps: ServiceDeps,
+  domain: Domain,
+  /** The domain's policy when the caller has read it already (undefined: read it here). */
+  known?: { policy: StoredPolicy | null },
+): Promise<DnsRecord[]> {
   const [policy, tlsRpt, bimi, hosts] = await Promise.all([
-    deps.repos.policies.get(domain.id),
+    known ? known.policy : deps.repos.policies.get(domain.id),
     deps.repos.tlsRpt.get(domain.id),
     deps.repos.bimi.list(domain.id),
     deps.repos.domains.hostnames(domain.id),

@@ -143,7 +143,10 @@ export class PolicySnapshot {
   /** Whether `hostname` serves exactly `text` now. */
   serves(hostname: string, text: string): boolean {
     const bytes = this.byHost.get(hostname)?.policy?.bytes
-    return bytes !== undefined && Buffer.from(bytes).equals(Buffer.from(text, 'utf8'))
+    if (bytes === undefined) return false
+    // A view over the served bytes (no copy of them), compared with the text's encoding.
+    const served = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    return served.equals(Buffer.from(text, 'utf8'))
   }
 
   /** Change feed subscriber (core/changes.ts); idempotent, since it re-reads the store. */
