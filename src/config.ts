@@ -3,82 +3,22 @@
  * Config that runtime/ and cli/ pass to whatever needs it. A bad value stops start-up with one
  * line naming the variable.
  */
-import { accessSync, constants, statSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { isValidCron, neverFires } from './adapters/scheduler/cron.js'
 import { canonicalHost } from './core/canonical-host.js'
-
-/** A number within bounds; every failure (not a number, a fraction, out of range) says what is expected. */
-function numberIn(min: number, max: number | undefined, opts: { int: boolean; what?: string }) {
-  const what = opts.what ?? (opts.int ? 'a whole number' : 'a number')
-  const error = `must be ${what} ${max === undefined ? `≥ ${min}` : `${min}-${max}`}`
-  const n = z.coerce.number({ error }).min(min, { error })
-  const bounded = max === undefined ? n : n.max(max, { error })
-  return opts.int ? bounded.int({ error }) : bounded
-}
-const whole = (min: number, max?: number) => numberIn(min, max, { int: true })
-const port = numberIn(0, 65535, { int: true, what: 'a port number' })
-/** A comma-separated list; blanks dropped. */
-const csv = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((a) => a.trim())
-      .filter(Boolean),
-  )
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
-
-/** A list refinement whose message names the first bad entry. */
-function each(ok: (entry: string) => boolean, problem: string) {
-  return (entries: string[], ctx: z.RefinementCtx) => {
-    const bad = entries.find((e) => !ok(e))
-    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `${bad} ${problem}` })
-  }
-}
-
-/** `ip`, `ip:port` or `[ipv6]:port`, as node's Resolver.setServers takes them; port 1-65535. */
-function isResolver(entry: string): boolean {
-  if (isIP(entry) !== 0) return true
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry)
-  if (m === null) return false
-  const portNumber = Number(m[3])
-  if (portNumber < 1 || portNumber > 65535) return false
-  return m[1] !== undefined ? isIP(m[1]) === 6 : isIP(m[2] ?? '') === 4
-}
-
-const HOSTNAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i
-const hostname = z.string().regex(HOSTNAME, 'must be a hostname')
-
-/** `ns1.example.net` or, for a name inside the zone, `ns1.dns.example.net=192.0.2.53`. */
-function isNameserver(entry: string): boolean {
-  const [name = '', address, ...rest] = entry.split('=')
-  return rest.length === 0 && HOSTNAME.test(name) && (address === undefined || isIP(address) !== 0)
-}
-
-/** An address or `address/prefix` (node:net BlockList checks it later the same way). */
-function isCidr(entry: string): boolean {
-  const [address = '', prefix, ...rest] = entry.split('/')
-  const family = isIP(address)
-  if (family === 0 || rest.length > 0) return false
-  if (prefix === undefined) return true
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
-}
-
-/** Checked at start so a wrong path stops the process, not the first certificate order. */
-function readableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK)
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
+import { DNS_ENV, zoneError } from './config-dns.js'
+import {
+  bool,
+  csv,
+  each,
+  isResolver,
+  numberIn,
+  port,
+  readableFile,
+  whole,
+} from './config-fields.js'
 
 /** LE staging: a misconfigured install must not burn production rate limits (issue 3 switches). */
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory'
@@ -229,34 +169,7 @@ const Env = z.object({
         .transform(canonicalHost),
     ),
   ),
-  // Delegated DNS (issue 12): our own authoritative zone for owners' CNAMEd records.
-  /** The service zone (e.g. `dns.policyhost.example.net`); unset: no DNS server, no delegation. */
-  DNS_ZONE: hostname.transform(canonicalHost).optional(),
-  /**
-   * UDP and TCP port of the zone's server. Not 53 by default, like HTTP_PORT is not 80: the
-   * process need not run as root; publish it as 53 (`-p 53:8053/udp -p 53:8053/tcp`).
-   */
-  DNS_PORT: port.default(8053),
-  /** Address the DNS server binds to; default BIND_ADDRESS. */
-  DNS_BIND_ADDRESS: z.string().min(1).optional(),
-  /**
-   * The zone's NS names, comma-separated; a name inside DNS_ZONE needs its glue address(es) as
-   * `name=ip` (repeat the name for several). Required with DNS_ZONE.
-   */
-  DNS_NAMESERVERS: csv.superRefine(each(isNameserver, 'is not a hostname or hostname=ip')),
-  /** TTL of the zone's records, seconds (also the SOA minimum, so negative answers age alike). */
-  DNS_TTL: whole(30, 86_400).default(300),
-  /** Secondaries to NOTIFY on every zone change (`ip` or `ip:port`, comma-separated). */
-  DNS_SECONDARIES: csv.superRefine(each(isResolver, 'is not an IP address or ip:port')),
-  /** Who may transfer the zone (AXFR/IXFR): addresses or CIDRs; default the secondaries. */
-  DNS_TRANSFER_ALLOW: csv.superRefine(each(isCidr, 'is not an IP address or CIDR')),
-  /**
-   * UDP responses per second to one source prefix (/24, /56) before response-rate limiting;
-   * 0 disables. Limited answers are dropped, every DNS_RRL_SLIP-th sent truncated (TC) so a
-   * real resolver retries over TCP, which is never limited.
-   */
-  DNS_RRL_RESPONSES_PER_SECOND: whole(0, 1_000_000).default(100),
-  DNS_RRL_SLIP: whole(0, 10).default(2),
+  ...DNS_ENV,
 })
 
 /** Every variable the service reads (README's configuration table lists each; a test checks). */
@@ -297,29 +210,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'invalid HEADERS_TIMEOUT_SECONDS: must not exceed REQUEST_TIMEOUT_SECONDS (node requires it)',
     )
   }
-  if (c.DNS_ZONE !== undefined) checkZone(c.DNS_ZONE, c.DNS_NAMESERVERS)
+  const zoneProblem = c.DNS_ZONE === undefined ? null : zoneError(c.DNS_ZONE, c.DNS_NAMESERVERS)
+  if (zoneProblem !== null) throw new ConfigError(zoneProblem)
   return Object.freeze({
     ...c,
     dbPath: `${c.DATA_DIR}/policyhost.sqlite`,
     certsDir: c.CERTS_DIR ?? `${c.DATA_DIR}/certs`,
     acmeDirectoryUrl: acmeDirectory(c.ACME_DIRECTORY_URL, c.ACME_PRODUCTION),
   })
-}
-
-/** The zone needs nameservers, and one inside the zone needs its glue address (RFC 1034 §4.2.1). */
-function checkZone(zone: string, nameservers: string[]): void {
-  if (nameservers.length === 0) {
-    throw new ConfigError('invalid DNS_NAMESERVERS: set at least one NS name with DNS_ZONE')
-  }
-  for (const entry of nameservers) {
-    const [name = '', address] = entry.split('=')
-    const host = canonicalHost(name)
-    if (address === undefined && (host === zone || host.endsWith(`.${zone}`))) {
-      throw new ConfigError(
-        `invalid DNS_NAMESERVERS: ${name} is inside DNS_ZONE and needs its address (${name}=ip)`,
-      )
-    }
-  }
 }
 
 /** `letsencrypt` means staging until the operator opts into production. */
