@@ -4,6 +4,7 @@
  * wiring), tenant work in-process, a clock moved by hand and DNS answered from a table. No
  * socket, no file: a service test costs milliseconds.
  */
+import { readFileSync } from 'node:fs'
 import { expect } from 'vitest'
 import type { Config } from '../../src/config.js'
 import { loadConfig } from '../../src/config.js'
@@ -68,6 +69,11 @@ export interface AuditRow {
 }
 
 export const START = new Date('2026-03-01T12:00:00Z')
+
+/** A real BIMI logo (Fastmail's, SVG Tiny PS), for tests that need one stored. */
+export const REAL_LOGO = new Uint8Array(
+  readFileSync(new URL('../fixtures/svg/real-fastmail-fm.svg', import.meta.url)),
+)
 
 /** A fresh world; `env` overrides the test defaults (see baseEnv in test-server.ts). */
 export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {

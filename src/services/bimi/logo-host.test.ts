@@ -1,18 +1,16 @@
-import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   serviceWorld,
   type ServiceWorld,
   failure,
   alphaWithDomain,
+  REAL_LOGO,
 } from '../../../test/helpers/services.js'
 import { addDomain } from '../domains/domains.js'
 import { listBimi, uploadLogo } from './bimi-logo.js'
 import { removeLogoHost, setLogoHost } from './logo-host.js'
 
-const LOGO = new Uint8Array(
-  readFileSync(new URL('../../../test/fixtures/svg/real-fastmail-fm.svg', import.meta.url)),
-)
+const LOGO = REAL_LOGO
 
 let world: ServiceWorld
 afterEach(() => world.close())

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CertState } from '../../core/certs/types.js'
 import {
@@ -7,14 +6,13 @@ import {
   type ServiceWorld,
   failure,
   alphaWithDomain,
+  REAL_LOGO,
 } from '../../../test/helpers/services.js'
 import { uploadLogo } from '../bimi/bimi-logo.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { domainStatus } from './domain-status.js'
 
-const LOGO = new Uint8Array(
-  readFileSync(new URL('../../../test/fixtures/svg/real-fastmail-fm.svg', import.meta.url)),
-)
+const LOGO = REAL_LOGO
 
 let world: ServiceWorld
 afterEach(() => world.close())

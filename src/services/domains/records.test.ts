@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { serviceWorld, type ServiceWorld, failure } from '../../../test/helpers/services.js'
+import {
+  serviceWorld,
+  type ServiceWorld,
+  failure,
+  REAL_LOGO,
+} from '../../../test/helpers/services.js'
 import { uploadLogo } from '../bimi/bimi-logo.js'
 import { setLogoHost } from '../bimi/logo-host.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
@@ -8,9 +12,7 @@ import { setTlsRpt } from '../tls-rpt/tls-rpt.js'
 import { addDomain } from './domains.js'
 import { recordsFor } from './records.js'
 
-const LOGO = new Uint8Array(
-  readFileSync(new URL('../../../test/fixtures/svg/real-fastmail-fm.svg', import.meta.url)),
-)
+const LOGO = REAL_LOGO
 
 let world: ServiceWorld
 afterEach(() => world.close())
