@@ -34,7 +34,7 @@ import { PolicySnapshot } from '../services/engines/policy-snapshot.js'
 import { syncPolicyFiles, type SyncOutcome } from '../services/domains/sync.js'
 import { bootstrapOperatorToken } from '../services/auth/tokens.js'
 import { serviceDeps } from './service-deps.js'
-import { LIVE_WINDOW_MS, syncZoneEntry } from '../services/dns/zone-sync.js'
+import { LIVE_WINDOW_MS, syncZoneEntry, zoneDomainOf } from '../services/dns/zone-sync.js'
 
 export { VERSION } from '../version.js'
 
@@ -195,9 +195,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   if (opts.oneShot && config.DNS_ZONE !== undefined) {
     const sync = { deps, instanceId: 'one-shot', liveWindowMs: LIVE_WINDOW_MS, serves: () => false }
     changes.subscribe(async (c) => {
-      if (c.type === 'domain.changed' || c.type === 'domain.removed') {
-        await syncZoneEntry(sync, c.domainId)
-      }
+      const domainId = zoneDomainOf(c)
+      if (domainId !== null) await syncZoneEntry(sync, domainId)
     })
   }
   const close = () => {

@@ -1,3 +1,4 @@
+import type { Change } from '../../core/changes.js'
 import { renderStsRecord } from '../../core/mta-sts/sts-record.js'
 import type { StoredZoneEntry } from '../../core/dns/zone-ports.js'
 import type { ZoneEntry } from '../../core/dns/zone-types.js'
@@ -13,6 +14,16 @@ import { delegable } from '../../core/dns/records.js'
 export const HEARTBEAT_MS = 30_000
 /** An instance not seen for this long (three missed beats) no longer holds a zone change back. */
 export const LIVE_WINDOW_MS = 3 * HEARTBEAT_MS
+
+/**
+ * The domain whose zone entry a change may affect, or null. A pending claim (`claim`) is never
+ * in the zone, so its frequent verification checks cost the zone nothing.
+ */
+export function zoneDomainOf(change: Change): string | null {
+  if (change.type === 'domain.removed') return change.domainId
+  if (change.type === 'domain.changed' && change.what !== 'claim') return change.domainId
+  return null
+}
 
 /** What the zone sync needs besides the services' deps. */
 export interface ZoneSyncContext {

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/ports.js'
 import {
   HEARTBEAT_MS,
   syncZoneEntry,
+  zoneDomainOf,
   type ZoneSyncContext,
   type ZoneSyncOutcome,
 } from '../dns/zone-sync.js'
@@ -108,12 +109,13 @@ export class DnsZone {
    */
   async apply(change: Change): Promise<void> {
     await this.loaded
+    const domainId = zoneDomainOf(change)
+    if (domainId !== null) {
+      await this.opts.snapshotSettled()
+      await syncZoneEntry(this.opts.sync, domainId)
+      return
+    }
     switch (change.type) {
-      case 'domain.changed':
-      case 'domain.removed':
-        await this.opts.snapshotSettled()
-        await syncZoneEntry(this.opts.sync, change.domainId)
-        return
       case 'zone.changed':
         if (change.version > this.version) await this.catchUp()
         return
