@@ -144,6 +144,24 @@ export interface Reply {
   edns?: { udpPayloadSize: number } | null
 }
 
+/** A reply's flags word: QR set, RA clear (we never recurse), the low 4 bits of the RCODE. */
+export function replyFlags(
+  opcode: number,
+  aa: boolean,
+  tc: boolean,
+  rd: boolean,
+  rcode: number,
+): number {
+  return (
+    0x8000 | // QR: a response
+    ((opcode & 0xf) << 11) |
+    (aa ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
+    (tc ? dnsPacket.TRUNCATED_RESPONSE : 0) |
+    (rd ? dnsPacket.RECURSION_DESIRED : 0) |
+    (rcode & 0xf)
+  )
+}
+
 /**
  * Encodes a reply: QR set, RA clear (we never recurse), the RCODE's upper 8 bits in the OPT
  * (RFC 6891 §6.1.3). dns-packet does not compress names, so the question can be spliced in
@@ -151,13 +169,7 @@ export interface Reply {
  * be encoded (a zone data bug, which the caller turns into SERVFAIL).
  */
 export function encodeReply(r: Reply): Buffer {
-  const flags =
-    0x8000 | // QR: a response
-    ((r.opcode & 0xf) << 11) |
-    (r.aa === true ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
-    (r.tc === true ? dnsPacket.TRUNCATED_RESPONSE : 0) |
-    (r.rd === true ? dnsPacket.RECURSION_DESIRED : 0) |
-    (r.rcode & 0xf)
+  const flags = replyFlags(r.opcode, r.aa === true, r.tc === true, r.rd === true, r.rcode)
   const answers = r.answers ?? []
   const authorities = r.authorities ?? []
   const additionals = r.edns
