@@ -33,10 +33,16 @@ export interface ZoneRepo {
   /** The zone's current version; creates the zone at `initial` when it has none yet. */
   version(initial: number): Promise<number>
   /**
-   * Every live entry (no tombstones), each handed to `each` as it is read — no array of 100k
-   * rows in between — and the version they are current at, in one read transaction.
+   * Up to `limit` live entries (no tombstones) of domains after `after` in id order (`''`: from
+   * the first); `next` is null after the last page. Pages are separate reads, so a page may
+   * hold writes newer than the version read before the first: a caller that wants the zone at
+   * one version reads `version()` first, pages, then applies `since()` of that version
+   * (idempotent: a later write replaces an entry, a tombstone removes it).
    */
-  load(each: (entry: StoredZoneEntry) => void): Promise<number>
+  loadPage(
+    after: string,
+    limit: number,
+  ): Promise<{ entries: StoredZoneEntry[]; next: string | null }>
   /** Entries and tombstones written after `version`, and the current version, in one read. */
   since(version: number): Promise<{ version: number; entries: StoredZoneEntry[] }>
   /** The stored row of one domain (a tombstone included), or null. */

@@ -12,7 +12,8 @@ import { recordsFor } from '../domains/records.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { setTlsRpt } from '../tls-rpt/tls-rpt.js'
-import { DnsZone } from './dns-zone.js'
+import { zoneRepo } from '../../adapters/db/repos/dns-zone.js'
+import { DnsZone, serialOf } from './dns-zone.js'
 import { PolicySnapshot } from './policy-snapshot.js'
 
 const ZONE = 'dns.policyhost.test'
@@ -181,6 +182,53 @@ describe('DnsZone start-up', () => {
       const label = (await w.deps.repos.domains.byName(name))?.dnsLabel
       expect(txt(zone, `${label}._mta-sts.${ZONE}`)[0]).toBe('NOERROR')
     }
+  })
+})
+
+describe('DnsZone start-up while others write', () => {
+  it('when entries change while the zone is read page by page, then it loads as the store is after them', async () => {
+    const w = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    const repo = w.deps.repos.zone
+    // Another instance's writes reach the store, not this process's change feed.
+    const other = zoneRepo(w.db)
+    const entry = (label: string, id: string) => ({
+      label,
+      mtaSts: `v=STSv1; id=${id}`,
+      tlsRpt: null,
+      bimi: [],
+    })
+    for (const id of ['a', 'b', 'c']) {
+      await other.write(id, { label: id, entry: entry(id, '1'), stsId: '1' }, null, START)
+    }
+    // Another instance writes while the first page is read: a changed, c removed, d added.
+    const loadPage = repo.loadPage.bind(repo)
+    let pages = 0
+    repo.loadPage = async (after, limit) => {
+      const page = await loadPage(after, limit)
+      if (pages++ === 0) {
+        const at = async (id: string) => (await other.entry(id))?.version ?? null
+        await other.write(
+          'a',
+          { label: 'a', entry: entry('a', '2'), stsId: '2' },
+          await at('a'),
+          START,
+        )
+        await other.write('c', { label: 'c', entry: null, stsId: null }, await at('c'), START)
+        await other.write('d', { label: 'd', entry: entry('d', '2'), stsId: '2' }, null, START)
+      }
+      return page
+    }
+
+    const { zone } = await zoneWorld({ world: w })
+
+    expect(pages).toBeGreaterThan(0)
+    expect(txt(zone, `a._mta-sts.${ZONE}`)).toEqual(['NOERROR', 'v=STSv1; id=2'])
+    expect(txt(zone, `b._mta-sts.${ZONE}`)).toEqual(['NOERROR', 'v=STSv1; id=1'])
+    expect(txt(zone, `c._mta-sts.${ZONE}`)).toEqual(['NXDOMAIN'])
+    expect(txt(zone, `d._mta-sts.${ZONE}`)).toEqual(['NOERROR', 'v=STSv1; id=2'])
+    // The serial follows the store's version after those writes, not the one read first.
+    expect(zone.zone().serial).toBe(serialOf(await other.version(0)))
+    await zone.settled()
   })
 })
 

@@ -40,6 +40,12 @@ export function zoneRepo({ db, sqlite }: OpenDb): ZoneRepo {
   const currentVersion = (tx: Pick<Db, 'select'>): number =>
     tx.select({ v: dnsZone.version }).from(dnsZone).where(eq(dnsZone.id, ZONE_ROW)).get()?.v ?? 0
 
+  // Keyset paging on the primary key: each page is one index range, however deep.
+  const page = sqlite.prepare(
+    'select domain_id, label, entry, sts_id, version from dns_entries ' +
+      'where entry is not null and domain_id > ? order by domain_id limit ?',
+  )
+
   return {
     async version(initial) {
       db.insert(dnsZone)
@@ -48,25 +54,18 @@ export function zoneRepo({ db, sqlite }: OpenDb): ZoneRepo {
         .run()
       return currentVersion(db)
     },
-    async load(each) {
-      // Raw rows, one at a time, JSON parsed here: drizzle's .all() would hold 100k row objects
-      // and their parsed copies at once (RSS that start-up never gives back).
-      const rows = sqlite.prepare(
-        'select domain_id, label, entry, sts_id, version from dns_entries where entry is not null',
-      )
-      return db.transaction((tx) => {
-        const version = currentVersion(tx)
-        for (const r of rows.iterate() as Iterable<RawRow>) {
-          each({
-            domainId: r.domain_id,
-            label: r.label,
-            entry: JSON.parse(r.entry) as ZoneEntry,
-            stsId: r.sts_id,
-            version: r.version,
-          })
-        }
-        return version
-      })
+    async loadPage(after, limit) {
+      // Raw rows, JSON parsed here: drizzle's row objects would be one more copy per entry.
+      const rows = page.all(after, limit + 1) as RawRow[]
+      const more = rows.length > limit
+      const entries = (more ? rows.slice(0, limit) : rows).map((r) => ({
+        domainId: r.domain_id,
+        label: r.label,
+        entry: JSON.parse(r.entry) as ZoneEntry,
+        stsId: r.sts_id,
+        version: r.version,
+      }))
+      return { entries, next: more ? entries[entries.length - 1]!.domainId : null }
     },
     async since(version) {
       return db.transaction((tx) => ({
