@@ -1,4 +1,4 @@
-import type { ZoneEntry } from './zone-types.js'
+import { labelIs, labelOf, type StoredEntry } from './packed-entry.js'
 
 /**
  * The zone's entries by label, looked up by a slice of the query name without cutting it out:
@@ -8,40 +8,41 @@ import type { ZoneEntry } from './zone-types.js'
  * labels share a hash sit in an array and are told apart by comparing the label itself.
  */
 export class LabelTable {
-  private readonly byHash = new Map<number, ZoneEntry | ZoneEntry[]>()
+  private readonly byHash = new Map<number, StoredEntry | StoredEntry[]>()
   private count = 0
 
   get size(): number {
     return this.count
   }
 
-  get(label: string): ZoneEntry | undefined {
+  get(label: string): StoredEntry | undefined {
     return this.at(label, 0, label.length)
   }
 
   /** The entry whose label is `name.slice(start, end)`, found without slicing. */
-  at(name: string, start: number, end: number): ZoneEntry | undefined {
+  at(name: string, start: number, end: number): StoredEntry | undefined {
     const hit = this.byHash.get(hashOf(name, start, end))
     if (hit === undefined) return undefined
-    if (!Array.isArray(hit)) return matches(hit, name, start, end) ? hit : undefined
-    return hit.find((e) => matches(e, name, start, end))
+    if (!Array.isArray(hit)) return labelIs(hit, name, start, end) ? hit : undefined
+    return hit.find((e) => labelIs(e, name, start, end))
   }
 
-  /** Adds or replaces the entry with `entry.label`. */
-  set(entry: ZoneEntry): void {
-    const key = hashOf(entry.label, 0, entry.label.length)
+  /** Adds or replaces the entry with the same label. */
+  set(entry: StoredEntry): void {
+    const label = labelOf(entry)
+    const key = hashOf(label, 0, label.length)
     const hit = this.byHash.get(key)
     if (hit === undefined) {
       this.byHash.set(key, entry)
       this.count++
     } else if (!Array.isArray(hit)) {
-      if (hit.label === entry.label) this.byHash.set(key, entry)
+      if (labelOf(hit) === label) this.byHash.set(key, entry)
       else {
         this.byHash.set(key, [hit, entry])
         this.count++
       }
     } else {
-      const i = hit.findIndex((e) => e.label === entry.label)
+      const i = hit.findIndex((e) => labelOf(e) === label)
       if (i >= 0) hit[i] = entry
       else {
         hit.push(entry)
@@ -55,28 +56,24 @@ export class LabelTable {
     const hit = this.byHash.get(key)
     if (hit === undefined) return false
     if (!Array.isArray(hit)) {
-      if (hit.label !== label) return false
+      if (labelOf(hit) !== label) return false
       this.byHash.delete(key)
     } else {
-      const i = hit.findIndex((e) => e.label === label)
+      const i = hit.findIndex((e) => labelOf(e) === label)
       if (i < 0) return false
       hit.splice(i, 1)
-      if (hit.length === 1) this.byHash.set(key, hit[0] as ZoneEntry)
+      if (hit.length === 1) this.byHash.set(key, hit[0] as StoredEntry)
     }
     this.count--
     return true
   }
 
-  *values(): IterableIterator<ZoneEntry> {
+  *values(): IterableIterator<StoredEntry> {
     for (const hit of this.byHash.values()) {
       if (Array.isArray(hit)) yield* hit
       else yield hit
     }
   }
-}
-
-function matches(e: ZoneEntry, name: string, start: number, end: number): boolean {
-  return e.label.length === end - start && name.startsWith(e.label, start)
 }
 
 /** FNV-1a over the UTF-16 code units, cut to 30 bits so the key stays a V8 small integer. */

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js'
 import { splitTxt } from './bind.js'
 import { LabelTable } from './label-table.js'
+import { hasBimi, mtaStsOf, pack, tlsRptOf, unpack, type StoredEntry } from './packed-entry.js'
 import { EMPTY_NODE, TxtNode, utf8Length, type ZoneNode } from './zone-node.js'
 import type { ZoneDiff, ZoneEntry, ZoneRecord, ZoneSettings } from './zone-types.js'
 
@@ -112,7 +113,8 @@ export class ZoneIndex {
 
   /** The stored entry for a label. */
   entry(label: string): ZoneEntry | undefined {
-    return this.entries.get(label)
+    const stored = this.entries.get(label)
+    return stored === undefined ? undefined : unpack(stored)
   }
 
   /** The SOA record at the current serial (RFC 1035 §3.3.13). */
@@ -135,12 +137,14 @@ export class ZoneIndex {
     if (this.fixedEnts.has(name)) return EMPTY_NODE
     const { suffix, ent, counts } = this
     if (name.endsWith(suffix.mtaSts)) {
-      const value = this.entries.at(name, 0, name.length - suffix.mtaSts.length)?.mtaSts
-      return value == null ? undefined : this.txtNode(name, [value])
+      const stored = this.entries.at(name, 0, name.length - suffix.mtaSts.length)
+      const value = stored === undefined ? null : mtaStsOf(stored)
+      return value === null ? undefined : this.txtNode(name, [value])
     }
     if (name.endsWith(suffix.tlsRpt)) {
-      const value = this.entries.at(name, 0, name.length - suffix.tlsRpt.length)?.tlsRpt
-      return value == null ? undefined : this.txtNode(name, [value])
+      const stored = this.entries.at(name, 0, name.length - suffix.tlsRpt.length)
+      const value = stored === undefined ? null : tlsRptOf(stored)
+      return value === null ? undefined : this.txtNode(name, [value])
     }
     if (name.endsWith(suffix.bimi)) return this.bimiNode(name)
     if (name === ent.mtaSts) return counts.mtaSts > 0 ? EMPTY_NODE : undefined
@@ -157,8 +161,8 @@ export class ZoneIndex {
         if (type !== 'SOA') for (const record of rrset) out.push(record)
       })
     }
-    for (const entry of this.entries.values()) {
-      for (const w of this.wanted(entry)) {
+    for (const stored of this.entries.values()) {
+      for (const w of this.wanted(unpack(stored))) {
         for (const value of w.values) out.push(this.txtRecord(w.name, value))
       }
     }
@@ -168,42 +172,39 @@ export class ZoneIndex {
   /**
    * Adds entries whose labels are new, without building a diff: the zone's initial load (100k
    * entries) would otherwise make and drop a record object per name. Checked as `put` checks.
-   * The index keeps the objects themselves (no copy, unlike put): the caller hands them over,
-   * parsed for the purpose, and must not change them afterwards.
+   * Each is kept packed (packed-entry.ts), so the caller's objects become garbage at once.
    */
   load(entries: Iterable<ZoneEntry>): void {
     for (const entry of entries) {
       this.wanted(entry)
       if (this.entries.get(entry.label) !== undefined)
         throw new DomainError('CONFLICT', `label ${entry.label} twice`)
-      const owned = ownEntry(entry)
-      this.entries.set(owned)
-      this.count(owned, 1)
+      this.entries.set(toStored(entry))
+      this.count(entry, 1)
     }
   }
 
   /** Adds or replaces the entry with this label; returns the records that left and came. */
   put(entry: ZoneEntry): ZoneDiff {
     const after = this.wanted(entry)
-    const old = this.entries.get(entry.label)
+    const stored = this.entries.get(entry.label)
+    const old = stored === undefined ? undefined : unpack(stored)
     const before = old === undefined ? [] : this.wanted(old)
     const diff: ZoneDiff = {
       removed: this.missing(before, after),
       added: this.missing(after, before),
     }
     if (old !== undefined) this.count(old, -1)
-    // A copy: were the caller to change its object later, the next diff would compare it with
-    // itself and miss the change.
-    const copy = copyEntry(entry)
-    this.entries.set(copy)
-    this.count(copy, 1)
+    this.entries.set(toStored(entry))
+    this.count(entry, 1)
     return diff
   }
 
   /** Removes the entry with this label; returns its records as removed. */
   remove(label: string): ZoneDiff {
-    const old = this.entries.get(label)
-    if (old === undefined) return { removed: [], added: [] }
+    const stored = this.entries.get(label)
+    if (stored === undefined) return { removed: [], added: [] }
+    const old = unpack(stored)
     const removed = this.missing(this.wanted(old), [])
     this.count(old, -1)
     this.entries.delete(label)
@@ -232,9 +233,10 @@ export class ZoneIndex {
   private bimiNode(name: string): ZoneNode | undefined {
     const rest = name.slice(0, -this.suffix.bimi.length)
     const dot = rest.lastIndexOf('.')
-    const entry = this.entries.at(rest, dot + 1, rest.length)
-    if (entry === undefined || entry.bimi.length === 0) return undefined
+    const stored = this.entries.at(rest, dot + 1, rest.length)
+    if (stored === undefined || !hasBimi(stored)) return undefined
     if (dot < 0) return EMPTY_NODE
+    const entry = unpack(stored)
     const selector = rest.slice(0, dot)
     const values: string[] = []
     let below = false
@@ -346,16 +348,15 @@ export class ZoneIndex {
 
 const NO_BIMI: ZoneEntry['bimi'] = Object.freeze([]) as unknown as ZoneEntry['bimi']
 
-/** `e` itself when its selectors are already lower-case (always, from the store), else a copy. */
-function ownEntry(e: ZoneEntry): ZoneEntry {
-  return e.bimi.every((b) => b.selector === b.selector.toLowerCase()) ? e : copyEntry(e)
-}
-
-/** A copy with selectors in the lower case lookups use (they are case-insensitive names). */
-function copyEntry(e: ZoneEntry): ZoneEntry {
+/**
+ * What the index keeps for `e`: packed (packed-entry.ts), or else a copy — never the caller's
+ * object, which it may change later (the next diff would then compare it with itself) — with
+ * selectors in the lower case lookups use (they are case-insensitive names).
+ */
+function toStored(e: ZoneEntry): StoredEntry {
   const bimi =
     e.bimi.length === 0
       ? NO_BIMI
       : e.bimi.map(({ selector, value }) => ({ selector: selector.toLowerCase(), value }))
-  return { label: e.label, mtaSts: e.mtaSts, tlsRpt: e.tlsRpt, bimi }
+  return pack({ label: e.label, mtaSts: e.mtaSts, tlsRpt: e.tlsRpt, bimi })
 }
