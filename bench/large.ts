@@ -2,7 +2,7 @@
  * bench, setup L (100k domains, policies and certificates seeded by seed.ts): start-up time,
  * RSS, keep-alive on one host picked at random (a policy is served only when Host equals SNI,
  * issue 9, and wrk cannot vary SNI per connection), full handshakes with a random SNI per
- * connection (the SNI cache holds TLS_CONTEXT_CACHE=2,000 contexts by default, so most miss),
+ * connection (the SNI cache holds TLS_CONTEXT_CACHE=1,000 contexts by default, so most miss),
  * the writer, and CPU profiles of both load shapes.
  */
 import { readFileSync } from 'node:fs'

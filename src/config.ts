@@ -117,10 +117,10 @@ const Env = z.object({
   ACME_ORDER_TIMEOUT_SECONDS: whole(5, 3600).default(120),
   /**
    * Most TLS contexts cached in memory (LRU); the rest load from disk on demand. Each costs
-   * ~40 KB (an OpenSSL SSL_CTX with its chain), so 2,000 ≈ 80 MB; a miss costs ~2 ms of CPU
-   * on Node 20 (`npm run bench`, row 3d).
+   * ~30 KB (an OpenSSL SSL_CTX with its chain: 2,000 took 55 MB), so 1,000 keeps 100k domains
+   * within 300 MB after handshake load (row 4c); a miss costs ~2 ms of CPU on Node 20 (row 3d).
    */
-  TLS_CONTEXT_CACHE: whole(1, 1_000_000).default(2_000),
+  TLS_CONTEXT_CACHE: whole(1, 1_000_000).default(1_000),
   /** Resolvers for the DNS preflight (`ip` or `ip:port`, comma-separated); default: system. */
   DNS_SERVERS: csv.superRefine(each(isResolver, 'is not an IP address or ip:port')),
   ACME_EMAIL: z.string().email().optional(),
