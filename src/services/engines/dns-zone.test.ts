@@ -25,7 +25,13 @@ afterEach(() => world.close())
 
 /** The zone engine wired as runtime/dns.ts wires it: subscribed after the policy snapshot. */
 async function zoneWorld(
-  opts: { world?: ServiceWorld; pendingBatch?: number; before?: () => Promise<void> } = {},
+  opts: {
+    world?: ServiceWorld
+    pendingBatch?: number
+    before?: () => Promise<void>
+    /** false: the caller starts the zone itself. */
+    start?: boolean
+  } = {},
 ) {
   world = opts.world ?? serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
   const log = world.deps.log
@@ -48,7 +54,7 @@ async function zoneWorld(
   world.feed.subscribe((c) => snapshot.apply(c))
   world.feed.subscribe((c) => zone.apply(c))
   await snapshot.refresh()
-  await zone.start(world.clock.now())
+  if (opts.start !== false) await zone.start(world.clock.now())
   return { zone, snapshot, notified }
 }
 
@@ -229,6 +235,24 @@ describe('DnsZone start-up while others write', () => {
     // The serial follows the store's version after those writes, not the one read first.
     expect(zone.zone().serial).toBe(serialOf(await other.version(0)))
     await zone.settled()
+  })
+})
+
+describe('DnsZone when the store cannot be read at start', () => {
+  it('when the load fails, then it is logged, the zone stays unloaded (SERVFAIL) and events return instead of waiting for ever', async () => {
+    const w = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    w.deps.repos.zone.loadPage = async () => {
+      throw new Error('disk gone')
+    }
+    const { zone } = await zoneWorld({ world: w, start: false })
+
+    zone.startInBackground(w.clock.now())
+    await zone.started()
+
+    expect(w.logged('dns_zone_load_failed')).toMatchObject([{ error: 'disk gone' }])
+    expect(zone.loadedZone()).toBeNull()
+    // Before, every later event waited on a load that would never come.
+    await expect(zone.apply({ type: 'reconcile' })).resolves.toBeUndefined()
   })
 })
 

@@ -100,7 +100,11 @@ export class DnsZone {
     // Writes made while paging may be in some pages and not others; applying everything after
     // the version read first leaves the index as the store is now (zone-ports.ts, loadPage).
     // Not journalled: no one was served the in-between state.
-    if (this.stopping) return
+    if (this.stopping) {
+      // Shutting down mid-load: events waiting for the load give up (apply) instead of hanging.
+      this.markLoaded()
+      return
+    }
     const { version, entries } = await repo.since(from)
     for (const row of entries) {
       const entry = row.entry
@@ -130,6 +134,7 @@ export class DnsZone {
    */
   async apply(change: Change): Promise<void> {
     await this.loaded
+    if (!this.isLoaded) return
     const domainId = zoneDomainOf(change)
     if (domainId !== null) {
       await this.opts.snapshotSettled()
@@ -167,9 +172,11 @@ export class DnsZone {
   startInBackground(now: Date): void {
     this.starting = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.start(now))
-      .catch((err: unknown) =>
-        this.opts.log.error('dns_zone_load_failed', { error: (err as Error).message }),
-      )
+      .catch((err: unknown) => {
+        this.opts.log.error('dns_zone_load_failed', { error: (err as Error).message })
+        // Events waiting for the load return (apply) rather than pile up behind it.
+        this.markLoaded()
+      })
   }
 
   /** Resolves once a background start has finished (loaded or failed). */
