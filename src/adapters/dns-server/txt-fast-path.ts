@@ -16,7 +16,7 @@ import type { ZoneIndex } from '../../core/dns/zone-index.js'
 import type { ZoneRecord } from '../../core/dns/zone-types.js'
 import { recordCodec } from './dns-packet-parts.js'
 import { CLASSIC_UDP_BYTES } from './edns.js'
-import { CLASS_IN, HEADER_BYTES, OPCODE_QUERY, RCODE, replyFlags } from './wire.js'
+import { CLASS_IN, HEADER_BYTES, OPCODE_QUERY, plain, RCODE, replyFlags } from './wire.js'
 
 const TYPE_TXT = 16 // RFC 1035 §3.2.2
 const TYPE_OPT = 41 // RFC 6891 §6.1.1
@@ -32,17 +32,6 @@ const QUESTION_POINTER = 0xc000 | HEADER_BYTES
 // octets are gathered in one scratch buffer instead of a string per label.
 const scratch = Buffer.allocUnsafe(MAX_NAME_OCTETS)
 const query: QueryInput = { name: '', type: 'TXT', class: 'IN' }
-
-/** Letters, digits, `-` and `_`: the octets wire.ts's readQuestion keeps as they are. */
-function plain(octet: number): boolean {
-  return (
-    (octet >= 0x61 && octet <= 0x7a) ||
-    (octet >= 0x41 && octet <= 0x5a) ||
-    (octet >= 0x30 && octet <= 0x39) ||
-    octet === 0x2d ||
-    octet === 0x5f
-  )
-}
 
 /**
  * The reply to `msg` when it is the common TXT query (see the file comment), else null.
@@ -73,6 +62,7 @@ export function fastTxtReply(
     if (length > 0) scratch[length++] = 0x2e // '.'
     for (let i = at + 1; i <= at + len; i++) {
       const octet = msg[i]!
+      // wire.ts readQuestion writes any other octet as \DDD: the general path's case.
       if (!plain(octet)) return null
       scratch[length++] = octet
     }

@@ -73,7 +73,7 @@ export interface RawQuestion {
 const MAX_NAME_OCTETS = 255
 
 /** Letters, digits, `-` and `_`: written as they are; anything else as `\\DDD`. */
-function plain(octet: number): boolean {
+export function plain(octet: number): boolean {
   return (
     (octet >= 0x61 && octet <= 0x7a) || // a-z
     (octet >= 0x41 && octet <= 0x5a) || // A-Z
