@@ -55,6 +55,8 @@ export type Change =
   | { type: 'certificate.damaged'; hostname: string; reason: string }
   /** The delegated zone's entry for the domain was written (zone version `version`). */
   | { type: 'zone.changed'; domainId: string; version: number }
+  /** The checker stored changes of the domain's findings (issue 13): alerts, status. */
+  | { type: 'checks.changed'; domainId: string }
   /** Events may have been missed: rebuild from the store. */
   | { type: 'reconcile' }
 

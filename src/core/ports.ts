@@ -7,6 +7,7 @@
 import type { ChallengeStore, CertStateRepo } from './certs/types.js'
 import type { Cursor } from './cursor.js'
 import type { Mode } from './mta-sts/policy.js'
+import type { CheckRepo } from './checks/check-ports.js'
 import type { ZoneRepo } from './dns/zone-ports.js'
 
 import type { TlsReportRepo } from './report-ports.js'
@@ -325,6 +326,7 @@ export interface Repos {
   reports: TlsReportRepo
   quotas: QuotaRepo
   zone: ZoneRepo
+  checks: CheckRepo
 }
 
 /** What a tenant or a domain holds, for the quota checks (services/tenants/quotas.ts). */

@@ -36,6 +36,7 @@ export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Re
     quotas,
     zone: z,
     reports: rep,
+    checks: ch,
   } = repos
   return {
     ...repos,
@@ -94,6 +95,14 @@ export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Re
       async rotateToken(domainId, token, now, graceUntil, audit) {
         await rep.rotateToken(domainId, token, now, graceUntil, audit)
         await publish([changed(domainId, 'tls-rpt')])
+      },
+    },
+    checks: {
+      ...ch,
+      async record(run) {
+        const changes = await ch.record(run)
+        if (changes.length > 0) await publish([{ type: 'checks.changed', domainId: run.domainId }])
+        return changes
       },
     },
     zone: {

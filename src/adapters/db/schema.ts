@@ -366,3 +366,58 @@ export const dnsPending = sqliteTable('dns_pending', {
   domainId: text('domain_id').primaryKey(),
   since: ms('since').notNull(),
 })
+
+/**
+ * The checker's open findings per domain (issue 13), one row per problem key: what status shows
+ * and what the next run is compared with (core/checks/findings.ts).
+ */
+export const domainFindings = sqliteTable(
+  'domain_findings',
+  {
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    severity: text('severity', { enum: ['error', 'warning'] }).notNull(),
+    message: text('message').notNull(),
+    openedAt: ms('opened_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.domainId, t.key] })],
+)
+
+/** When each kind of check last ran for a domain, and whether it could (a lookup may fail). */
+export const checkRuns = sqliteTable(
+  'check_runs',
+  {
+    domainId: text('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    ranAt: ms('ran_at').notNull(),
+    /** null: it ran; else why it could not (shown in status, never a finding). */
+    skipped: text('skipped'),
+  },
+  (t) => [primaryKey({ columns: [t.domainId, t.kind] })],
+)
+
+/**
+ * Every change of a domain's findings, oldest first: the history an owner reads and what alerts
+ * are sent from. Kept after the domain goes (the tenant's history), so no foreign key.
+ */
+export const findingEvents = sqliteTable(
+  'finding_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    domainId: text('domain_id').notNull(),
+    domain: text('domain').notNull(),
+    change: text('change', { enum: ['opened', 'resolved', 'severity'] }).notNull(),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    severity: text('severity', { enum: ['error', 'warning'] }).notNull(),
+    message: text('message').notNull(),
+    at: ms('at').notNull(),
+  },
+  (t) => [index('finding_events_domain').on(t.domainId, t.id)],
+)

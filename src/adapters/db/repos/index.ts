@@ -3,6 +3,7 @@ import type { Repos } from '../../../core/ports.js'
 import type { OpenDb } from '../database.js'
 import { publishingRepos } from '../publishing-repos.js'
 import { bimiRepo } from './bimi.js'
+import { checkRepo } from './checks.js'
 import { certStateRepo } from './cert-states.js'
 import { challengeStore } from './challenges.js'
 import { zoneRepo } from './dns-zone.js'
@@ -33,6 +34,7 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     reports: tlsReportRepo(open.db),
     quotas: quotaRepo(open.db),
     zone: zoneRepo(open),
+    checks: checkRepo(open),
   }
   return changes ? publishingRepos(repos, open.db, changes) : repos
 }
