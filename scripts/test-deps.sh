@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the unit and integration tests call: jing (the BIMI Group's RELAX NG
-# schema check) and rsvg-convert (render comparison of converted logos). Nothing when present.
+# schema check), rsvg-convert (render comparison of converted logos) and promtool (Prometheus'
+# own check of our /metrics text, from the prometheus package). Nothing when present.
 set -euo pipefail
-declare -A PACKAGE_OF=([jing]=jing [rsvg-convert]=librsvg2-bin)
+declare -A PACKAGE_OF=([jing]=jing [rsvg-convert]=librsvg2-bin [promtool]=prometheus)
 missing=()
 for cmd in "${!PACKAGE_OF[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
