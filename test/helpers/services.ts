@@ -36,6 +36,13 @@ export class TableDns implements DnsResolver {
   txt = (name: string) => this.answer(this.txts, name)
   cname = (name: string) => this.answer(this.cnames, name)
   addresses = (name: string) => this.answer(this.addrs, name)
+  /** name → exchanges, in preference order (10, 20, …). */
+  readonly mxs = new Map<string, string[]>()
+  mx = async (name: string) =>
+    (await this.answer(this.mxs, name)).map((exchange, i) => ({
+      preference: 10 * (i + 1),
+      exchange,
+    }))
 }
 
 export interface ServiceWorld {

@@ -8,7 +8,7 @@ import type { DnsResolver } from '../../core/certs/types.js'
 
 const NO_ANSWER = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN', 'ENONAME'])
 
-async function orEmpty(q: Promise<string[]>): Promise<string[]> {
+async function orEmpty<T>(q: Promise<T[]>): Promise<T[]> {
   try {
     return await q
   } catch (err) {
@@ -28,6 +28,12 @@ export function dnsResolver(servers: string[] = [], timeoutMs = 3_000): DnsResol
     // RFC 7208 §3.3 / RFC 7489 §6.6.3: a record's strings are joined without spaces.
     txt: async (name) =>
       await orEmpty(r.resolveTxt(name).then((rs) => rs.map((parts) => parts.join('')))),
+    async mx(name) {
+      const records = await orEmpty(r.resolveMx(name))
+      return records
+        .map((m) => ({ preference: m.priority, exchange: canonicalHost(m.exchange) }))
+        .sort((a, b) => a.preference - b.preference)
+    },
     async addresses(name) {
       const [v4, v6] = await Promise.all([orEmpty(r.resolve4(name)), orEmpty(r.resolve6(name))])
       return [...v4, ...v6]

@@ -69,6 +69,11 @@ export interface DnsResolver {
   addresses(name: string): Promise<string[]>
   /** TXT records of `name`, each with its strings joined; [] when none. */
   txt(name: string): Promise<string[]>
+  /**
+   * MX records of `name`, lowest preference first (RFC 5321 §5.1), exchanges lower-case without
+   * the trailing dot; [] when none. A null MX (RFC 7505) is the exchange `''`.
+   */
+  mx(name: string): Promise<{ preference: number; exchange: string }[]>
 }
 
 export type CertStatus = 'pending' | 'dns_pending' | 'ok' | 'failed'

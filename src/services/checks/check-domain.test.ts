@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { alphaWithDomain, serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { getDomain } from '../domains/domains.js'
+import { setPolicy } from '../mta-sts/mta-sts.js'
+import { checkDomain } from './check-domain.js'
+
+let world: ServiceWorld
+afterEach(() => world.close())
+
+const POLICY = {
+  mode: 'enforce' as const,
+  mx: ['mx1.alpha.example', '*.backup.example'],
+  maxAge: 86400,
+}
+
+/** alpha.example with a policy, its _mta-sts record published right and its MX covered. */
+async function healthy(mode: 'enforce' | 'testing' = 'enforce') {
+  world = serviceWorld()
+  const { a } = await alphaWithDomain(world)
+  const policy = await setPolicy(world.deps, a.actor, 'alpha.example', { ...POLICY, mode })
+  world.dns.txts.set('_mta-sts.alpha.example', [`v=STSv1; id=${policy.policyId}`, 'v=spf1 -all'])
+  world.dns.mxs.set('alpha.example', ['mx1.alpha.example', 'mx.backup.example'])
+  const check = async () =>
+    checkDomain(world.deps, await getDomain(world.deps, a.actor, 'alpha.example'))
+  const state = async () =>
+    world.deps.repos.checks.state((await getDomain(world.deps, a.actor, 'alpha.example')).id)
+  return { a, policy, check, state }
+}
+
+const summary = (changes: { change: string; finding: { key: string } }[]) =>
+  changes.map((c) => `${c.change} ${c.finding.key}`)
+
+describe('checking a domain (issue 13)', () => {
+  it('when the records are right and every MX is covered, then the checks run and find nothing', async () => {
+    const { check, state } = await healthy()
+
+    const r = await check()
+
+    expect(r.ran.sort()).toEqual(['mx', 'sts-record', 'tlsrpt-record'])
+    expect(r.skipped).toEqual([])
+    expect((await state()).findings).toEqual([])
+  })
+
+  it('when an MX outside the policy appears in enforce, then one error opens, an unchanged re-run reports nothing, and fixing it resolves it', async () => {
+    const { check, state } = await healthy()
+    world.dns.mxs.set('alpha.example', ['mx1.alpha.example', 'mx9.elsewhere.example'])
+
+    const first = await check()
+    const again = await check()
+    world.dns.mxs.set('alpha.example', ['mx1.alpha.example'])
+    const fixed = await check()
+
+    expect(summary(first.changes)).toEqual(['opened mx:uncovered:mx9.elsewhere.example'])
+    expect(first.changes[0]?.finding.severity).toBe('error')
+    expect(again.changes).toEqual([])
+    expect(summary(fixed.changes)).toEqual(['resolved mx:uncovered:mx9.elsewhere.example'])
+    expect((await state()).findings).toEqual([])
+  })
+
+  it('when the policy is in testing, then an uncovered MX is a warning, and moving to enforce makes it an error', async () => {
+    const { a, check } = await healthy('testing')
+    world.dns.mxs.set('alpha.example', ['mx9.elsewhere.example', 'mx1.alpha.example'])
+    const testing = await check()
+    const enforced = await setPolicy(world.deps, a.actor, 'alpha.example', POLICY)
+    world.dns.txts.set('_mta-sts.alpha.example', [`v=STSv1; id=${enforced.policyId}`])
+
+    const r = await check()
+
+    expect(testing.changes.map((c) => c.finding.severity)).toEqual(['warning'])
+    expect(r.changes).toMatchObject([
+      { change: 'severity', was: 'warning', finding: { severity: 'error' } },
+    ])
+  })
+
+  it('when the domain has no MX, then its own name is the MX a sender checks (RFC 5321 §5.1)', async () => {
+    const { check } = await healthy()
+    world.dns.mxs.delete('alpha.example')
+
+    const r = await check()
+
+    expect(summary(r.changes)).toEqual(['opened mx:uncovered:alpha.example'])
+  })
+
+  it('when the _mta-sts record is stale or doubled, then the drift is reported', async () => {
+    const { check } = await healthy()
+    world.dns.txts.set('_mta-sts.alpha.example', ['v=STSv1; id=old1'])
+    const stale = await check()
+    world.dns.txts.set('_mta-sts.alpha.example', ['v=STSv1; id=old1', 'v=STSv1; id=old2'])
+    const doubled = await check()
+
+    expect(summary(stale.changes)).toEqual(['opened sts-record:id-mismatch'])
+    // Changes come in key order.
+    expect(summary(doubled.changes)).toEqual([
+      'resolved sts-record:id-mismatch',
+      'opened sts-record:multiple',
+    ])
+  })
+
+  it('when a lookup fails, then that check is skipped with the reason and its open findings stay open', async () => {
+    const { check, state } = await healthy()
+    world.dns.mxs.set('alpha.example', ['mx9.elsewhere.example'])
+    await check()
+    world.dns.failing.add('alpha.example')
+
+    const r = await check()
+
+    expect(r.changes).toEqual([])
+    expect(r.skipped).toEqual([{ kind: 'mx', reason: 'lookup failed' }])
+    const s = await state()
+    expect(s.findings.map((f) => f.key)).toEqual(['mx:uncovered:mx9.elsewhere.example'])
+    expect(s.runs.find((x) => x.kind === 'mx')?.skipped).toBe('lookup failed')
+  })
+
+  it('when the domain publishes no policy, then the records and MX are not held against it', async () => {
+    world = serviceWorld()
+    const { a } = await alphaWithDomain(world)
+    world.dns.mxs.set('alpha.example', ['anything.example'])
+
+    const r = await checkDomain(world.deps, await getDomain(world.deps, a.actor, 'alpha.example'))
+
+    expect(r.changes).toEqual([])
+  })
+})

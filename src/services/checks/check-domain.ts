@@ -1,0 +1,107 @@
+/**
+ * The domain checker's run (issue 13): what the owner published and where mail goes, read live
+ * through the injected resolver as a sender would, compared with what we serve, and stored with
+ * its changes (CheckRepo.record, one transaction; alerts react to `checks.changed`).
+ *
+ * Checks so far: the `_mta-sts` and `_smtp._tls` records, and MX coverage by the policy. Still
+ * to come (issue 13): the policy fetched from outside, the STARTTLS probe of each MX, our
+ * certificates, BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
+ * its earlier findings rather than reporting them resolved.
+ */
+import type { CheckRun } from '../../core/checks/check-ports.js'
+import type { CheckKind, Finding, FindingChange } from '../../core/checks/findings.js'
+import { mxCoverage, normalizeMxHost } from '../../core/checks/mx-coverage.js'
+import { stsRecordFindings, tlsRptRecordFindings } from '../../core/checks/record-findings.js'
+import type { Domain, StoredPolicy } from '../../core/ports.js'
+import type { ServiceDeps } from '../deps.js'
+import { ensureReportToken, reportUrl } from '../tls-rpt/report-endpoint.js'
+
+export interface CheckOutcome {
+  ran: CheckKind[]
+  skipped: { kind: CheckKind; reason: string }[]
+  /** The changes this run stored (what alerts are sent for). */
+  changes: FindingChange[]
+}
+
+/** What one check found, or why it could not run. */
+type Result = { kind: CheckKind; found: Finding[] } | { kind: CheckKind; skipped: string }
+
+/** Runs the checks for a live domain and stores the outcome. */
+export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<CheckOutcome> {
+  const at = deps.clock.now()
+  const [policy, tlsRpt] = await Promise.all([
+    deps.repos.policies.get(domain.id),
+    deps.repos.tlsRpt.get(domain.id),
+  ])
+  const results = await Promise.all([
+    attempt('sts-record', async () =>
+      stsRecordFindings(await deps.dns.txt(`_mta-sts.${domain.name}`), {
+        policyId: policy?.policyId ?? null,
+        delegated: domain.dnsMode === 'delegated',
+      }),
+    ),
+    attempt('tlsrpt-record', async () => {
+      const reportUri = tlsRpt
+        ? reportUrl(deps.service.url, await ensureReportToken(deps, domain.id))
+        : null
+      return tlsRptRecordFindings(await deps.dns.txt(`_smtp._tls.${domain.name}`), { reportUri })
+    }),
+    attempt('mx', async () => mxFindings(domain.name, policy, await deps.dns.mx(domain.name))),
+  ])
+  const run: CheckRun = {
+    domainId: domain.id,
+    tenantId: domain.tenantId,
+    domain: domain.name,
+    at,
+    ran: [],
+    found: [],
+    skipped: [],
+  }
+  for (const r of results) {
+    if ('skipped' in r) run.skipped.push({ kind: r.kind, reason: r.skipped })
+    else {
+      run.ran.push(r.kind)
+      run.found.push(...r.found)
+    }
+  }
+  const changes = await deps.repos.checks.record(run)
+  return { ran: run.ran, skipped: run.skipped, changes }
+}
+
+async function attempt(kind: CheckKind, check: () => Promise<Finding[]>): Promise<Result> {
+  try {
+    return { kind, found: await check() }
+  } catch (err) {
+    // A resolver error is ours or the network's, not the owner's: say it was not checked.
+    const code = (err as NodeJS.ErrnoException).code
+    return { kind, skipped: `lookup failed${code ? ` (${code})` : ''}` }
+  }
+}
+
+/**
+ * RFC 8461 §4.1: a sender delivers only to MX hosts the policy's `mx` patterns match. An
+ * uncovered host is mail refused (enforce) or a failure report (testing).
+ */
+function mxFindings(
+  domain: string,
+  policy: StoredPolicy | null,
+  records: { preference: number; exchange: string }[],
+): Finding[] {
+  if (policy === null || policy.mode === 'none') return []
+  // RFC 7505: a null MX says the domain takes no mail at all; nothing to cover.
+  if (records.length === 1 && records[0]?.exchange === '') return []
+  // RFC 5321 §5.1: without MX records mail goes to the domain's own address (implicit MX), and
+  // MTA-STS checks that name against the policy like any MX host.
+  const hosts = records.length > 0 ? records.map((r) => r.exchange) : [normalizeMxHost(domain)]
+  const { uncovered } = mxCoverage(policy.mx, hosts)
+  const severity = policy.mode === 'enforce' ? 'error' : 'warning'
+  return uncovered.map((host) => ({
+    kind: 'mx',
+    key: `mx:uncovered:${host}`,
+    severity,
+    message:
+      policy.mode === 'enforce'
+        ? `MX ${host} is not in the policy's mx list: senders refuse to deliver to it`
+        : `MX ${host} is not in the policy's mx list: mail to it is reported as failing, and refused once in enforce`,
+  }))
+}
