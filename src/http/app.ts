@@ -29,6 +29,7 @@ import { serveLogoFile } from './logos.js'
 import { servePublic, type PolicyLookup } from './public.js'
 import { BIMI_BODY_RULES, bimiRoutes } from './routes/bimi.js'
 import { domainSettingRoutes } from './routes/domain-settings.js'
+import { domainCheckRoutes } from './routes/domain-checks.js'
 import { domainDnsRoutes } from './routes/domain-dns.js'
 import { domainStatusRoutes } from './routes/domain-status.js'
 import { reportIntakeRoutes } from './routes/report-intake.js'
@@ -131,6 +132,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   api.route('/', domainSettingRoutes(deps.services))
   api.route('/', domainDnsRoutes(deps.services))
   api.route('/', domainStatusRoutes(deps.services))
+  api.route('/', domainCheckRoutes(deps.services))
   api.route('/', bimiRoutes(deps.services))
   api.route('/', tlsReportRoutes(deps.services))
   app.route('/api/v1', api)
