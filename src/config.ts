@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { isValidCron, neverFires } from './adapters/scheduler/cron.js'
 import { canonicalHost } from './core/canonical-host.js'
+import { CHECKS_ENV } from './config-checks.js'
 import { DNS_ENV, zoneError } from './config-dns.js'
 import {
   bool,
@@ -170,6 +171,7 @@ const Env = z.object({
     ),
   ),
   ...DNS_ENV,
+  ...CHECKS_ENV,
 })
 
 /** Every variable the service reads (README's configuration table lists each; a test checks). */

@@ -1,0 +1,30 @@
+/**
+ * The domain checker's and the metrics' variables (issue 13), part of config.ts's one
+ * environment schema.
+ */
+import { z } from 'zod'
+import { bool, port, readableFile, whole } from './config-fields.js'
+
+export const CHECKS_ENV = {
+  /** Hours between two scheduled checks of one domain (records, MX coverage, STARTTLS). */
+  CHECK_INTERVAL_HOURS: whole(1, 720).default(6),
+  /**
+   * `on`: each MX host gets a STARTTLS probe on port 25 in a check; `off` for networks that
+   * block outgoing port 25 (many clouds do), where every probe would look like a failure.
+   */
+  MX_PROBE: z.enum(['on', 'off']).default('on'),
+  /** Port the probe connects to (25; tests and lab set-ups point it elsewhere). */
+  MX_PROBE_PORT: port.default(25),
+  /** PEM roots the probe trusts instead of the system's (a lab CA such as pebble's). */
+  MX_PROBE_CA_FILE: z.string().min(1).refine(readableFile, 'must be a readable file').optional(),
+  /** Probes in flight at once across all domains (each MX of a domain is one). */
+  MX_PROBE_CONCURRENCY: whole(1, 256).default(8),
+  /**
+   * Port of the Prometheus `/metrics` listener; unset: none. Bound to METRICS_BIND_ADDRESS,
+   * loopback by default, so only the machine (or a scraper beside it) can read it.
+   */
+  METRICS_PORT: port.optional(),
+  METRICS_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  /** Series per domain and hostname: exact, but one each per hosted name; for small fleets. */
+  METRICS_PER_DOMAIN: bool.default(false),
+}
