@@ -46,6 +46,7 @@ describe('domain checks over the API (issue 13)', () => {
     expect(got.findings).toMatchObject([{ kind: 'mx', severity: 'error' }])
     expect(got.runs.map((r: { kind: string }) => r.kind).sort()).toEqual([
       'mx',
+      'starttls',
       'sts-record',
       'tlsrpt-record',
     ])

@@ -3,11 +3,13 @@
  * services see (quotas, claim rules, report bounds). Service tests build theirs here too, on an
  * in-memory database, so they run on the same wiring as the server.
  */
+import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import type { Config } from '../config.js'
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Clock, Logger, Repos } from '../core/ports.js'
 import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
+import { mxProber } from '../adapters/smtp/mx-prober.js'
 import type { TenantWorkPorts } from '../adapters/workers/ports.js'
 import type { ServiceDeps } from '../services/deps.js'
 
@@ -40,6 +42,18 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
     },
     zone: config.DNS_ZONE === undefined ? null : { origin: config.DNS_ZONE },
     dns,
+    prober:
+      config.MX_PROBE === 'off'
+        ? null
+        : mxProber({
+            port: config.MX_PROBE_PORT,
+            ca:
+              config.MX_PROBE_CA_FILE === undefined
+                ? undefined
+                : readFileSync(config.MX_PROBE_CA_FILE, 'utf8'),
+            ehloName: config.SERVICE_HOST,
+            concurrency: config.MX_PROBE_CONCURRENCY,
+          }),
     bimi: work.bimi,
     tlsrpt: {
       process: work.process,

@@ -9,6 +9,7 @@
 import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
 import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../core/bimi/types.js'
+import type { MxProber } from '../core/checks/check-ports.js'
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Quotas } from '../core/quotas.js'
 import type { StoreBounds } from '../core/tls-rpt/bound.js'
@@ -42,8 +43,10 @@ export interface ServiceDeps {
    * mode CNAME their TXT names into it.
    */
   zone: { origin: string } | null
-  /** DNS lookups for checks shown to tenants (DMARC for BIMI). */
+  /** DNS lookups for checks shown to tenants (DMARC for BIMI, the domain checker). */
   dns: DnsResolver
+  /** The STARTTLS probe of MX hosts (issue 13); null when MX_PROBE=off. */
+  prober: MxProber | null
   /**
    * SVG Tiny PS validation, conversion (svgo) and mark certificate inspection (X.509): tenant
    * input, so the server runs them in its worker pool, queued per owner (issue 9 point 2).

@@ -91,6 +91,8 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
     POLICIES_DIR: '',
     LOG_LEVEL: 'debug',
     DOMAIN_VERIFICATION: 'off',
+    // No outgoing SMTP unless a test points the probe at its own server (issue 13).
+    MX_PROBE: 'off',
     ...env,
   })
   const lines: string[] = []

@@ -99,6 +99,8 @@ export function baseEnv(dataDir: string): Record<string, string> {
     LOG_LEVEL: 'debug',
     // Domains are verified at creation unless a test opts into DNS proof (issue 9).
     DOMAIN_VERIFICATION: 'off',
+    // No outgoing SMTP from tests unless one points the probe at its own server (issue 13).
+    MX_PROBE: 'off',
   }
 }
 

@@ -51,3 +51,25 @@ export interface CheckRepo {
   /** The domain's changes, newest first: at most `limit`, before event id `before` if given. */
   history(domainId: string, limit: number, before?: number): Promise<FindingEvent[]>
 }
+
+/** RFC 8460 §4.3 result types a STARTTLS probe reports, as a sending MTA would. */
+export type ProbeResultType =
+  | 'starttls-not-supported'
+  | 'certificate-host-mismatch'
+  | 'certificate-expired'
+  | 'certificate-not-trusted'
+  | 'validation-failure'
+
+/** One MX host's STARTTLS as a check sees it. */
+export type ProbeOutcome =
+  | { ok: true; tlsVersion: string }
+  | { ok: false; resultType: ProbeResultType; stage: string; detail: string }
+
+/**
+ * Probes MX hosts (adapters/smtp): EHLO, STARTTLS, a TLS handshake with SNI = the MX name, and
+ * the certificate judged at `now`. Never rejects because of anything the server does; bounded
+ * in time; callers may start many at once (the adapter caps how many run).
+ */
+export interface MxProber {
+  probe(mxHost: string, address: string, now: Date): Promise<ProbeOutcome>
+}

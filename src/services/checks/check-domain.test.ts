@@ -37,7 +37,8 @@ describe('checking a domain (issue 13)', () => {
     const r = await check()
 
     expect(r.ran.sort()).toEqual(['mx', 'sts-record', 'tlsrpt-record'])
-    expect(r.skipped).toEqual([])
+    // Service tests make no SMTP connections unless a test sets MX_PROBE (the probe's own tests).
+    expect(r.skipped).toEqual([{ kind: 'starttls', reason: 'MX_PROBE=off' }])
     expect((await state()).findings).toEqual([])
   })
 
@@ -105,7 +106,10 @@ describe('checking a domain (issue 13)', () => {
     const r = await check()
 
     expect(r.changes).toEqual([])
-    expect(r.skipped).toEqual([{ kind: 'mx', reason: 'lookup failed' }])
+    expect(r.skipped).toEqual([
+      { kind: 'mx', reason: 'lookup failed' },
+      { kind: 'starttls', reason: 'MX_PROBE=off' },
+    ])
     const s = await state()
     expect(s.findings.map((f) => f.key)).toEqual(['mx:uncovered:mx9.elsewhere.example'])
     expect(s.runs.find((x) => x.kind === 'mx')?.skipped).toBe('lookup failed')

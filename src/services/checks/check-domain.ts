@@ -3,9 +3,9 @@
  * through the injected resolver as a sender would, compared with what we serve, and stored with
  * its changes (CheckRepo.record, one transaction; alerts react to `checks.changed`).
  *
- * Checks so far: the `_mta-sts` and `_smtp._tls` records, and MX coverage by the policy. Still
- * to come (issue 13): the policy fetched from outside, the STARTTLS probe of each MX, our
- * certificates, BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
+ * Checks so far: the `_mta-sts` and `_smtp._tls` records, MX coverage by the policy, and the
+ * STARTTLS probe of each MX (starttls-findings.ts). Still to come (issue 13): the policy
+ * fetched from outside, our certificates, BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
  * its earlier findings rather than reporting them resolved.
  */
 import type { CheckRun } from '../../core/checks/check-ports.js'
@@ -15,6 +15,8 @@ import { stsRecordFindings, tlsRptRecordFindings } from '../../core/checks/recor
 import type { Domain, StoredPolicy } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { ensureReportToken, reportUrl } from '../tls-rpt/report-endpoint.js'
+import { attempt } from './check-step.js'
+import { probeStep } from './starttls-findings.js'
 
 export interface CheckOutcome {
   ran: CheckKind[]
@@ -23,9 +25,6 @@ export interface CheckOutcome {
   changes: FindingChange[]
 }
 
-/** What one check found, or why it could not run. */
-type Result = { kind: CheckKind; found: Finding[] } | { kind: CheckKind; skipped: string }
-
 /** Runs the checks for a live domain and stores the outcome. */
 export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<CheckOutcome> {
   const at = deps.clock.now()
@@ -33,6 +32,9 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
     deps.repos.policies.get(domain.id),
     deps.repos.tlsRpt.get(domain.id),
   ])
+  // One MX lookup for both the coverage and the probes; its failure skips both.
+  const mx = deps.dns.mx(domain.name)
+  mx.catch(() => undefined)
   const results = await Promise.all([
     attempt('sts-record', async () =>
       stsRecordFindings(await deps.dns.txt(`_mta-sts.${domain.name}`), {
@@ -46,7 +48,8 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
         : null
       return tlsRptRecordFindings(await deps.dns.txt(`_smtp._tls.${domain.name}`), { reportUri })
     }),
-    attempt('mx', async () => mxFindings(domain.name, policy, await deps.dns.mx(domain.name))),
+    attempt('mx', async () => mxFindings(domain.name, policy, await mx)),
+    probeStep(deps, policy, mx, at),
   ])
   const run: CheckRun = {
     domainId: domain.id,
@@ -66,16 +69,6 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
   }
   const changes = await deps.repos.checks.record(run)
   return { ran: run.ran, skipped: run.skipped, changes }
-}
-
-async function attempt(kind: CheckKind, check: () => Promise<Finding[]>): Promise<Result> {
-  try {
-    return { kind, found: await check() }
-  } catch (err) {
-    // A resolver error is ours or the network's, not the owner's: say it was not checked.
-    const code = (err as NodeJS.ErrnoException).code
-    return { kind, skipped: `lookup failed${code ? ` (${code})` : ''}` }
-  }
 }
 
 /**
