@@ -6,6 +6,11 @@ import { z } from 'zod'
 import { bool, port, readableFile, whole } from './config-fields.js'
 
 export const CHECKS_ENV = {
+  /**
+   * `on`: every live domain is checked on a schedule and soon after a change; `off`: only on
+   * demand (API, CLI) — for an instance that should not make those lookups and connections.
+   */
+  CHECKS: z.enum(['on', 'off']).default('on'),
   /** Hours between two scheduled checks of one domain (records, MX coverage, STARTTLS). */
   CHECK_INTERVAL_HOURS: whole(1, 720).default(6),
   /**

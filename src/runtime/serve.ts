@@ -17,6 +17,10 @@ import { removeDueDomains } from '../services/domains/retire-domain.js'
 import { checkPendingClaims, removeExpiredClaims } from '../services/domains/domain-verification.js'
 import { syncDir, systemClock, VERSION, type Runtime } from './open.js'
 import { startZone, ZONE_TICK, type RunningZone } from './dns.js'
+import { DomainChecker } from '../services/engines/domain-checker.js'
+
+/** The check job's period ('* * * * *'): batches are sized from it. */
+const CHECK_TICK_MS = 60_000
 
 export interface RunningServer {
   httpPort: number
@@ -113,6 +117,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
     throw err
   }
   otherProcesses.start()
+  const checker = startChecker(rt)
   jobs = startScheduler(
     [
       {
@@ -140,6 +145,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       },
       // The delegated zone: this instance's heartbeat, and changes waiting for other instances.
       ...zoneJobs(zone, rt),
+      ...checkJobs(checker, rt),
     ],
     log,
   )
@@ -175,6 +181,8 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
       await Promise.all([rt.workers?.destroy(), closeGracefully(https), closeGracefully(http)])
       await jobs?.stop()
+      checker?.stop()
+      await checker?.settled()
       await zone?.stop()
       await rt.certs.stop([verified])
       rt.close()
@@ -196,4 +204,32 @@ async function syncPoliciesAtStart(rt: Runtime, dir: string): Promise<void> {
 function zoneJobs(zone: RunningZone | null, rt: Runtime) {
   if (zone === null) return []
   return [{ name: 'dns-zone', schedule: ZONE_TICK, run: () => zone.zone.tick(rt.deps.clock.now()) }]
+}
+
+/** The domain checker (issue 13), subscribed to the change feed; null with CHECKS=off. */
+function startChecker(rt: Runtime): DomainChecker | null {
+  if (rt.config.CHECKS === 'off') return null
+  const checker = new DomainChecker({
+    deps: rt.deps,
+    log: rt.log,
+    intervalMs: rt.config.CHECK_INTERVAL_HOURS * 3_600_000,
+    tickMs: CHECK_TICK_MS,
+    settleMs: 5_000,
+  })
+  rt.changes.subscribe((c) => checker.apply(c))
+  return checker
+}
+
+function checkJobs(checker: DomainChecker | null, rt: Runtime) {
+  if (checker === null) return []
+  // Every minute a batch sized to come round once per CHECK_INTERVAL_HOURS; a random delay
+  // spreads instances' lookups and probes.
+  return [
+    {
+      name: 'check-domains',
+      schedule: '* * * * *',
+      run: () => checker.tick(rt.deps.clock.now()),
+      maxRandomDelayMs: 20_000,
+    },
+  ]
 }

@@ -99,8 +99,10 @@ export function baseEnv(dataDir: string): Record<string, string> {
     LOG_LEVEL: 'debug',
     // Domains are verified at creation unless a test opts into DNS proof (issue 9).
     DOMAIN_VERIFICATION: 'off',
-    // No outgoing SMTP from tests unless one points the probe at its own server (issue 13).
+    // No outgoing SMTP from tests unless one points the probe at its own server, and no
+    // background checks (their lookups would leave loopback) unless a test asks (issue 13).
     MX_PROBE: 'off',
+    CHECKS: 'off',
   }
 }
 

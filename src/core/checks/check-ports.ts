@@ -50,6 +50,12 @@ export interface CheckRepo {
   state(domainId: string): Promise<CheckState>
   /** The domain's changes, newest first: at most `limit`, before event id `before` if given. */
   history(domainId: string, limit: number, before?: number): Promise<FindingEvent[]>
+  /**
+   * Up to `limit` live (verified) domains not checked since `before`, never-checked first, then
+   * the longest unchecked: the scheduler's next batch. Also how many live domains there are, to
+   * size batches so every domain comes round once per interval.
+   */
+  due(before: Date, limit: number): Promise<{ domainIds: string[]; live: number }>
 }
 
 /** RFC 8460 §4.3 result types a STARTTLS probe reports, as a sending MTA would. */

@@ -138,6 +138,9 @@ export async function startPolicyhost(o: {
     ACME_ORDER_TIMEOUT_SECONDS: '30',
     // Domains are verified at creation unless a test opts into DNS proof (issue 9).
     DOMAIN_VERIFICATION: 'off',
+    // Checks run when a test asks; background ones would race the tests' own DNS and SMTP.
+    CHECKS: 'off',
+    MX_PROBE: 'off',
     ...o.env,
   })
   const runtime = await openRuntime(config, { clock: o.clock, logSink: (l) => logs.push(l) })

@@ -5,8 +5,21 @@ import type { OpenDb } from '../database.js'
 import { checkRuns, domainFindings, findingEvents } from '../schema.js'
 
 /** The checker's store in SQLite (core/checks/check-ports.ts has the contract). */
-export function checkRepo({ db }: OpenDb): CheckRepo {
+export function checkRepo({ db, sqlite }: OpenDb): CheckRepo {
+  // Every run stamps `sts-record` (it always runs or is skipped), so its row is the domain's
+  // last check; the join is one primary-key lookup per domain.
+  const due = sqlite.prepare(
+    `select d.id from domains d
+       left join check_runs r on r.domain_id = d.id and r.kind = 'sts-record'
+      where d.status <> 'pending' and (r.ran_at is null or r.ran_at < ?)
+      order by coalesce(r.ran_at, 0), d.id limit ?`,
+  )
+  const live = sqlite.prepare(`select count(*) from domains where status <> 'pending'`)
   return {
+    async due(before, limit) {
+      const domainIds = (due.raw().all(before.getTime(), limit) as [string][]).map((r) => r[0])
+      return { domainIds, live: (live.raw().get() as [number])[0] }
+    },
     async record(run) {
       return db.transaction((tx) => {
         const stored = tx
