@@ -78,6 +78,9 @@ export async function startOurs(o: OursOptions): Promise<Ours> {
     LOG_LEVEL: o.logLevel ?? 'warn',
     // The bench measures serving, not proof of control: its domains are live at once.
     DOMAIN_VERIFICATION: 'off',
+    // The bench needs only loopback: no checker lookups or SMTP probes of its made-up domains.
+    CHECKS: 'off',
+    MX_PROBE: 'off',
     ...o.env,
   }
   const logPath = join(o.workDir, `ours-${o.label}.log`)
