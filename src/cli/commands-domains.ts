@@ -118,6 +118,20 @@ export const DOMAIN_COMMANDS: Command[] = [
     run: async (c) => (await import('./domain-status.js')).statusCmd(c.rt, c.args[0]!, c.opts),
   },
   {
+    name: 'check',
+    summary: "check the domain's published records, MX coverage and STARTTLS now",
+    usage: 'DOMAIN [--json]',
+    args: 'DOMAIN',
+    help:
+      'Runs the checks of POST /domains/DOMAIN/checks now (not rate-limited here): the ' +
+      '_mta-sts and _smtp._tls records as a sender reads them, every MX against the policy, ' +
+      'and the STARTTLS probe of each MX (MX_PROBE). Prints what changed and the open ' +
+      'problems; exits 1 while an error-severity problem is open.',
+    options: JSON_OPTION,
+    needs: 'runtime',
+    run: async (c) => (await import('./check.js')).checkCmd(c.rt, c.args[0]!, c.opts),
+  },
+  {
     name: 'policy set',
     summary: 'set the MTA-STS policy; the id changes only when the text does',
     usage: 'DOMAIN --mode M [--mx HOST]... --max-age SECONDS',

@@ -27,13 +27,23 @@ async function liveDomain(deps: ServiceDeps, actor: Actor, name: string): Promis
   return domain
 }
 
-/** Runs the checks now (rate-limited per domain) and returns what they stored. */
+/**
+ * Runs the checks now and returns what they stored. `limited` (the API): at most once per
+ * CHECK_NOW_INTERVAL_MS per domain; the operator's CLI is not limited.
+ */
 export async function checkNow(
   deps: ServiceDeps,
   actor: Actor,
   name: string,
+  opts: { limited: boolean } = { limited: true },
 ): Promise<CheckOutcome & CheckState> {
   const domain = await liveDomain(deps, actor, name)
+  if (opts.limited) await notTooSoon(deps, domain)
+  const outcome = await checkDomain(deps, domain)
+  return { ...outcome, ...(await deps.repos.checks.state(domain.id)) }
+}
+
+async function notTooSoon(deps: ServiceDeps, domain: Domain): Promise<void> {
   const last = (await deps.repos.checks.state(domain.id)).runs.reduce(
     (max, r) => Math.max(max, r.ranAt.getTime()),
     0,
@@ -42,15 +52,11 @@ export async function checkNow(
   if (wait > 0) {
     throw new DomainError(
       'RATE_LIMITED',
-      `${name} was checked moments ago; try again shortly`,
+      `${domain.name} was checked moments ago; try again shortly`,
       [],
-      {
-        retryAfterSeconds: Math.ceil(wait / 1000),
-      },
+      { retryAfterSeconds: Math.ceil(wait / 1000) },
     )
   }
-  const outcome = await checkDomain(deps, domain)
-  return { ...outcome, ...(await deps.repos.checks.state(domain.id)) }
 }
 
 /** The domain's open findings, when each check last ran, and its latest changes. */
