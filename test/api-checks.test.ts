@@ -51,6 +51,9 @@ describe('domain checks over the API (issue 13)', () => {
       'tlsrpt-record',
     ])
     expect(got.history).toMatchObject([{ change: 'opened', kind: 'mx' }])
+    const status = (await s.request('GET', `/api/v1/domains/${DOMAIN}/status`, { token })).json()
+    expect(status.checks.findings).toEqual(got.findings)
+    expect(status.checks.runs).toEqual(got.runs)
     const mx = (await s.request('GET', `/api/v1/domains/${DOMAIN}/mx-suggestion`, { token })).json()
     expect(mx).toEqual({
       live: ['mx1.checks.example.org', 'abc-def.mail.protection.outlook.com'],

@@ -58,5 +58,10 @@ export async function statusCmd(rt: Runtime, name: string, o: OptionValues): Pro
       out(`  certificate ${escapeText(`${c.selector} until ${c.notAfter ?? '-'}${warnings}`)}`)
     }
   }
+  if (v.checks.runs.length > 0) {
+    out('')
+    out(`live checks: ${v.checks.findings.length === 0 ? 'no problems' : ''}`.trimEnd())
+    for (const f of v.checks.findings) out(`  ${f.severity}: ${escapeText(f.message)}`)
+  }
   return 0
 }

@@ -166,6 +166,10 @@ export function statusView(s: DomainStatus, now: Date) {
     enforceAdvice: s.enforceAdvice,
     warnings: s.warnings,
     dns: s.dns,
+    checks: {
+      findings: s.checks.findings.map((f) => ({ ...f, openedAt: f.openedAt.toISOString() })),
+      runs: s.checks.runs.map((r) => ({ ...r, ranAt: r.ranAt.toISOString() })),
+    },
     hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
       name,
       role,

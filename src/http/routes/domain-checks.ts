@@ -26,9 +26,8 @@ const EventOut = z.object({
   message: z.string(),
   at: z.string(),
 })
-const ChecksOut = z.object({
-  findings: z.array(FindingOut),
-  runs: z.array(RunOut),
+export const ChecksStateOut = z.object({ findings: z.array(FindingOut), runs: z.array(RunOut) })
+const ChecksOut = ChecksStateOut.extend({
   history: z.array(EventOut).describe('Changes of state, newest first'),
 })
 const CheckNowOut = z.object({

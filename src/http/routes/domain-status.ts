@@ -4,6 +4,7 @@ import { domainStatus } from '../../services/domains/domain-status.js'
 import { json, newRouter, problems } from '../openapi.js'
 import { DomainOut, statusView } from '../views.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
+import { ChecksStateOut } from './domain-checks.js'
 import { DelegationOut } from './domain-dns.js'
 
 const HostnameOut = z.object({
@@ -56,6 +57,7 @@ const StatusOut = z.object({
     .array(z.string())
     .describe('Why the records and URLs handed out may not work for outsiders (SERVICE_HOST)'),
   dns: DelegationOut.nullable().describe('Delegated mode only (issue 12)'),
+  checks: ChecksStateOut.describe('Live checks: open findings, and when each check last ran'),
 })
 
 const route = createRoute({

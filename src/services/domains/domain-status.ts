@@ -1,4 +1,5 @@
 import type { Actor } from '../../core/actor.js'
+import type { CheckState } from '../../core/checks/check-ports.js'
 import type { CertState } from '../../core/certs/types.js'
 import type { Domain, HostnameRole, StoredPolicy } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
@@ -28,6 +29,8 @@ export interface DomainStatus {
   warnings: string[]
   /** Delegated mode: the zone's id against the policy's, and each CNAME as live DNS shows it. */
   dns: DelegationStatus | null
+  /** The live checks' open findings and when each check last ran (issue 13). */
+  checks: CheckState
 }
 
 /** What a domain owner needs to see: policy, and per hostname DNS and certificate state. */
@@ -53,5 +56,6 @@ export async function domainStatus(
     enforceAdvice: await enforceAdvice(deps, actor, name),
     warnings: await serviceWarnings(deps),
     dns: await delegationStatus(deps, domain),
+    checks: await deps.repos.checks.state(domain.id),
   }
 }
