@@ -36,7 +36,7 @@ describe('checking a domain (issue 13)', () => {
 
     const r = await check()
 
-    expect(r.ran.sort()).toEqual(['mx', 'sts-record', 'tlsrpt-record'])
+    expect(r.ran.sort()).toEqual(['certificate', 'mx', 'sts-record', 'tlsrpt-record'])
     // Service tests make no SMTP connections unless a test sets MX_PROBE (the probe's own tests).
     expect(r.skipped).toEqual([{ kind: 'starttls', reason: 'MX_PROBE=off' }])
     expect((await state()).findings).toEqual([])
@@ -113,6 +113,25 @@ describe('checking a domain (issue 13)', () => {
     const s = await state()
     expect(s.findings.map((f) => f.key)).toEqual(['mx:uncovered:mx9.elsewhere.example'])
     expect(s.runs.find((x) => x.kind === 'mx')?.skipped).toBe('lookup failed')
+  })
+
+  it("when the policy host's certificate has expired, then the certificate check reports it", async () => {
+    const { check } = await healthy()
+    const now = world.clock.now().getTime()
+    const day = 86_400_000
+    const state = await world.deps.repos.certs.get('mta-sts.alpha.example')
+    await world.deps.repos.certs.save({
+      ...state!,
+      status: 'ok',
+      serial: '0a',
+      notBefore: new Date(now - 91 * day),
+      notAfter: new Date(now - day),
+      renewAt: new Date(now - 31 * day),
+    })
+
+    const r = await check()
+
+    expect(summary(r.changes)).toEqual(['opened certificate:mta-sts.alpha.example:expired'])
   })
 
   it('when the domain publishes no policy, then the records and MX are not held against it', async () => {

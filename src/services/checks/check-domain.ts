@@ -4,12 +4,13 @@
  * its changes (CheckRepo.record, one transaction; alerts react to `checks.changed`).
  *
  * Checks so far: the `_mta-sts` and `_smtp._tls` records, MX coverage by the policy, and the
- * STARTTLS probe of each MX (starttls-findings.ts). Still to come (issue 13): the policy
- * fetched from outside, our certificates, BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
+ * STARTTLS probe of each MX (starttls-findings.ts), and our certificates for its hostnames.
+ * Still to come (issue 13): the policy fetched from outside, BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
  * its earlier findings rather than reporting them resolved.
  */
 import type { CheckRun } from '../../core/checks/check-ports.js'
 import type { CheckKind, Finding, FindingChange } from '../../core/checks/findings.js'
+import { certificateFindings } from '../../core/checks/certificate-findings.js'
 import { mxCoverage, normalizeMxHost } from '../../core/checks/mx-coverage.js'
 import { stsRecordFindings, tlsRptRecordFindings } from '../../core/checks/record-findings.js'
 import type { Domain, StoredPolicy } from '../../core/ports.js'
@@ -50,6 +51,11 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
     }),
     attempt('mx', async () => mxFindings(domain.name, policy, await mx)),
     probeStep(deps, policy, mx, at),
+    attempt('certificate', async () => {
+      const names = (await deps.repos.domains.hostnames(domain.id)).map((h) => h.name)
+      const states = await deps.repos.certs.many(names)
+      return certificateFindings(names, new Map(states.map((c) => [c.hostname, c])), at)
+    }),
   ])
   const run: CheckRun = {
     domainId: domain.id,
