@@ -7,6 +7,7 @@
 import type { ChallengeStore, CertStateRepo } from './certs/types.js'
 import type { Cursor } from './cursor.js'
 import type { Mode } from './mta-sts/policy.js'
+import type { AlertRepo } from './alerts/alert-ports.js'
 import type { CheckRepo } from './checks/check-ports.js'
 import type { ZoneRepo } from './dns/zone-ports.js'
 
@@ -327,6 +328,7 @@ export interface Repos {
   quotas: QuotaRepo
   zone: ZoneRepo
   checks: CheckRepo
+  alerts: AlertRepo
 }
 
 /** What a tenant or a domain holds, for the quota checks (services/tenants/quotas.ts). */

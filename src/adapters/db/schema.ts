@@ -421,3 +421,46 @@ export const findingEvents = sqliteTable(
   },
   (t) => [index('finding_events_domain').on(t.domainId, t.id)],
 )
+
+/** A tenant's webhook for alerts (issue 13): its URL and the secret its bodies are signed with. */
+export const webhooks = sqliteTable('webhooks', {
+  id: text('id').primaryKey(),
+  tenantId: text('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  createdAt: ms('created_at').notNull(),
+})
+
+/**
+ * One alert to one webhook: a finding event (`finding_events.id`) to deliver, its attempts and
+ * outcome — the delivery log a tenant reads, and the retry queue (`pending` by next attempt).
+ */
+export const alertDeliveries = sqliteTable(
+  'alert_deliveries',
+  {
+    id: text('id').primaryKey(),
+    webhookId: text('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: ms('next_attempt_at'),
+    lastStatus: integer('last_status'),
+    lastReason: text('last_reason'),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+  },
+  (t) => [
+    index('alert_deliveries_due').on(t.status, t.nextAttemptAt),
+    index('alert_deliveries_webhook').on(t.webhookId, t.createdAt),
+  ],
+)
+
+/** How far alerts have been queued: the last finding event turned into deliveries (one row). */
+export const alertCursor = sqliteTable('alert_cursor', {
+  id: integer('id').primaryKey(),
+  eventId: integer('event_id').notNull(),
+})

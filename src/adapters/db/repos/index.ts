@@ -2,6 +2,7 @@ import type { ChangePublisher } from '../../../core/changes.js'
 import type { Repos } from '../../../core/ports.js'
 import type { OpenDb } from '../database.js'
 import { publishingRepos } from '../publishing-repos.js'
+import { alertRepo } from './alerts.js'
 import { bimiRepo } from './bimi.js'
 import { checkRepo } from './checks.js'
 import { certStateRepo } from './cert-states.js'
@@ -35,6 +36,7 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     quotas: quotaRepo(open.db),
     zone: zoneRepo(open),
     checks: checkRepo(open),
+    alerts: alertRepo(open),
   }
   return changes ? publishingRepos(repos, open.db, changes) : repos
 }

@@ -1,0 +1,102 @@
+/**
+ * A tenant's webhooks for alerts (issue 13): add (the signing secret is shown once), list,
+ * remove, and read a webhook's delivery log.
+ */
+import { z } from 'zod'
+import type { Actor } from '../../core/actor.js'
+import type { DeliveryRow, StoredWebhook } from '../../core/alerts/alert-ports.js'
+import { DomainError } from '../../core/errors.js'
+import type { ServiceDeps } from '../deps.js'
+
+/** Webhooks one tenant may have: each alert is one request per webhook. */
+export const WEBHOOKS_PER_TENANT = 10
+
+export const WebhookIn = z
+  .object({
+    url: z
+      .string()
+      .max(2048)
+      .url()
+      .refine((u) => /^https:\/\//i.test(u) || /^http:\/\//i.test(u), 'must be an https: URL')
+      .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'must not carry credentials'),
+  })
+  .strict()
+export type WebhookIn = z.infer<typeof WebhookIn>
+
+/** The tenant whose webhooks `actor` manages: its own, or for the operator the one named. */
+async function tenantOf(deps: ServiceDeps, actor: Actor, tenantId?: string): Promise<string> {
+  if (actor.kind === 'tenant') return actor.tenantId
+  if (tenantId === undefined || !(await deps.repos.tenants.byId(tenantId))) {
+    throw new DomainError('VALIDATION', 'invalid request', [
+      { path: 'tenantId', message: 'the operator names the tenant (an existing tenant id)' },
+    ])
+  }
+  return tenantId
+}
+
+export async function addWebhook(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: WebhookIn,
+  opts: { tenantId?: string; allowHttp: boolean },
+): Promise<StoredWebhook & { secret: string }> {
+  const tenantId = await tenantOf(deps, actor, opts.tenantId)
+  if (!opts.allowHttp && !/^https:\/\//i.test(input.url)) {
+    throw new DomainError('VALIDATION', 'invalid request', [
+      { path: 'url', message: 'must be an https: URL' },
+    ])
+  }
+  if ((await deps.repos.alerts.webhooks(tenantId)).length >= WEBHOOKS_PER_TENANT) {
+    throw new DomainError('CONFLICT', `a tenant has at most ${WEBHOOKS_PER_TENANT} webhooks`)
+  }
+  const webhook = {
+    id: deps.newId(),
+    tenantId,
+    url: input.url,
+    secret: deps.newSecret(),
+    createdAt: deps.clock.now(),
+  }
+  await deps.repos.alerts.addWebhook(webhook)
+  return webhook
+}
+
+export async function listWebhooks(
+  deps: ServiceDeps,
+  actor: Actor,
+  tenantId?: string,
+): Promise<StoredWebhook[]> {
+  return deps.repos.alerts.webhooks(await tenantOf(deps, actor, tenantId))
+}
+
+/** NOT_FOUND for another tenant's webhook, so ids cannot be probed. */
+async function ownWebhook(
+  deps: ServiceDeps,
+  actor: Actor,
+  id: string,
+  tenantId?: string,
+): Promise<StoredWebhook & { tenantId: string }> {
+  const tenant = await tenantOf(deps, actor, tenantId)
+  const hook = (await deps.repos.alerts.webhooks(tenant)).find((w) => w.id === id)
+  if (!hook) throw new DomainError('NOT_FOUND', `webhook "${id}" not found`)
+  return hook
+}
+
+export async function removeWebhook(
+  deps: ServiceDeps,
+  actor: Actor,
+  id: string,
+  tenantId?: string,
+): Promise<void> {
+  const hook = await ownWebhook(deps, actor, id, tenantId)
+  await deps.repos.alerts.removeWebhook(hook.tenantId, id)
+}
+
+export async function webhookDeliveries(
+  deps: ServiceDeps,
+  actor: Actor,
+  id: string,
+  opts: { limit: number; tenantId?: string },
+): Promise<DeliveryRow[]> {
+  const hook = await ownWebhook(deps, actor, id, opts.tenantId)
+  return deps.repos.alerts.deliveries(hook.tenantId, id, opts.limit)
+}
