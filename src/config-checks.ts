@@ -25,6 +25,13 @@ export const CHECKS_ENV = {
   /** Probes in flight at once across all domains (each MX of a domain is one). */
   MX_PROBE_CONCURRENCY: whole(1, 256).default(8),
   /**
+   * Webhooks may use `http:` and reach loopback, private and link-local addresses: labs and
+   * tests only. Off, a tenant's webhook cannot be aimed at the operator's own network (SSRF).
+   */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** Seconds one webhook delivery may take (connect to the end of the answer). */
+  WEBHOOK_TIMEOUT_SECONDS: whole(1, 60).default(10),
+  /**
    * Port of the Prometheus `/metrics` listener; unset: none. Bound to METRICS_BIND_ADDRESS,
    * loopback by default, so only the machine (or a scraper beside it) can read it.
    */

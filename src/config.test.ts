@@ -41,6 +41,12 @@ describe('loadConfig', () => {
     ['MX_PROBE_CONCURRENCY', '0', 'invalid MX_PROBE_CONCURRENCY: must be a whole number 1-256'],
     ['METRICS_PORT', 'x', 'invalid METRICS_PORT: must be a port number 0-65535'],
     ['METRICS_PER_DOMAIN', 'sometimes', 'invalid METRICS_PER_DOMAIN'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe', 'invalid WEBHOOK_ALLOW_PRIVATE'],
+    [
+      'WEBHOOK_TIMEOUT_SECONDS',
+      '0',
+      'invalid WEBHOOK_TIMEOUT_SECONDS: must be a whole number 1-60',
+    ],
     ['MAX_CONNECTIONS', 'lots', 'invalid MAX_CONNECTIONS: must be a whole number 1-1000000'],
     ['WORKER_QUEUE_MAX', '1.5', 'invalid WORKER_QUEUE_MAX: must be a whole number 0-100000'],
     ['TLSRPT_RATE_PER_SOURCE', '0', 'invalid TLSRPT_RATE_PER_SOURCE: must be a whole number ≥ 1'],

@@ -17,6 +17,7 @@ import { removeDueDomains } from '../services/domains/retire-domain.js'
 import { checkPendingClaims, removeExpiredClaims } from '../services/domains/domain-verification.js'
 import { syncDir, systemClock, VERSION, type Runtime } from './open.js'
 import { startZone, ZONE_TICK, type RunningZone } from './dns.js'
+import { AlertDispatcher } from '../services/engines/alert-dispatcher.js'
 import { DomainChecker } from '../services/engines/domain-checker.js'
 
 /** The check job's period ('* * * * *'): batches are sized from it. */
@@ -118,6 +119,9 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   }
   otherProcesses.start()
   const checker = startChecker(rt)
+  // Alerts go out whoever ran the check (schedule, API, CLI): always subscribed.
+  const alerts = new AlertDispatcher({ deps: rt.deps, sender: rt.deps.webhooks.sender, log })
+  rt.changes.subscribe((c) => alerts.apply(c))
   jobs = startScheduler(
     [
       {
@@ -146,6 +150,8 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       // The delegated zone: this instance's heartbeat, and changes waiting for other instances.
       ...zoneJobs(zone, rt),
       ...checkJobs(checker, rt),
+      // Retries that came due, and anything a missed checks.changed left queued.
+      { name: 'alerts', schedule: '* * * * *', run: () => alerts.tick() },
     ],
     log,
   )
@@ -183,6 +189,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       await jobs?.stop()
       checker?.stop()
       await checker?.settled()
+      await alerts.settled()
       await zone?.stop()
       await rt.certs.stop([verified])
       rt.close()

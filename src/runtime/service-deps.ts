@@ -10,6 +10,7 @@ import type { DnsResolver } from '../core/certs/types.js'
 import type { Clock, Logger, Repos } from '../core/ports.js'
 import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
 import { mxProber } from '../adapters/smtp/mx-prober.js'
+import { webhookSender } from '../adapters/webhooks/webhook-sender.js'
 import type { TenantWorkPorts } from '../adapters/workers/ports.js'
 import type { ServiceDeps } from '../services/deps.js'
 
@@ -54,6 +55,14 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
             ehloName: config.SERVICE_HOST,
             concurrency: config.MX_PROBE_CONCURRENCY,
           }),
+    webhooks: {
+      sender: webhookSender({
+        allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE,
+        timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+        userAgent: `policyhost (+https://${config.SERVICE_HOST})`,
+      }),
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    },
     bimi: work.bimi,
     tlsrpt: {
       process: work.process,

@@ -9,6 +9,7 @@
 import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
 import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../core/bimi/types.js'
+import type { WebhookSender } from '../core/alerts/alert-ports.js'
 import type { MxProber } from '../core/checks/check-ports.js'
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Quotas } from '../core/quotas.js'
@@ -47,6 +48,8 @@ export interface ServiceDeps {
   dns: DnsResolver
   /** The STARTTLS probe of MX hosts (issue 13); null when MX_PROBE=off. */
   prober: MxProber | null
+  /** Alert webhooks (issue 13): the sender, and whether http: and private targets are allowed. */
+  webhooks: { sender: WebhookSender; allowPrivate: boolean }
   /**
    * SVG Tiny PS validation, conversion (svgo) and mark certificate inspection (X.509): tenant
    * input, so the server runs them in its worker pool, queued per owner (issue 9 point 2).

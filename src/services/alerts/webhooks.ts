@@ -38,10 +38,11 @@ export async function addWebhook(
   deps: ServiceDeps,
   actor: Actor,
   input: WebhookIn,
-  opts: { tenantId?: string; allowHttp: boolean },
+  tenant?: string,
 ): Promise<StoredWebhook & { secret: string }> {
-  const tenantId = await tenantOf(deps, actor, opts.tenantId)
-  if (!opts.allowHttp && !/^https:\/\//i.test(input.url)) {
+  const tenantId = await tenantOf(deps, actor, tenant)
+  // http: only where the operator allows private targets (WEBHOOK_ALLOW_PRIVATE: labs, tests).
+  if (!deps.webhooks.allowPrivate && !/^https:\/\//i.test(input.url)) {
     throw new DomainError('VALIDATION', 'invalid request', [
       { path: 'url', message: 'must be an https: URL' },
     ])

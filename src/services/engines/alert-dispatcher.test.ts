@@ -33,12 +33,9 @@ async function wired() {
     log: world.deps.log,
   })
   world.feed.subscribe((c) => dispatcher.apply(c))
-  const hook = await addWebhook(
-    world.deps,
-    a.actor,
-    { url: 'https://hooks.alpha.example/policyhost' },
-    { allowHttp: false },
-  )
+  const hook = await addWebhook(world.deps, a.actor, {
+    url: 'https://hooks.alpha.example/policyhost',
+  })
   const check = async () => {
     await checkDomain(world.deps, await getDomain(world.deps, a.actor, 'alpha.example'))
     await dispatcher.settled()
