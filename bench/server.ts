@@ -81,6 +81,7 @@ export async function startOurs(o: OursOptions): Promise<Ours> {
     // The bench needs only loopback: no checker lookups or SMTP probes of its made-up domains.
     CHECKS: 'off',
     MX_PROBE: 'off',
+    POLICY_FETCH: 'off',
     ...o.env,
   }
   const logPath = join(o.workDir, `ours-${o.label}.log`)

@@ -18,6 +18,12 @@ export const CHECKS_ENV = {
    * block outgoing port 25 (many clouds do), where every probe would look like a failure.
    */
   MX_PROBE: z.enum(['on', 'off']).default('on'),
+  /**
+   * `on`: a check fetches each policy from outside as senders do (HTTPS to `mta-sts.<domain>`)
+   * and compares it with what is served; `off` where this service cannot reach itself by its
+   * public names.
+   */
+  POLICY_FETCH: z.enum(['on', 'off']).default('on'),
   /** Port the probe connects to (25; tests and lab set-ups point it elsewhere). */
   MX_PROBE_PORT: port.default(25),
   /** PEM roots the probe trusts instead of the system's (a lab CA such as pebble's). */

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     ['HTTP_PORT', '70000', 'invalid HTTP_PORT: must be a port number 0-65535'],
     ['CHECK_INTERVAL_HOURS', '0', 'invalid CHECK_INTERVAL_HOURS: must be a whole number 1-720'],
     ['MX_PROBE', 'maybe', 'invalid MX_PROBE'],
+    ['POLICY_FETCH', 'sometimes', 'invalid POLICY_FETCH'],
     ['MX_PROBE_PORT', '65536', 'invalid MX_PROBE_PORT: must be a port number 0-65535'],
     [
       'MX_PROBE_CA_FILE',

@@ -47,6 +47,7 @@ describe('domain checks over the API (issue 13)', () => {
     expect(got.runs.map((r: { kind: string }) => r.kind).sort()).toEqual([
       'certificate',
       'mx',
+      'policy-host',
       'starttls',
       'sts-record',
       'tlsrpt-record',

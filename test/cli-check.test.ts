@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCliInProcess } from './helpers/cli.js'
 
 let dataDir: string
-const ENV = { DNS_SERVERS: '127.0.0.1:9', MX_PROBE: 'off' }
+const ENV = { DNS_SERVERS: '127.0.0.1:9', MX_PROBE: 'off', POLICY_FETCH: 'off' }
 const cli = (args: string[]) => runCliInProcess(dataDir, args, ENV)
 
 beforeAll(async () => {
@@ -42,6 +42,7 @@ describe('policyhost check', () => {
     expect(doc.ran).toEqual(['certificate'])
     expect(doc.skipped.map((s: { kind: string }) => s.kind).sort()).toEqual([
       'mx',
+      'policy-host',
       'starttls',
       'sts-record',
       'tlsrpt-record',

@@ -9,10 +9,14 @@ import type { Config } from '../config.js'
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Clock, Logger, Repos } from '../core/ports.js'
 import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
+import { policyFetcher } from '../adapters/mta-sts/policy-fetcher-port.js'
 import { mxProber } from '../adapters/smtp/mx-prober.js'
 import { webhookSender } from '../adapters/webhooks/webhook-sender.js'
 import type { TenantWorkPorts } from '../adapters/workers/ports.js'
 import type { ServiceDeps } from '../services/deps.js'
+
+/** One outside policy fetch of a check: senders wait about a minute; a check need not. */
+const POLICY_FETCH_TIMEOUT_MS = 30_000
 
 export interface ServiceParts {
   repos: Repos
@@ -55,6 +59,8 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
             ehloName: config.SERVICE_HOST,
             concurrency: config.MX_PROBE_CONCURRENCY,
           }),
+    policyFetcher:
+      config.POLICY_FETCH === 'off' ? null : policyFetcher({ timeoutMs: POLICY_FETCH_TIMEOUT_MS }),
     webhooks: {
       sender: webhookSender({
         allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE,

@@ -10,7 +10,7 @@ import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
 import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../core/bimi/types.js'
 import type { WebhookSender } from '../core/alerts/alert-ports.js'
-import type { MxProber } from '../core/checks/check-ports.js'
+import type { MxProber, PolicyFetcher } from '../core/checks/check-ports.js'
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Quotas } from '../core/quotas.js'
 import type { StoreBounds } from '../core/tls-rpt/bound.js'
@@ -48,6 +48,8 @@ export interface ServiceDeps {
   dns: DnsResolver
   /** The STARTTLS probe of MX hosts (issue 13); null when MX_PROBE=off. */
   prober: MxProber | null
+  /** The policy fetched from outside as senders fetch it (issue 13); null when POLICY_FETCH=off. */
+  policyFetcher: PolicyFetcher | null
   /** Alert webhooks (issue 13): the sender, and whether http: and private targets are allowed. */
   webhooks: { sender: WebhookSender; allowPrivate: boolean }
   /**

@@ -93,6 +93,7 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
     DOMAIN_VERIFICATION: 'off',
     // No outgoing SMTP unless a test points the probe at its own server (issue 13).
     MX_PROBE: 'off',
+    POLICY_FETCH: 'off',
     ...env,
   })
   const lines: string[] = []

@@ -102,6 +102,7 @@ export function baseEnv(dataDir: string): Record<string, string> {
     // No outgoing SMTP from tests unless one points the probe at its own server, and no
     // background checks (their lookups would leave loopback) unless a test asks (issue 13).
     MX_PROBE: 'off',
+    POLICY_FETCH: 'off',
     CHECKS: 'off',
   }
 }

@@ -79,3 +79,16 @@ export type ProbeOutcome =
 export interface MxProber {
   probe(mxHost: string, address: string, now: Date): Promise<ProbeOutcome>
 }
+
+/** The policy as a sender fetched it from `mta-sts.<domain>`, or why it could not. */
+export type PolicyFetchOutcome =
+  { ok: true; text: string } | { ok: false; reason: string; detail: string }
+
+/**
+ * Fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt` the way a sending MTA does (RFC
+ * 8461 §3.3), connecting to `address` (resolved by the caller through the injected resolver).
+ * Never rejects; bounded in time and size.
+ */
+export interface PolicyFetcher {
+  fetch(domain: string, address: string, now: Date): Promise<PolicyFetchOutcome>
+}

@@ -37,8 +37,11 @@ describe('checking a domain (issue 13)', () => {
     const r = await check()
 
     expect(r.ran.sort()).toEqual(['certificate', 'mx', 'sts-record', 'tlsrpt-record'])
-    // Service tests make no SMTP connections unless a test sets MX_PROBE (the probe's own tests).
-    expect(r.skipped).toEqual([{ kind: 'starttls', reason: 'MX_PROBE=off' }])
+    // Service tests connect to no MX or policy host unless a test points them at its own server.
+    expect(r.skipped).toEqual([
+      { kind: 'starttls', reason: 'MX_PROBE=off' },
+      { kind: 'policy-host', reason: 'POLICY_FETCH=off' },
+    ])
     expect((await state()).findings).toEqual([])
   })
 
@@ -109,6 +112,7 @@ describe('checking a domain (issue 13)', () => {
     expect(r.skipped).toEqual([
       { kind: 'mx', reason: 'lookup failed' },
       { kind: 'starttls', reason: 'MX_PROBE=off' },
+      { kind: 'policy-host', reason: 'POLICY_FETCH=off' },
     ])
     const s = await state()
     expect(s.findings.map((f) => f.key)).toEqual(['mx:uncovered:mx9.elsewhere.example'])

@@ -4,8 +4,8 @@
  * its changes (CheckRepo.record, one transaction; alerts react to `checks.changed`).
  *
  * Checks so far: the `_mta-sts` and `_smtp._tls` records, MX coverage by the policy, and the
- * STARTTLS probe of each MX (starttls-findings.ts), and our certificates for its hostnames.
- * Still to come (issue 13): the policy fetched from outside, BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
+ * STARTTLS probe of each MX (starttls-findings.ts), the policy fetched from outside
+ * (policy-host-findings.ts), and our certificates for its hostnames. Still to come: BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
  * its earlier findings rather than reporting them resolved.
  */
 import type { CheckRun } from '../../core/checks/check-ports.js'
@@ -17,6 +17,7 @@ import type { Domain, StoredPolicy } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { ensureReportToken, reportUrl } from '../tls-rpt/report-endpoint.js'
 import { attempt } from './check-step.js'
+import { policyHostStep } from './policy-host-findings.js'
 import { probeStep } from './starttls-findings.js'
 
 export interface CheckOutcome {
@@ -51,6 +52,7 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
     }),
     attempt('mx', async () => mxFindings(domain.name, policy, await mx)),
     probeStep(deps, policy, mx, at),
+    policyHostStep(deps, domain, policy, at),
     attempt('certificate', async () => {
       const names = (await deps.repos.domains.hostnames(domain.id)).map((h) => h.name)
       const states = await deps.repos.certs.many(names)

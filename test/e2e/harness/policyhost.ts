@@ -141,6 +141,7 @@ export async function startPolicyhost(o: {
     // Checks run when a test asks; background ones would race the tests' own DNS and SMTP.
     CHECKS: 'off',
     MX_PROBE: 'off',
+    POLICY_FETCH: 'off',
     ...o.env,
   })
   const runtime = await openRuntime(config, { clock: o.clock, logSink: (l) => logs.push(l) })
