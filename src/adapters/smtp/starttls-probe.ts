@@ -7,6 +7,7 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import type { ProbeResultType } from '../../core/checks/check-ports.js'
 import { DomainError } from '../../core/errors.js'
 import { type ProbeCertificate, judgePeerCertificate } from './peer-certificate.js'
 import { ReplyError, ReplyReader, type SmtpReply, safeText } from './smtp-reply-reader.js'
@@ -16,13 +17,8 @@ export type { ProbeCertificate } from './peer-certificate.js'
 /** Where a probe stopped. */
 export type ProbeStage = 'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'verify'
 
-/** RFC 8460 §4.3.2 result types a probe can report. */
-export type ProbeResultType =
-  | 'starttls-not-supported'
-  | 'certificate-host-mismatch'
-  | 'certificate-expired'
-  | 'certificate-not-trusted'
-  | 'validation-failure'
+/** RFC 8460 §4.3.2 result types a probe can report: the checker port's (core/checks). */
+export type { ProbeResultType } from '../../core/checks/check-ports.js'
 
 /**
  * `ms` is the probe's duration; `bytesRead` what it took from the connection (TCP payload,
