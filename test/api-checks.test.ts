@@ -45,6 +45,7 @@ describe('domain checks over the API (issue 13)', () => {
     const got = (await s.request('GET', `/api/v1/domains/${DOMAIN}/checks`, { token })).json()
     expect(got.findings).toMatchObject([{ kind: 'mx', severity: 'error' }])
     expect(got.runs.map((r: { kind: string }) => r.kind).sort()).toEqual([
+      'bimi',
       'certificate',
       'mx',
       'policy-host',

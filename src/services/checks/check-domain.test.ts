@@ -36,7 +36,7 @@ describe('checking a domain (issue 13)', () => {
 
     const r = await check()
 
-    expect(r.ran.sort()).toEqual(['certificate', 'mx', 'sts-record', 'tlsrpt-record'])
+    expect(r.ran.sort()).toEqual(['bimi', 'certificate', 'mx', 'sts-record', 'tlsrpt-record'])
     // Service tests connect to no MX or policy host unless a test points them at its own server.
     expect(r.skipped).toEqual([
       { kind: 'starttls', reason: 'MX_PROBE=off' },

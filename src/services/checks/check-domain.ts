@@ -5,7 +5,7 @@
  *
  * Checks so far: the `_mta-sts` and `_smtp._tls` records, MX coverage by the policy, and the
  * STARTTLS probe of each MX (starttls-findings.ts), the policy fetched from outside
- * (policy-host-findings.ts), and our certificates for its hostnames. Still to come: BIMI. A lookup that fails makes its check "skipped" with the reason: it keeps
+ * (policy-host-findings.ts), our certificates for its hostnames, and BIMI (bimi-findings.ts). A lookup that fails makes its check "skipped" with the reason: it keeps
  * its earlier findings rather than reporting them resolved.
  */
 import type { CheckRun } from '../../core/checks/check-ports.js'
@@ -16,6 +16,7 @@ import { stsRecordFindings, tlsRptRecordFindings } from '../../core/checks/recor
 import type { Domain, StoredPolicy } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { ensureReportToken, reportUrl } from '../tls-rpt/report-endpoint.js'
+import { bimiStep } from './bimi-findings.js'
 import { attempt } from './check-step.js'
 import { policyHostStep } from './policy-host-findings.js'
 import { probeStep } from './starttls-findings.js'
@@ -53,6 +54,7 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
     attempt('mx', async () => mxFindings(domain.name, policy, await mx)),
     probeStep(deps, policy, mx, at),
     policyHostStep(deps, domain, policy, at),
+    bimiStep(deps, domain),
     attempt('certificate', async () => {
       const names = (await deps.repos.domains.hostnames(domain.id)).map((h) => h.name)
       const states = await deps.repos.certs.many(names)
