@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { alphaWithDomain, serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
+import { domainStatus } from '../domains/domain-status.js'
 import { getDomain } from '../domains/domains.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { checkDomain } from './check-domain.js'
@@ -136,6 +137,19 @@ describe('checking a domain (issue 13)', () => {
     const r = await check()
 
     expect(summary(r.changes)).toEqual(['opened certificate:mta-sts.alpha.example:expired'])
+  })
+
+  it('when an MX is uncovered while testing, then the enforce advice in status says not yet, naming it', async () => {
+    const { a, check } = await healthy('testing')
+    world.dns.mxs.set('alpha.example', ['mx9.elsewhere.example'])
+
+    await check()
+    const status = await domainStatus(world.deps, a.actor, 'alpha.example')
+
+    expect(status.enforceAdvice?.ready).toBe(false)
+    expect(status.enforceAdvice?.reasons).toContainEqual(
+      expect.stringContaining('live check: MX mx9.elsewhere.example'),
+    )
   })
 
   it('when the domain publishes no policy, then the records and MX are not held against it', async () => {

@@ -1,4 +1,5 @@
 import type { Actor } from '../../core/actor.js'
+import { adviceWithFindings } from '../../core/checks/advice-findings.js'
 import type { CheckState } from '../../core/checks/check-ports.js'
 import type { CertState } from '../../core/certs/types.js'
 import type { Domain, HostnameRole, StoredPolicy } from '../../core/ports.js'
@@ -45,6 +46,11 @@ export async function domainStatus(
     deps.repos.domains.hostnames(domain.id),
     deps.repos.bimi.list(domain.id),
   ])
+  // The advice (testing only) takes the live checks into account (issue 13).
+  const [advice, checks] = await Promise.all([
+    enforceAdvice(deps, actor, name),
+    deps.repos.checks.state(domain.id),
+  ])
   const certs = new Map(
     (await deps.repos.certs.many(hosts.map((h) => h.name))).map((c) => [c.hostname, c]),
   )
@@ -53,9 +59,9 @@ export async function domainStatus(
     policy,
     hostnames: hosts.map((h) => ({ name: h.name, role: h.role, cert: certs.get(h.name) ?? null })),
     bimi: assertions.length > 0 ? await bimiReadiness(deps, domain, assertions) : null,
-    enforceAdvice: await enforceAdvice(deps, actor, name),
+    enforceAdvice: advice === null ? null : adviceWithFindings(advice, checks.findings),
     warnings: await serviceWarnings(deps),
     dns: await delegationStatus(deps, domain),
-    checks: await deps.repos.checks.state(domain.id),
+    checks,
   }
 }
