@@ -2,6 +2,7 @@
  * Response shapes of the admin API: the zod schemas feed the OpenAPI document, the functions
  * turn service results into them (dates as ISO strings, no internal ids where not needed).
  */
+import type { CheckState } from '../core/checks/check-ports.js'
 import { z } from '@hono/zod-openapi'
 import { verificationRecordName, verificationValue } from '../core/domain-claim.js'
 import type { Domain, StoredTlsRpt, Tenant } from '../core/ports.js'
@@ -156,6 +157,14 @@ export const bimiView = (b: BimiView) => ({
 })
 
 /** A domain's status as the API (and the CLI's --json) shows it. */
+/** The live checks' open findings and last runs (issue 13), as /checks and /status show them. */
+export function checksView(c: CheckState) {
+  return {
+    findings: c.findings.map((f) => ({ ...f, openedAt: f.openedAt.toISOString() })),
+    runs: c.runs.map((r) => ({ ...r, ranAt: r.ranAt.toISOString() })),
+  }
+}
+
 export function statusView(s: DomainStatus, now: Date) {
   return {
     domain: domainView(s.domain),
@@ -166,10 +175,7 @@ export function statusView(s: DomainStatus, now: Date) {
     enforceAdvice: s.enforceAdvice,
     warnings: s.warnings,
     dns: s.dns,
-    checks: {
-      findings: s.checks.findings.map((f) => ({ ...f, openedAt: f.openedAt.toISOString() })),
-      runs: s.checks.runs.map((r) => ({ ...r, ranAt: r.ranAt.toISOString() })),
-    },
+    checks: checksView(s.checks),
     hostnames: s.hostnames.map(({ name, role, cert: c }) => ({
       name,
       role,

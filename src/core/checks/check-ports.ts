@@ -52,10 +52,11 @@ export interface CheckRepo {
   history(domainId: string, limit: number, before?: number): Promise<FindingEvent[]>
   /**
    * Up to `limit` live (verified) domains not checked since `before`, never-checked first, then
-   * the longest unchecked: the scheduler's next batch. Also how many live domains there are, to
-   * size batches so every domain comes round once per interval.
+   * the longest unchecked: the scheduler's next batch.
    */
-  due(before: Date, limit: number): Promise<{ domainIds: string[]; live: number }>
+  due(before: Date, limit: number): Promise<string[]>
+  /** How many live domains there are, to size batches so each comes round once per interval. */
+  liveCount(): Promise<number>
 }
 
 /** RFC 8460 §4.3 result types a STARTTLS probe reports, as a sending MTA would. */

@@ -25,7 +25,8 @@ export function pack(e: ZoneEntry): StoredEntry {
   return out
 }
 
-const NO_BIMI: ZoneEntry['bimi'] = Object.freeze([]) as unknown as ZoneEntry['bimi']
+/** The one empty selector list every entry without BIMI shares (most of 100k domains). */
+export const NO_BIMI: ZoneEntry['bimi'] = Object.freeze([]) as unknown as ZoneEntry['bimi']
 
 const value = (field: string): string | null => (field === NONE ? null : field)
 

@@ -1,7 +1,15 @@
 import { DomainError } from '../errors.js'
 import { splitTxt } from './bind.js'
 import { LabelTable } from './label-table.js'
-import { hasBimi, mtaStsOf, pack, tlsRptOf, unpack, type StoredEntry } from './packed-entry.js'
+import {
+  hasBimi,
+  mtaStsOf,
+  NO_BIMI,
+  pack,
+  tlsRptOf,
+  unpack,
+  type StoredEntry,
+} from './packed-entry.js'
 import { EMPTY_NODE, TxtNode, utf8Length, type ZoneNode } from './zone-node.js'
 import type { ZoneDiff, ZoneEntry, ZoneRecord, ZoneSettings } from './zone-types.js'
 
@@ -345,8 +353,6 @@ export class ZoneIndex {
     return { name, type: 'TXT', class: 'IN', ttl: this.settings.ttl, data }
   }
 }
-
-const NO_BIMI: ZoneEntry['bimi'] = Object.freeze([]) as unknown as ZoneEntry['bimi']
 
 /**
  * What the index keeps for `e`: packed (packed-entry.ts), or else a copy — never the caller's

@@ -3,6 +3,7 @@ import { CHECK_KINDS } from '../../core/checks/findings.js'
 import type { ServiceDeps } from '../../services/deps.js'
 import { checkNow, checksOf, mxSuggestion } from '../../services/checks/domain-checks.js'
 import { json, newRouter, problems } from '../openapi.js'
+import { checksView } from '../views.js'
 import { DomainParam, domainFromParam } from './domain-param.js'
 
 const FindingOut = z.object({
@@ -49,20 +50,6 @@ const MxSuggestionOut = z.object({
   suggested: z.array(z.string()).describe('An mx list that covers them all'),
 })
 
-const iso = (d: Date) => d.toISOString()
-const findingView = (f: { openedAt: Date } & Omit<z.infer<typeof FindingOut>, 'openedAt'>) => ({
-  ...f,
-  openedAt: iso(f.openedAt),
-})
-const runView = (r: {
-  kind: z.infer<typeof RunOut>['kind']
-  ranAt: Date
-  skipped: string | null
-}) => ({
-  ...r,
-  ranAt: iso(r.ranAt),
-})
-
 const runNow = createRoute({
   method: 'post',
   path: '/domains/{name}/checks',
@@ -101,8 +88,7 @@ export function domainCheckRoutes(deps: ServiceDeps) {
           ran: r.ran,
           skipped: r.skipped,
           changes: r.changes.map((x) => ({ change: x.change, key: x.finding.key })),
-          findings: r.findings.map(findingView),
-          runs: r.runs.map(runView),
+          ...checksView(r),
         },
         200,
       )
@@ -113,8 +99,7 @@ export function domainCheckRoutes(deps: ServiceDeps) {
       const r = await checksOf(deps, c.get('actor'), name, { limit: q.limit, before: q.before })
       return c.json(
         {
-          findings: r.findings.map(findingView),
-          runs: r.runs.map(runView),
+          ...checksView(r),
           history: r.history.map((e) => ({
             id: e.id,
             change: e.change,
@@ -122,7 +107,7 @@ export function domainCheckRoutes(deps: ServiceDeps) {
             kind: e.kind,
             severity: e.severity,
             message: e.message,
-            at: iso(e.at),
+            at: e.at.toISOString(),
           })),
         },
         200,

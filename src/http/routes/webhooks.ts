@@ -9,6 +9,7 @@ import {
 } from '../../services/alerts/webhooks.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { queryIs400 } from '../query.js'
+import { iso } from '../views.js'
 
 const TenantQuery = z.object({
   tenantId: z.string().min(1).max(64).optional().describe('The operator names the tenant'),
@@ -69,8 +70,6 @@ const deliveries = createRoute({
     ...problems(400, 401, 404, 422),
   },
 })
-
-const iso = (d: Date | null) => (d === null ? null : d.toISOString())
 
 export function webhookRoutes(deps: ServiceDeps) {
   return newRouter()

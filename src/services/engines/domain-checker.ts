@@ -52,9 +52,9 @@ export class DomainChecker {
     const { intervalMs, tickMs, deps } = this.opts
     const before = new Date(now.getTime() - intervalMs)
     // Sized from the live count so every domain is checked once per interval; at least one.
-    const { live } = await deps.repos.checks.due(before, 0)
+    const live = await deps.repos.checks.liveCount()
     const batch = Math.max(1, Math.ceil((live * tickMs) / intervalMs))
-    const { domainIds } = await deps.repos.checks.due(before, batch)
+    const domainIds = await deps.repos.checks.due(before, batch)
     for (const id of domainIds) {
       if (this.stopped) break
       await this.checkOne(id)

@@ -17,8 +17,10 @@ export function checkRepo({ db, sqlite }: OpenDb): CheckRepo {
   const live = sqlite.prepare(`select count(*) from domains where status <> 'pending'`)
   return {
     async due(before, limit) {
-      const domainIds = (due.raw().all(before.getTime(), limit) as [string][]).map((r) => r[0])
-      return { domainIds, live: (live.raw().get() as [number])[0] }
+      return (due.raw().all(before.getTime(), limit) as [string][]).map((r) => r[0])
+    },
+    async liveCount() {
+      return (live.raw().get() as [number])[0]
     },
     async record(run) {
       return db.transaction((tx) => {
