@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import type { Config } from '../config.js'
 import type { DnsResolver } from '../core/certs/types.js'
+import { noMetrics, type Metrics } from '../core/metrics.js'
 import type { Clock, Logger, Repos } from '../core/ports.js'
 import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
 import { policyFetcher } from '../adapters/mta-sts/policy-fetcher-port.js'
@@ -27,6 +28,8 @@ export interface ServiceParts {
   work: TenantWorkPorts
   serviceUrl: string
   serviceWarnings: readonly string[]
+  /** The server's Prometheus registry (METRICS_PORT); nothing is counted without it. */
+  metrics?: Metrics
 }
 
 export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
@@ -69,6 +72,7 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
       }),
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     },
+    metrics: parts.metrics ?? noMetrics,
     bimi: work.bimi,
     tlsrpt: {
       process: work.process,

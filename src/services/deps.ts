@@ -12,6 +12,7 @@ import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../co
 import type { WebhookSender } from '../core/alerts/alert-ports.js'
 import type { MxProber, PolicyFetcher } from '../core/checks/check-ports.js'
 import type { DnsResolver } from '../core/certs/types.js'
+import type { Metrics } from '../core/metrics.js'
 import type { Quotas } from '../core/quotas.js'
 import type { StoreBounds } from '../core/tls-rpt/bound.js'
 import type { HealthAggregator, RawReportReader, ReportProcessor } from '../core/tls-rpt/decoder.js'
@@ -64,6 +65,8 @@ export interface ServiceDeps {
     gzip: (bytes: Uint8Array) => Uint8Array
     rawText: RawReportReader
   }
+  /** What is counted for `/metrics` (noMetrics where nothing scrapes). */
+  metrics: Metrics
   /** Quota defaults from config; the operator's per-tenant overrides are in the database. */
   quotas: Quotas
   /** How much of a TLS report is stored: the bounded parsed form, and the raw (gzip) cap. */
