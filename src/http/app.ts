@@ -12,6 +12,7 @@
  */
 import { Hono } from 'hono'
 import { hostFromHeader } from '../core/domain-name.js'
+import type { Metrics } from '../core/metrics.js'
 import type { Logger } from '../core/ports.js'
 import { challengeAnswer } from '../services/certs/acme-challenge.js'
 import type { ServiceDeps } from '../services/deps.js'
@@ -23,6 +24,7 @@ import { bearerAuth } from './middleware/bearer-auth.js'
 import { bodyRules } from './middleware/body-rules.js'
 import { hostGuard } from './middleware/host-guard.js'
 import { requestLog } from './middleware/request-log.js'
+import { requestMetrics } from './middleware/request-metrics.js'
 import { newRouter } from './openapi.js'
 import { isLoopback, peerOf } from './peer.js'
 import { serveLogoFile } from './logos.js'
@@ -52,6 +54,8 @@ export interface HttpDeps {
   newId: () => string
   version: string
   health: HealthSource
+  /** Answered requests and policy timings for `/metrics` (noMetrics without METRICS_PORT). */
+  metrics: Metrics
 }
 
 /** Names on which the admin API answers besides SERVICE_HOST: local use only. */
@@ -63,6 +67,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   const adminHosts = new Set([deps.serviceHost, ...LOCAL_HOSTS])
   const app = new Hono<AppEnv>()
   app.onError(onError)
+  app.use(requestMetrics(deps.metrics, { adminHosts, policies: deps.policies }))
   app.use(requestLog(deps.log, deps.newId))
   app.use(hostGuard())
   if (listener === 'http') {

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { hostFromHeader } from '../core/domain-name.js'
+import type { Metrics } from '../core/metrics.js'
 import type { Logger } from '../core/ports.js'
 import { elapsedMs, requestIdOf } from './middleware/request-log.js'
+import { policyDomainOf, secondsSince } from './middleware/request-metrics.js'
 import { plainAddress, serverNameOf } from './peer.js'
 import { POLICY_PATH, policyHeaders, type PolicyLookup } from './public.js'
 
@@ -12,6 +14,8 @@ export interface FastPathDeps {
   policyCacheSeconds: number
   log: Logger
   newId: () => string
+  /** Counts the requests answered here, which the app's requestMetrics never sees. */
+  metrics: Metrics
 }
 
 /**
@@ -25,19 +29,21 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
   return (req, res) => {
     const method = req.method
     if ((method !== 'GET' && method !== 'HEAD') || req.url !== POLICY_PATH) return next(req, res)
+    const began = process.hrtime.bigint()
     // rawHeaders, not req.headers: node builds that object lazily, and only this path skips it.
     const { host: raw, hosts, requestId: incoming } = hostAndRequestId(req.rawHeaders)
     // Two Host fields (400) and a Host that is not the SNI name (421) are hono's to answer.
     if (hosts !== 1) return next(req, res)
     const sni = (req.socket as { servername?: string | false | null }).servername
     // Most senders send the bare lower-case name, as in their SNI: its own canonical form.
-    let body = raw === sni ? deps.policies.lookup(raw!) : undefined
+    let host = raw === sni ? raw! : null
+    let body = host !== null ? deps.policies.lookup(host) : undefined
     if (body === undefined) {
-      const host = hostFromHeader(raw)
+      host = hostFromHeader(raw)
       body =
         host !== null && host === serverNameOf(req.socket) ? deps.policies.lookup(host) : undefined
     }
-    if (body === undefined) return next(req, res)
+    if (body === undefined || host === null) return next(req, res)
     const logged = deps.log.enabled('info')
     const started = logged ? performance.now() : 0
     const requestId = requestIdOf(incoming, deps.newId)
@@ -46,6 +52,8 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
     res.writeHead(200, headers)
     if (method === 'HEAD') res.end()
     else res.end(body.bytes)
+    deps.metrics.countHttpRequest('policy', 200, policyDomainOf(host))
+    deps.metrics.observePolicyFetch(secondsSince(began))
     if (logged) {
       deps.log.info('request', {
         requestId,

@@ -28,5 +28,6 @@ export function httpDepsOf(rt: Runtime, health: HealthSource): HttpDeps {
     newId,
     version: VERSION,
     health,
+    metrics: rt.deps.metrics,
   }
 }

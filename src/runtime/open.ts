@@ -8,6 +8,8 @@ import type { Config } from '../config.js'
 import { SYSTEM_ACTOR } from '../core/actor.js'
 import type { Issuer } from '../core/certs/types.js'
 import type { ChangeFeed } from '../core/changes.js'
+import { CHECK_KINDS } from '../core/checks/findings.js'
+import { noMetrics } from '../core/metrics.js'
 import type { Clock, Logger } from '../core/ports.js'
 import {
   publicHttpsPort,
@@ -26,6 +28,7 @@ import { sqliteRepos } from '../adapters/db/repos/index.js'
 import { dnsResolver } from '../adapters/dns/resolver.js'
 import { readPolicyDir } from '../adapters/fs/policy-files.js'
 import { createLogger, type LogSink } from '../adapters/log/logger.js'
+import type { PolicyhostMetrics } from '../adapters/metrics/registry.js'
 import { SniCache } from '../adapters/tls/sni-cache.js'
 import { CertManager } from '../services/engines/cert-manager.js'
 import { LogoFiles } from '../services/engines/logo-serving.js'
@@ -41,7 +44,10 @@ export { VERSION } from '../version.js'
 export interface RuntimeOptions {
   clock?: Clock
   logSink?: LogSink
-  /** One-shot CLI commands: changes do not start background issuance (the server does it). */
+  /**
+   * One-shot CLI commands: changes do not start background issuance (the server does it), and
+   * nothing is counted for metrics even with METRICS_PORT set (no listener would expose it).
+   */
   oneShot?: boolean
   /** The worker pool's module, if not the one beside pool.ts (WorkerPoolOptions.entry). */
   workerEntry?: string
@@ -61,6 +67,11 @@ export interface Runtime {
   db: OpenDb
   /** Worker threads for tenant work (SVG, certificates, reports); none for one-shot commands. */
   workers: WorkerPool | null
+  /**
+   * The Prometheus registry serve() exposes on METRICS_PORT; null for one-shot commands and
+   * without METRICS_PORT, where nothing is counted (every part gets `noMetrics`).
+   */
+  metrics: PolicyhostMetrics | null
   close(): void
 }
 
@@ -107,6 +118,16 @@ function serviceIdentity(config: Config) {
   }
 }
 
+/**
+ * The server's metrics when METRICS_PORT is set (never for one-shot commands: a CLI run has no
+ * scrape listener). Loaded on demand, so commands do not pay for importing prom-client.
+ */
+async function makeMetrics(config: Config, oneShot: boolean): Promise<PolicyhostMetrics | null> {
+  if (oneShot || config.METRICS_PORT === undefined) return null
+  const { createMetrics } = await import('../adapters/metrics/registry.js')
+  return createMetrics({ perDomain: config.METRICS_PER_DOMAIN, checkKinds: CHECK_KINDS })
+}
+
 const workerOptions = (config: Config, log: Logger) => ({
   size: config.WORKERS_TENANT_JOBS,
   timeoutMs: config.WORKER_JOB_TIMEOUT_MS,
@@ -146,6 +167,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     : (await import('../adapters/workers/in-process-ports.js')).inProcessPorts((q) =>
         repos.reports.healthRows(q.domainId, q.fromDay, q.toDay),
       )
+  const metrics = await makeMetrics(config, opts.oneShot === true)
+  // Read on every scrape, so the gauges follow renewals and removals without any hook.
+  metrics?.setCertificateSource(() => repos.certs.list())
   const deps = serviceDeps(config, {
     repos,
     clock: opts.clock ?? systemClock,
@@ -154,6 +178,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     work,
     serviceUrl: service.url,
     serviceWarnings: service.warnings,
+    metrics: metrics ?? noMetrics,
   })
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
   const store = fileCertStore(config.certsDir)
@@ -164,6 +189,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     maxEntries: config.TLS_CONTEXT_CACHE,
     log,
     changes,
+    metrics: deps.metrics,
   })
   const certs = new CertManager(
     {
@@ -178,6 +204,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       preflight: config.acmeDirectoryUrl !== null,
       orderTimeoutMs: config.ACME_ORDER_TIMEOUT_SECONDS * 1000,
       changes,
+      // The local CA places no ACME order: its issuance is not counted as one.
+      metrics: config.acmeDirectoryUrl === null ? noMetrics : deps.metrics,
     },
     {
       concurrency: config.ACME_CONCURRENCY,
@@ -203,7 +231,21 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     void workers?.destroy()
     db.close()
   }
-  return { config, deps, changes, snapshot, logos, certs, sni, issuer, log, db, workers, close }
+  return {
+    config,
+    deps,
+    changes,
+    snapshot,
+    logos,
+    certs,
+    sni,
+    issuer,
+    log,
+    db,
+    workers,
+    metrics,
+    close,
+  }
 }
 
 export type { ReportFile } from '../adapters/mail/report-files.js'

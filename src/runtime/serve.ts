@@ -5,13 +5,21 @@
 import type { Server } from 'node:http'
 import { watchDataVersion } from '../adapters/changes/sqlite-data-version.js'
 import { localCaRootPath } from '../adapters/certs/local-ca.js'
+import { listenMetrics, type MetricsListener } from '../adapters/metrics/metrics-server.js'
 import { databaseProbe } from '../adapters/db/health-probe.js'
 import { startScheduler, type Scheduler } from '../adapters/scheduler/cron.js'
 import { createApp } from '../http/app.js'
 import { withPolicyFastPath } from '../http/policy-fast-path.js'
 import { httpDepsOf } from './http-deps.js'
 import { listenerSettings } from './listener-settings.js'
-import { closeGracefully, listenHttp, listenHttps, listening, portOf } from './listeners.js'
+import {
+  bindError,
+  closeGracefully,
+  listenHttp,
+  listenHttps,
+  listening,
+  portOf,
+} from './listeners.js'
 import { HealthMonitor } from '../services/engines/health.js'
 import { removeDueDomains } from '../services/domains/retire-domain.js'
 import { checkPendingClaims, removeExpiredClaims } from '../services/domains/domain-verification.js'
@@ -26,6 +34,8 @@ const CHECK_TICK_MS = 60_000
 export interface RunningServer {
   httpPort: number
   httpsPort: number
+  /** The `/metrics` listener's port (METRICS_PORT=0 picks one); null without METRICS_PORT. */
+  metricsPort: number | null
   runtime: Runtime
   /** What /healthz and /readyz report. */
   health: HealthMonitor
@@ -54,6 +64,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   let https: Server | undefined
   let jobs: Scheduler | null = null
   let zone: RunningZone | null = null
+  let metrics: MetricsListener | null = null
   const health = new HealthMonitor(
     {
       listening: (l) => ((l === 'http' ? http : https) as Server | undefined)?.listening === true,
@@ -109,7 +120,9 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
     )
     // After the snapshot: the zone's ids follow what is served (RFC 8461 §8.1).
     zone = await startZone(rt)
+    metrics = await startMetrics(rt)
   } catch (err) {
+    await zone?.stop()
     if (https) await closeGracefully(https)
     if (http) await closeGracefully(http)
     await rt.workers?.destroy()
@@ -165,6 +178,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   log.info('listening', {
     http: httpPort,
     https: httpsPort,
+    ...(metrics ? { metrics: metrics.port } : {}),
     serviceHost: config.SERVICE_HOST,
     issuer: rt.issuer.name,
     version: VERSION,
@@ -176,6 +190,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   return {
     httpPort,
     httpsPort,
+    metricsPort: metrics?.port ?? null,
     runtime: rt,
     health,
     jobs,
@@ -185,7 +200,12 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs))
       otherProcesses.stop()
       // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
-      await Promise.all([rt.workers?.destroy(), closeGracefully(https), closeGracefully(http)])
+      await Promise.all([
+        rt.workers?.destroy(),
+        closeGracefully(https),
+        closeGracefully(http),
+        metrics?.close(),
+      ])
       await jobs?.stop()
       checker?.stop()
       await checker?.settled()
@@ -195,6 +215,25 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       rt.close()
       log.info('stopped')
     },
+  }
+}
+
+/**
+ * The `/metrics` listener on METRICS_BIND_ADDRESS:METRICS_PORT, started last (nothing to count
+ * before the others listen); none without METRICS_PORT. A bind failure names the setting.
+ */
+async function startMetrics(rt: Runtime): Promise<MetricsListener | null> {
+  const { config, log } = rt
+  if (rt.metrics === null || config.METRICS_PORT === undefined) return null
+  const address = config.METRICS_BIND_ADDRESS
+  try {
+    return await listenMetrics(rt.metrics.registry, {
+      address,
+      port: config.METRICS_PORT,
+      onError: (err) => log.error('metrics_failed', { error: (err as Error).message }),
+    })
+  } catch (err) {
+    throw bindError('METRICS_PORT', address, config.METRICS_PORT, err)
   }
 }
 

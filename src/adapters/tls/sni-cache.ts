@@ -10,6 +10,7 @@ import { createSecureContext, type SecureContext } from 'node:tls'
 import { canonicalHost } from '../../core/canonical-host.js'
 import type { Change, ChangePublisher } from '../../core/changes.js'
 import type { CertificateBundle, CertStore } from '../../core/certs/types.js'
+import { noMetrics, type Metrics } from '../../core/metrics.js'
 import type { Logger } from '../../core/ports.js'
 
 export interface SniOptions {
@@ -21,6 +22,8 @@ export interface SniOptions {
   log: Logger
   /** Where `certificate.damaged` is published when the bundle on disk is unusable (re-issue). */
   changes: ChangePublisher
+  /** Where each lookup of a name we serve is counted as a hit or a miss; default: nowhere. */
+  metrics?: Pick<Metrics, 'countSniCache'>
 }
 
 interface Entry {
@@ -36,7 +39,11 @@ export class SniCache {
   /** One ticket key for every context, so sessions resume whichever context served them. */
   private readonly ticketKeys = randomBytes(48)
 
-  constructor(private readonly opts: SniOptions) {}
+  private readonly metrics: Pick<Metrics, 'countSniCache'>
+
+  constructor(private readonly opts: SniOptions) {
+    this.metrics = opts.metrics ?? noMetrics
+  }
 
   /** The `SNICallback` for https.createServer. */
   readonly callback = (servername: string, cb: SniCallback): void => {
@@ -45,11 +52,13 @@ export class SniCache {
     if (!serial) return cb(new Error('no certificate for this name'))
     const hit = this.lru.get(hostname)
     if (hit && hit.serial === serial) {
+      this.metrics.countSniCache(true)
       // Re-insert to mark as most recently used (Map keeps insertion order).
       this.lru.delete(hostname)
       this.lru.set(hostname, hit)
       return cb(null, hit.context)
     }
+    this.metrics.countSniCache(false)
     this.load(hostname, serial).then(
       (entry) => (entry ? cb(null, entry.context) : cb(new Error('certificate unavailable'))),
       (err: Error) => cb(err),

@@ -121,4 +121,6 @@ export interface CertStateRepo {
   release(hostname: string, owner: string): Promise<void>
   /** Every hostname that has a certificate on disk, with its serial. */
   issued(): Promise<Array<{ hostname: string; serial: string }>>
+  /** Every row's hostname, status and expiry (the metrics' certificate gauges, per scrape). */
+  list(): Promise<Array<Pick<CertState, 'hostname' | 'status' | 'notAfter'>>>
 }

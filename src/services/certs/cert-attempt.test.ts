@@ -168,4 +168,18 @@ describe('attemptIssue', () => {
     expect(world.logged('cert_failed')).toHaveLength(3)
     expect(world.logged('cert_failed')[0]).toMatchObject({ level: 'error', hostname: HOST })
   })
+
+  it('when an order succeeds, the CA refuses one and DNS is not ready for another, then the metrics count one ok and one failed order and nothing for the skipped one', async () => {
+    const { d } = await certWorld()
+    const orders: string[] = []
+    const counted = { ...d, metrics: { countAcmeOrder: (r: string) => void orders.push(r) } }
+    const broken: Issuer = { name: 'acme', issue: () => Promise.reject(new Error('badCSR')) }
+    world.dns.cnames.set(HOST, [SERVICE])
+
+    expect(await attemptIssue(counted, HOST)).toBe('obtained')
+    expect(await attemptIssue({ ...counted, issuer: broken }, HOST)).toBe('failed')
+    expect(await attemptIssue(counted, 'mta-sts.unpointed.example')).toBe('dns_pending')
+
+    expect(orders).toEqual(['ok', 'failed'])
+  })
 })

@@ -8,6 +8,7 @@ import type {
   Issuer,
 } from '../../core/certs/types.js'
 import type { ChangePublisher } from '../../core/changes.js'
+import { noMetrics, type Metrics } from '../../core/metrics.js'
 import type { Clock, Logger, Repos } from '../../core/ports.js'
 
 export interface CertDeps {
@@ -29,6 +30,8 @@ export interface CertDeps {
    * certificate manager publishes these itself, after the state row is committed.
    */
   changes: ChangePublisher
+  /** Where finished ACME orders are counted (`/metrics`); default: nowhere. */
+  metrics?: Pick<Metrics, 'countAcmeOrder'>
 }
 
 /** Publishes that `hostname` now has `bundle` (or, null, no certificate). */
@@ -146,8 +149,12 @@ export async function attemptIssue(d: CertDeps, hostname: string): Promise<Attem
   // Monotonic: the injected clock is for decisions, not for measuring how long an order took.
   const t0 = performance.now()
   d.log.info('cert_obtaining', { hostname, issuer: d.issuer.name, renewal })
+  const metrics = d.metrics ?? noMetrics
+  let ordered = false
   try {
     const bundle = await d.issuer.issue(hostname, AbortSignal.timeout(d.orderTimeoutMs))
+    ordered = true
+    metrics.countAcmeOrder('ok')
     await d.store.write(bundle)
     const now = d.clock.now()
     await d.repos.certs.save(issuedState(state, bundle, d.issuer.name, now))
@@ -160,6 +167,8 @@ export async function attemptIssue(d: CertDeps, hostname: string): Promise<Attem
     })
     return renewal ? 'renewed' : 'obtained'
   } catch (err) {
+    // The order itself failed, not the store or the database after it (logged below either way).
+    if (!ordered) metrics.countAcmeOrder('failed')
     const error = (err as Error).message || String(err)
     const next = failedState(state, 'failed', error, d.clock.now())
     await d.repos.certs.save(next)

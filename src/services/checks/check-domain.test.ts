@@ -161,4 +161,34 @@ describe('checking a domain (issue 13)', () => {
 
     expect(r.changes).toEqual([])
   })
+
+  it.each([
+    ['testing', 'warning'],
+    ['enforce', 'error'],
+  ] as const)(
+    'when a run finds an uncovered MX in %s, then metrics count each check that ran once, mx as %s, the rest ok, and none that was skipped',
+    async (mode, worst) => {
+      const { a } = await healthy(mode)
+      world.dns.mxs.set('alpha.example', ['mx1.alpha.example', 'mx9.elsewhere.example'])
+      const counted: string[] = []
+      const deps = {
+        ...world.deps,
+        metrics: {
+          ...world.deps.metrics,
+          countCheck: (kind: string, result: string, domain?: string) =>
+            void counted.push(`${kind} ${result} ${domain}`),
+        },
+      }
+
+      await checkDomain(deps, await getDomain(world.deps, a.actor, 'alpha.example'))
+
+      expect(counted.sort()).toEqual([
+        'bimi ok alpha.example',
+        'certificate ok alpha.example',
+        `mx ${worst} alpha.example`,
+        'sts-record ok alpha.example',
+        'tlsrpt-record ok alpha.example',
+      ])
+    },
+  )
 })

@@ -78,7 +78,16 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
     }
   }
   const changes = await deps.repos.checks.record(run)
+  for (const kind of run.ran) {
+    deps.metrics.countCheck(kind, worstOf(run.found.filter((f) => f.kind === kind)), domain.name)
+  }
   return { ran: run.ran, skipped: run.skipped, changes }
+}
+
+/** A check's result for metrics: `ok` without findings, else its worst finding's severity. */
+function worstOf(found: readonly Finding[]): 'ok' | 'warning' | 'error' {
+  if (found.some((f) => f.severity === 'error')) return 'error'
+  return found.length > 0 ? 'warning' : 'ok'
 }
 
 /**

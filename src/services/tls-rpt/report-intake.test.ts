@@ -365,3 +365,28 @@ describe('intake limits', () => {
 })
 
 const gunzip = (bytes: Uint8Array) => new Uint8Array(gunzipSync(bytes))
+
+describe('receiveReport metrics', () => {
+  it('when a report with failures is accepted and then sent again, then metrics count it once, with its failed sessions summed by result type', async () => {
+    const { tokens } = await endpoints(['example.com'])
+    const counted: unknown[] = []
+    const deps = {
+      ...world.deps,
+      metrics: { ...world.deps.metrics, countTlsRptReport: (r: unknown) => void counted.push(r) },
+    }
+    const input = {
+      token: tokens['example.com']!,
+      contentType: JSON_TYPE,
+      body: real('parsedmarc-sample-validation-failure.json'),
+      source: 'https:192.0.2.1',
+    }
+
+    await receiveReport(deps, limits(), input)
+    const again = await receiveReport(deps, limits(), input)
+
+    expect(again.duplicate).toBe(true)
+    expect(counted).toEqual([
+      { domain: 'example.com', failures: [{ resultType: 'validation-failure', sessions: 3 }] },
+    ])
+  })
+})

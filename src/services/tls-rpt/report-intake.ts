@@ -207,6 +207,9 @@ export async function storeReport(
     }
   }
   const stored = await deps.repos.reports.insert(report)
+  // A repeat stores nothing and is not counted again.
+  if (stored)
+    deps.metrics.countTlsRptReport({ domain: endpoint.domain, failures: failures(parsed) })
   deps.log.info('tlsrpt_received', {
     ...fields,
     id: stored ? report.id : null,
@@ -246,6 +249,16 @@ async function requireOwnDomains(
       )
     }
   }
+}
+
+/** Failed sessions by result type across every policy domain the report speaks for. */
+function failures(parsed: ProcessedOk): { resultType: string; sessions: number }[] {
+  const byType = new Map<string, number>()
+  for (const { tally } of parsed.tallies) {
+    for (const [type, sessions] of tally.byType)
+      byType.set(type, (byType.get(type) ?? 0) + sessions)
+  }
+  return [...byType].map(([resultType, sessions]) => ({ resultType, sessions }))
 }
 
 const utf8 = new TextEncoder()

@@ -144,5 +144,16 @@ export function certStateRepo(db: Db): CertStateRepo {
         .where(isNotNull(certificates.serial))
         .all() as Array<{ hostname: string; serial: string }>
     },
+    async list() {
+      // Three columns, no join: a scrape of 100k rows reads them in tens of milliseconds.
+      return db
+        .select({
+          hostname: certificates.hostname,
+          status: certificates.status,
+          notAfter: certificates.notAfter,
+        })
+        .from(certificates)
+        .all() as Array<Pick<CertState, 'hostname' | 'status' | 'notAfter'>>
+    },
   }
 }
