@@ -38,6 +38,18 @@ export const CHECKS_ENV = {
   /** Seconds one webhook delivery may take (connect to the end of the answer). */
   WEBHOOK_TIMEOUT_SECONDS: whole(1, 60).default(10),
   /**
+   * The relay alert mail goes through: `smtp://[user:pass@]host[:port]` (STARTTLS when the relay
+   * offers it) or `smtps://…` (TLS from the start); unset: no mail alerts, contacts cannot be
+   * added. nodemailer's URL options apply (e.g. `?requireTLS=true`).
+   */
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\//i.test(u), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** From: of alert mail; default `policyhost <alerts@SERVICE_HOST>`. */
+  ALERT_MAIL_FROM: z.string().min(3).max(320).optional(),
+  /**
    * Port of the Prometheus `/metrics` listener; unset: none. Bound to METRICS_BIND_ADDRESS,
    * loopback by default, so only the machine (or a scraper beside it) can read it.
    */

@@ -48,6 +48,8 @@ describe('loadConfig', () => {
       '0',
       'invalid WEBHOOK_TIMEOUT_SECONDS: must be a whole number 1-60',
     ],
+    ['SMTP_URL', 'http://relay.example', 'invalid SMTP_URL: must be an smtp:// or smtps:// URL'],
+    ['ALERT_MAIL_FROM', 'x', 'invalid ALERT_MAIL_FROM'],
     ['MAX_CONNECTIONS', 'lots', 'invalid MAX_CONNECTIONS: must be a whole number 1-1000000'],
     ['WORKER_QUEUE_MAX', '1.5', 'invalid WORKER_QUEUE_MAX: must be a whole number 0-100000'],
     ['TLSRPT_RATE_PER_SOURCE', '0', 'invalid TLSRPT_RATE_PER_SOURCE: must be a whole number ≥ 1'],

@@ -1,10 +1,6 @@
-/** CLI commands for TLS reporting, BIMI logos and certificates. */
+/** CLI commands for TLS reporting, BIMI logos and certificates (alerts: commands-alerts.ts). */
 import { JSON_OPTION } from './commands-admin.js'
 import type { Command } from './command.js'
-
-const TENANT_OPTION = {
-  tenant: { type: 'string' as const, value: 'NAME', help: 'the tenant (default: local)' },
-}
 
 export const MORE_COMMANDS: Command[] = [
   {
@@ -137,54 +133,5 @@ export const MORE_COMMANDS: Command[] = [
     options: { force: { type: 'boolean', help: 'issue even when not due' } },
     needs: 'runtime',
     run: async (c) => (await import('./renew.js')).renew(c.rt, c.args[0], c.opts.force === true),
-  },
-  {
-    name: 'webhook add',
-    summary: 'add an alert webhook for a tenant; prints its signing secret once',
-    usage: 'URL [--tenant NAME] [--json]',
-    args: 'URL',
-    help:
-      "Each change of a domain's findings is POSTed as JSON to URL, signed with " +
-      'X-Policyhost-Signature: sha256=HMAC(secret, "<X-Policyhost-Timestamp>.<body>"). ' +
-      'https: only, and never to private addresses (WEBHOOK_ALLOW_PRIVATE for labs).',
-    options: { ...JSON_OPTION, ...TENANT_OPTION },
-    needs: 'runtime',
-    run: async (c) => (await import('./webhooks.js')).webhookAdd(c.rt, c.args[0]!, c.opts),
-  },
-  {
-    name: 'webhook list',
-    summary: "a tenant's alert webhooks (never their secrets)",
-    usage: '[--tenant NAME] [--json]',
-    args: '',
-    help: 'The webhooks of the tenant (default: local) with their ids, URLs and creation times.',
-    options: { ...JSON_OPTION, ...TENANT_OPTION },
-    needs: 'runtime',
-    run: async (c) => (await import('./webhooks.js')).webhookList(c.rt, c.opts),
-  },
-  {
-    name: 'webhook remove',
-    summary: 'remove an alert webhook and its pending deliveries',
-    usage: 'ID [--tenant NAME]',
-    args: 'ID',
-    help: 'Removes the webhook; deliveries still waiting for it are dropped with it.',
-    options: TENANT_OPTION,
-    needs: 'runtime',
-    run: async (c) => (await import('./webhooks.js')).webhookRemove(c.rt, c.args[0]!, c.opts),
-  },
-  {
-    name: 'webhook deliveries',
-    summary: "a webhook's delivery log, newest first",
-    usage: 'ID [--tenant NAME] [--limit N] [--json]',
-    args: 'ID',
-    help:
-      'Every alert sent to the webhook: status (pending, delivered, failed), attempts, the next ' +
-      'attempt and the last answer.',
-    options: {
-      ...JSON_OPTION,
-      ...TENANT_OPTION,
-      limit: { type: 'string', value: 'N', help: 'deliveries shown, 1-200 (default 50)' },
-    },
-    needs: 'runtime',
-    run: async (c) => (await import('./webhooks.js')).webhookDeliveryLog(c.rt, c.args[0]!, c.opts),
   },
 ]

@@ -4,10 +4,16 @@
  */
 import { ADMIN_COMMANDS } from './commands-admin.js'
 import { DOMAIN_COMMANDS } from './commands-domains.js'
+import { ALERT_COMMANDS } from './commands-alerts.js'
 import { MORE_COMMANDS } from './commands-more.js'
 import type { Command } from './command.js'
 
-export const COMMANDS: Command[] = [...ADMIN_COMMANDS, ...DOMAIN_COMMANDS, ...MORE_COMMANDS]
+export const COMMANDS: Command[] = [
+  ...ADMIN_COMMANDS,
+  ...DOMAIN_COMMANDS,
+  ...MORE_COMMANDS,
+  ...ALERT_COMMANDS,
+]
 
 /** Other spellings of a command's first word. */
 const GROUP_ALIASES: Record<string, string> = { tlsrpt: 'tls-rpt' }

@@ -1,5 +1,6 @@
 /** `webhook add|list|remove|deliveries`: a tenant's alert webhooks (issue 13), as the API has them. */
 import { SYSTEM_ACTOR } from '../core/actor.js'
+import type { DeliveryRow } from '../core/alerts/alert-ports.js'
 import { LOCAL_TENANT } from '../core/tenant-name.js'
 import type { Runtime } from '../main.js'
 import {
@@ -13,7 +14,7 @@ import { flag, str, type OptionValues } from './command.js'
 import { escapeText, fields, iso, json, out, parse, table } from './output.js'
 import { tenantIdByName } from './tenants.js'
 
-const tenantOf = (rt: Runtime, o: OptionValues) =>
+export const tenantOf = (rt: Runtime, o: OptionValues) =>
   tenantIdByName(rt, str(o, 'tenant') ?? LOCAL_TENANT)
 
 /** Prints the signing secret once, as the API does. */
@@ -58,11 +59,16 @@ export async function webhookDeliveryLog(
   id: string,
   o: OptionValues,
 ): Promise<number> {
-  const limit = Number(str(o, 'limit') ?? '50')
   const rows = await webhookDeliveries(rt.deps, SYSTEM_ACTOR, id, {
-    limit: Number.isInteger(limit) && limit >= 1 && limit <= 200 ? limit : 50,
+    limit: limitOf(o),
     tenantId: await tenantOf(rt, o),
   })
+  printDeliveries(rows, o)
+  return 0
+}
+
+/** A delivery log, as a table or (--json) the API's shape. */
+export function printDeliveries(rows: DeliveryRow[], o: OptionValues): void {
   if (flag(o, 'json')) {
     json({
       deliveries: rows.map((d) => ({
@@ -72,7 +78,7 @@ export async function webhookDeliveryLog(
         updatedAt: d.updatedAt.toISOString(),
       })),
     })
-    return 0
+    return
   }
   table(
     ['id', 'event', 'status', 'attempts', 'next attempt', 'last answer'],
@@ -82,8 +88,14 @@ export async function webhookDeliveryLog(
       d.status,
       d.attempts,
       iso(d.nextAttemptAt),
-      d.lastReason ?? d.lastStatus,
+      // The relay's or receiver's words: shown escaped, like all outside text.
+      escapeText(d.lastReason ?? String(d.lastStatus ?? '')),
     ]),
   )
-  return 0
+}
+
+/** `--limit N`, 1-200, default 50. */
+export function limitOf(o: OptionValues): number {
+  const limit = Number(str(o, 'limit') ?? '50')
+  return Number.isInteger(limit) && limit >= 1 && limit <= 200 ? limit : 50
 }

@@ -32,6 +32,7 @@ import { servePublic, type PolicyLookup } from './public.js'
 import { BIMI_BODY_RULES, bimiRoutes } from './routes/bimi.js'
 import { domainSettingRoutes } from './routes/domain-settings.js'
 import { domainCheckRoutes } from './routes/domain-checks.js'
+import { alertContactRoutes } from './routes/alert-contacts.js'
 import { webhookRoutes } from './routes/webhooks.js'
 import { domainDnsRoutes } from './routes/domain-dns.js'
 import { domainStatusRoutes } from './routes/domain-status.js'
@@ -140,6 +141,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   api.route('/', domainStatusRoutes(deps.services))
   api.route('/', domainCheckRoutes(deps.services))
   api.route('/', webhookRoutes(deps.services))
+  api.route('/', alertContactRoutes(deps.services))
   api.route('/', bimiRoutes(deps.services))
   api.route('/', tlsReportRoutes(deps.services))
   app.route('/api/v1', api)

@@ -12,12 +12,18 @@ import type { Clock, Logger, Repos } from '../core/ports.js'
 import { newId, newSecret, sha256Hex } from '../adapters/crypto/secrets.js'
 import { policyFetcher } from '../adapters/mta-sts/policy-fetcher-port.js'
 import { mxProber } from '../adapters/smtp/mx-prober.js'
+import { mailSender } from '../adapters/mail/mail-sender.js'
 import { webhookSender } from '../adapters/webhooks/webhook-sender.js'
 import type { TenantWorkPorts } from '../adapters/workers/ports.js'
 import type { ServiceDeps } from '../services/deps.js'
+import { RateLimiter } from '../services/engines/rate-limit.js'
 
 /** One outside policy fetch of a check: senders wait about a minute; a check need not. */
 const POLICY_FETCH_TIMEOUT_MS = 30_000
+/** Each of connect, greeting and an idle socket to the relay: a relay is near and quick. */
+const MAIL_TIMEOUT_MS = 30_000
+/** Test alerts and confirmation codes a tenant may ask for per hour (each instance counts). */
+const REQUESTED_ALERTS_PER_HOUR = 10
 
 export interface ServiceParts {
   repos: Repos
@@ -72,6 +78,18 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
       }),
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     },
+    mail:
+      config.SMTP_URL === undefined
+        ? null
+        : {
+            sender: mailSender({
+              url: config.SMTP_URL,
+              from: config.ALERT_MAIL_FROM ?? `policyhost <alerts@${config.SERVICE_HOST}>`,
+              messageIdDomain: config.SERVICE_HOST,
+              timeoutMs: MAIL_TIMEOUT_MS,
+            }),
+          },
+    requestedAlerts: new RateLimiter(REQUESTED_ALERTS_PER_HOUR, 3_600_000),
     metrics: parts.metrics ?? noMetrics,
     bimi: work.bimi,
     tlsrpt: {

@@ -9,7 +9,7 @@
 import type { Actor } from '../core/actor.js'
 import { actorTenant } from '../core/actor.js'
 import type { MarkCertificateInspector, SvgConverter, SvgValidator } from '../core/bimi/types.js'
-import type { WebhookSender } from '../core/alerts/alert-ports.js'
+import type { MailSender, WebhookSender } from '../core/alerts/alert-ports.js'
 import type { MxProber, PolicyFetcher } from '../core/checks/check-ports.js'
 import type { DnsResolver } from '../core/certs/types.js'
 import type { Metrics } from '../core/metrics.js'
@@ -18,6 +18,7 @@ import type { StoreBounds } from '../core/tls-rpt/bound.js'
 import type { HealthAggregator, RawReportReader, ReportProcessor } from '../core/tls-rpt/decoder.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
+import type { RateLimiter } from './engines/rate-limit.js'
 
 export interface ServiceDeps {
   /**
@@ -53,6 +54,13 @@ export interface ServiceDeps {
   policyFetcher: PolicyFetcher | null
   /** Alert webhooks (issue 13): the sender, and whether http: and private targets are allowed. */
   webhooks: { sender: WebhookSender; allowPrivate: boolean }
+  /** Alert mail through the operator's relay (SMTP_URL); null when it is not configured. */
+  mail: { sender: MailSender } | null
+  /**
+   * Alerts sent on a tenant's request (test alerts, contact confirmation codes), per tenant and
+   * hour: each goes to an address the tenant chose, so it must not become a mail cannon.
+   */
+  requestedAlerts: RateLimiter
   /**
    * SVG Tiny PS validation, conversion (svgo) and mark certificate inspection (X.509): tenant
    * input, so the server runs them in its worker pool, queued per owner (issue 9 point 2).

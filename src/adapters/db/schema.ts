@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm'
 import {
   blob,
+  check,
   index,
   integer,
   primaryKey,
@@ -434,16 +435,38 @@ export const webhooks = sqliteTable('webhooks', {
 })
 
 /**
- * One alert to one webhook: a finding event (`finding_events.id`) to deliver, its attempts and
- * outcome — the delivery log a tenant reads, and the retry queue (`pending` by next attempt).
+ * A tenant's mail address for alerts (issue 13). Mail goes out only once the address is
+ * confirmed: its owner passes the code mailed to it back to the tenant, who confirms it, so a
+ * tenant cannot turn alerts into mail to a stranger. `confirm_hash` (SHA-256 of the code) is
+ * cleared on confirmation.
+ */
+export const alertContacts = sqliteTable(
+  'alert_contacts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    confirmHash: text('confirm_hash'),
+    confirmAttempts: integer('confirm_attempts').notNull().default(0),
+    confirmedAt: ms('confirmed_at'),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('alert_contacts_tenant_email').on(t.tenantId, t.email)],
+)
+
+/**
+ * One alert to one target — a webhook or a confirmed mail contact, exactly one of the two: a
+ * finding event (`finding_events.id`) to deliver, its attempts and outcome — the delivery log a
+ * tenant reads, and the retry queue (`pending` by next attempt).
  */
 export const alertDeliveries = sqliteTable(
   'alert_deliveries',
   {
     id: text('id').primaryKey(),
-    webhookId: text('webhook_id')
-      .notNull()
-      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    webhookId: text('webhook_id').references(() => webhooks.id, { onDelete: 'cascade' }),
+    contactId: text('contact_id').references(() => alertContacts.id, { onDelete: 'cascade' }),
     eventId: integer('event_id').notNull(),
     status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull(),
@@ -456,6 +479,9 @@ export const alertDeliveries = sqliteTable(
   (t) => [
     index('alert_deliveries_due').on(t.status, t.nextAttemptAt),
     index('alert_deliveries_webhook').on(t.webhookId, t.createdAt),
+    index('alert_deliveries_contact').on(t.contactId, t.createdAt),
+    // Unqualified names: the rebuild that added it renames the table afterwards.
+    check('alert_deliveries_one_target', sql`(webhook_id IS NULL) <> (contact_id IS NULL)`),
   ],
 )
 

@@ -13,7 +13,7 @@ import { isIP, type LookupFunction } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type {
   WebhookDelivery,
-  WebhookResult,
+  DeliveryResult,
   WebhookSender,
 } from '../../core/alerts/alert-ports.js'
 import { isPublicAddress } from './address-policy.js'
@@ -40,7 +40,7 @@ export interface WebhookSenderOptions {
 /** Enough for any acknowledgement; read only so the exchange ends cleanly, then dropped. */
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024
 
-type Failure = Omit<Extract<WebhookResult, { ok: false }>, 'ms'>
+type Failure = Omit<Extract<DeliveryResult, { ok: false }>, 'ms'>
 type Outcome = { ok: true; status: number } | Failure
 
 interface Target {

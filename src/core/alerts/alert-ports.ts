@@ -16,7 +16,8 @@ export interface WebhookDelivery {
   at: Date
 }
 
-export type WebhookResult =
+/** How one delivery attempt went, by webhook (`status`: HTTP) or mail (`status`: SMTP reply). */
+export type DeliveryResult =
   | { ok: true; status: number; ms: number }
   | {
       ok: false
@@ -30,7 +31,24 @@ export type WebhookResult =
 
 /** Delivers webhooks; never rejects (every failure is a result). */
 export interface WebhookSender {
-  send(delivery: WebhookDelivery): Promise<WebhookResult>
+  send(delivery: WebhookDelivery): Promise<DeliveryResult>
+}
+
+/** One alert mail: plain text, to one confirmed contact (or a confirmation code to a new one). */
+export interface AlertMail {
+  to: string
+  subject: string
+  text: string
+  /** Stable per alert and contact across retries (the Message-ID is made from it). */
+  deliveryId: string
+}
+
+/**
+ * Delivers mail through the operator's relay (SMTP_URL); never rejects. A 5xx reply is final
+ * (`retryable: false`); connection trouble, timeouts and 4xx replies are worth another attempt.
+ */
+export interface MailSender {
+  send(mail: AlertMail): Promise<DeliveryResult>
 }
 
 /** A tenant's webhook as stored; the secret is shown once, at creation. */
@@ -41,12 +59,24 @@ export interface StoredWebhook {
   createdAt: Date
 }
 
-/** A finding event to deliver to one webhook, with what the attempt needs. */
+/** A tenant's mail contact; alerts go only to confirmed ones (the code proves the mailbox). */
+export interface StoredContact {
+  id: string
+  tenantId: string
+  email: string
+  confirmedAt: Date | null
+  createdAt: Date
+}
+
+/** Where one delivery goes: a webhook or a confirmed mail contact. */
+export type AlertTarget =
+  | { channel: 'webhook'; id: string; url: string; secret: string }
+  | { channel: 'mail'; id: string; email: string }
+
+/** A finding event to deliver to one target, with what the attempt needs. */
 export interface PendingDelivery {
   id: string
-  webhookId: string
-  url: string
-  secret: string
+  target: AlertTarget
   attempts: number
   event: {
     id: number
@@ -63,7 +93,9 @@ export interface PendingDelivery {
 
 export interface DeliveryRow {
   id: string
-  webhookId: string
+  /** Exactly one of the two is set: the webhook's or the contact's delivery. */
+  webhookId: string | null
+  contactId: string | null
   eventId: number
   status: 'pending' | 'delivered' | 'failed'
   attempts: number
@@ -77,16 +109,34 @@ export interface DeliveryRow {
 /**
  * The alerts' store. Contract (SQLite keeps it; PostgreSQL must too):
  * - **finding_events is the outbox.** `enqueue` turns the events after the cursor into one
- *   pending delivery per webhook of the event's tenant and moves the cursor, in one transaction:
- *   an event is queued once, even with several dispatchers (the second sees the moved cursor).
+ *   pending delivery per webhook and per *confirmed* contact of the event's tenant and moves the
+ *   cursor, in one transaction: an event is queued once, even with several dispatchers (the
+ *   second sees the moved cursor). A contact confirmed later gets later events only.
  * - **A delivery is settled by id**: delivered, failed for good, or pending again with its next
- *   attempt time; a delivery of a removed webhook goes with it.
+ *   attempt time; a delivery of a removed webhook or contact goes with it.
+ * - **A contact's confirmation** is compared by the caller (constant time, attempts counted
+ *   here first, so a guesser is stopped by the count whatever the outcome); `confirmContact`
+ *   clears the stored hash, so a code works once.
  */
 export interface AlertRepo {
   addWebhook(webhook: StoredWebhook & { secret: string }): Promise<void>
   webhooks(tenantId: string): Promise<StoredWebhook[]>
+  /** The tenant's webhooks with their secrets: for sending only, never for showing. */
+  webhookTargets(tenantId: string): Promise<(StoredWebhook & { secret: string })[]>
   /** Removes the tenant's webhook; false when it has none with that id. */
   removeWebhook(tenantId: string, id: string): Promise<boolean>
+  addContact(contact: StoredContact & { confirmHash: string }): Promise<void>
+  contacts(tenantId: string): Promise<StoredContact[]>
+  /** The contact with its confirmation hash (null once confirmed) and failed attempts so far. */
+  contact(
+    tenantId: string,
+    id: string,
+  ): Promise<(StoredContact & { confirmHash: string | null; confirmAttempts: number }) | null>
+  /** Counts one confirmation attempt; returns the count after it. */
+  countConfirmAttempt(id: string): Promise<number>
+  confirmContact(id: string, at: Date): Promise<void>
+  /** Removes the tenant's contact; false when it has none with that id. */
+  removeContact(tenantId: string, id: string): Promise<boolean>
   enqueue(now: Date, newId: () => string, limit: number): Promise<number>
   /** Pending deliveries whose next attempt is due, oldest first. */
   due(now: Date, limit: number): Promise<PendingDelivery[]>
@@ -98,6 +148,10 @@ export interface AlertRepo {
     >,
     now: Date,
   ): Promise<void>
-  /** The webhook's deliveries, newest first (the tenant's delivery log). */
-  deliveries(tenantId: string, webhookId: string, limit: number): Promise<DeliveryRow[]>
+  /** A webhook's or a contact's deliveries, newest first (the tenant's delivery log). */
+  deliveries(
+    tenantId: string,
+    target: { webhookId: string } | { contactId: string },
+    limit: number,
+  ): Promise<DeliveryRow[]>
 }

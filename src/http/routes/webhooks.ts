@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import type { DeliveryRow } from '../../core/alerts/alert-ports.js'
 import type { ServiceDeps } from '../../services/deps.js'
 import {
   addWebhook,
@@ -11,13 +12,15 @@ import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { queryIs400 } from '../query.js'
 import { iso } from '../views.js'
 
-const TenantQuery = z.object({
+export const TenantQuery = z.object({
   tenantId: z.string().min(1).max(64).optional().describe('The operator names the tenant'),
 })
-const IdParam = z.object({ id: z.string().min(1).max(64) })
+export const IdParam = z.object({ id: z.string().min(1).max(64) })
 const WebhookOut = z.object({ id: z.string(), url: z.string(), createdAt: z.string() })
-const DeliveryOut = z.object({
+export const DeliveryOut = z.object({
   id: z.string().describe('Also sent as X-Policyhost-Delivery: the same on every retry'),
+  webhookId: z.string().nullable(),
+  contactId: z.string().nullable(),
   eventId: z.number().int(),
   status: z.enum(['pending', 'delivered', 'failed']),
   attempts: z.number().int(),
@@ -114,16 +117,16 @@ export function webhookRoutes(deps: ServiceDeps) {
     .openapi(deliveries, async (c) => {
       const q = c.req.valid('query')
       const rows = await webhookDeliveries(deps, c.get('actor'), c.req.valid('param').id, q)
-      return c.json(
-        {
-          deliveries: rows.map((d) => ({
-            ...d,
-            nextAttemptAt: iso(d.nextAttemptAt),
-            createdAt: d.createdAt.toISOString(),
-            updatedAt: d.updatedAt.toISOString(),
-          })),
-        },
-        200,
-      )
+      return c.json({ deliveries: rows.map(deliveryView) }, 200)
     })
+}
+
+/** A delivery log row as the API shows it (webhooks' and contacts' alike). */
+export function deliveryView(d: DeliveryRow): z.infer<typeof DeliveryOut> {
+  return {
+    ...d,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  }
 }

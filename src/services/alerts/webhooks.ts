@@ -7,6 +7,7 @@ import type { Actor } from '../../core/actor.js'
 import type { DeliveryRow, StoredWebhook } from '../../core/alerts/alert-ports.js'
 import { DomainError } from '../../core/errors.js'
 import type { ServiceDeps } from '../deps.js'
+import { alertTenant } from './alert-tenant.js'
 
 /** Webhooks one tenant may have: each alert is one request per webhook. */
 export const WEBHOOKS_PER_TENANT = 10
@@ -23,24 +24,13 @@ export const WebhookIn = z
   .strict()
 export type WebhookIn = z.infer<typeof WebhookIn>
 
-/** The tenant whose webhooks `actor` manages: its own, or for the operator the one named. */
-async function tenantOf(deps: ServiceDeps, actor: Actor, tenantId?: string): Promise<string> {
-  if (actor.kind === 'tenant') return actor.tenantId
-  if (tenantId === undefined || !(await deps.repos.tenants.byId(tenantId))) {
-    throw new DomainError('VALIDATION', 'invalid request', [
-      { path: 'tenantId', message: 'the operator names the tenant (an existing tenant id)' },
-    ])
-  }
-  return tenantId
-}
-
 export async function addWebhook(
   deps: ServiceDeps,
   actor: Actor,
   input: WebhookIn,
   tenant?: string,
 ): Promise<StoredWebhook & { secret: string }> {
-  const tenantId = await tenantOf(deps, actor, tenant)
+  const tenantId = await alertTenant(deps, actor, tenant)
   // http: only where the operator allows private targets (WEBHOOK_ALLOW_PRIVATE: labs, tests).
   if (!deps.webhooks.allowPrivate && !/^https:\/\//i.test(input.url)) {
     throw new DomainError('VALIDATION', 'invalid request', [
@@ -66,7 +56,7 @@ export async function listWebhooks(
   actor: Actor,
   tenantId?: string,
 ): Promise<StoredWebhook[]> {
-  return deps.repos.alerts.webhooks(await tenantOf(deps, actor, tenantId))
+  return deps.repos.alerts.webhooks(await alertTenant(deps, actor, tenantId))
 }
 
 /** NOT_FOUND for another tenant's webhook, so ids cannot be probed. */
@@ -76,7 +66,7 @@ async function ownWebhook(
   id: string,
   tenantId?: string,
 ): Promise<StoredWebhook & { tenantId: string }> {
-  const tenant = await tenantOf(deps, actor, tenantId)
+  const tenant = await alertTenant(deps, actor, tenantId)
   const hook = (await deps.repos.alerts.webhooks(tenant)).find((w) => w.id === id)
   if (!hook) throw new DomainError('NOT_FOUND', `webhook "${id}" not found`)
   return hook
@@ -99,5 +89,5 @@ export async function webhookDeliveries(
   opts: { limit: number; tenantId?: string },
 ): Promise<DeliveryRow[]> {
   const hook = await ownWebhook(deps, actor, id, opts.tenantId)
-  return deps.repos.alerts.deliveries(hook.tenantId, id, opts.limit)
+  return deps.repos.alerts.deliveries(hook.tenantId, { webhookId: id }, opts.limit)
 }

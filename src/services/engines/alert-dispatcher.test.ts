@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { alphaWithDomain, serviceWorld, type ServiceWorld } from '../../../test/helpers/services.js'
-import type { WebhookDelivery, WebhookResult } from '../../core/alerts/alert-ports.js'
+import type { WebhookDelivery, DeliveryResult } from '../../core/alerts/alert-ports.js'
 import { addWebhook, webhookDeliveries } from '../alerts/webhooks.js'
 import { checkDomain } from '../checks/check-domain.js'
 import { getDomain } from '../domains/domains.js'
@@ -26,7 +26,7 @@ async function wired() {
   world.dns.txts.set('_mta-sts.alpha.example', [`v=STSv1; id=${policy.policyId}`])
   world.dns.mxs.set('alpha.example', ['mx1.alpha.example'])
   const received: WebhookDelivery[] = []
-  const receiver = { answer: { ok: true, status: 204, ms: 1 } as WebhookResult }
+  const receiver = { answer: { ok: true, status: 204, ms: 1 } as DeliveryResult }
   const dispatcher = new AlertDispatcher({
     deps: world.deps,
     sender: { send: async (d) => (received.push(d), receiver.answer) },

@@ -1,13 +1,20 @@
 /**
- * Alerts by webhook (issue 13): the checker's stored changes (finding_events, the outbox) become
- * one delivery per webhook of the domain's tenant, sent signed, retried on the ladder of
+ * Alerts (issue 13): the checker's stored changes (finding_events, the outbox) become one
+ * delivery per webhook and confirmed mail contact of the domain's tenant — webhooks signed, mail
+ * through the operator's relay (SMTP_URL) — retried on the ladder of
  * core/alerts/alert-delivery.ts, each outcome kept as the tenant's delivery log. Reacts to
  * `checks.changed` on the change feed; a per-minute tick sends the retries that came due and
  * queues anything a missed event left behind. Only changes are alerted (the checker stores
  * nothing else), so an unchanged re-run sends nothing.
  */
 import { alertBody, nextAttempt } from '../../core/alerts/alert-delivery.js'
-import type { PendingDelivery, WebhookSender } from '../../core/alerts/alert-ports.js'
+import { alertMail } from '../../core/alerts/alert-mail.js'
+import type {
+  DeliveryResult,
+  MailSender,
+  PendingDelivery,
+  WebhookSender,
+} from '../../core/alerts/alert-ports.js'
 import type { Change } from '../../core/changes.js'
 import type { Logger } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
@@ -20,6 +27,8 @@ const PARALLEL = 4
 export interface AlertDispatcherOptions {
   deps: ServiceDeps
   sender: WebhookSender
+  /** The mail relay; by default ServiceDeps' (null without SMTP_URL: mail deliveries fail). */
+  mail?: MailSender | null
   log: Logger
 }
 
@@ -78,16 +87,36 @@ export class AlertDispatcher {
     await Promise.all(Array.from({ length: PARALLEL }, worker))
   }
 
+  private send(d: PendingDelivery, at: Date): Promise<DeliveryResult> {
+    const { deps, sender } = this.opts
+    const t = d.target
+    if (t.channel === 'webhook') {
+      return sender.send({
+        url: t.url,
+        secret: t.secret,
+        body: alertBody(d),
+        deliveryId: d.id,
+        at,
+      })
+    }
+    const mail = this.opts.mail === undefined ? (deps.mail?.sender ?? null) : this.opts.mail
+    if (mail === null) {
+      // SMTP_URL was removed after the contact was confirmed: nothing to retry until it is back.
+      return Promise.resolve({
+        ok: false,
+        reason: 'mail is off (SMTP_URL unset)',
+        retryable: false,
+        ms: 0,
+      })
+    }
+    return mail.send({ to: t.email, deliveryId: d.id, ...alertMail(d, deps.service.url) })
+  }
+
   private async deliver(d: PendingDelivery): Promise<void> {
-    const { deps, sender, log } = this.opts
+    const { deps, log } = this.opts
     const at = deps.clock.now()
-    const r = await sender.send({
-      url: d.url,
-      secret: d.secret,
-      body: alertBody(d),
-      deliveryId: d.id,
-      at,
-    })
+    const r = await this.send(d, at)
+    deps.metrics.countAlertDelivery(d.target.channel, r.ok ? 'ok' : 'failed')
     const attempts = d.attempts + 1
     const next = r.ok || !r.retryable ? null : nextAttempt(attempts, at)
     const status = r.ok ? 'delivered' : next === null ? 'failed' : 'pending'
@@ -104,7 +133,8 @@ export class AlertDispatcher {
     )
     if (!r.ok) {
       log.info('alert_delivery_failed', {
-        webhookId: d.webhookId,
+        channel: d.target.channel,
+        target: d.target.id,
         delivery: d.id,
         attempts,
         reason: r.reason,

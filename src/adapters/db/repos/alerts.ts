@@ -1,7 +1,17 @@
-import { and, asc, desc, eq, gt, isNotNull, lte } from 'drizzle-orm'
-import type { AlertRepo } from '../../../core/alerts/alert-ports.js'
+import { and, asc, desc, eq, gt, isNotNull, lte, sql } from 'drizzle-orm'
+import type { AlertRepo, AlertTarget, StoredContact } from '../../../core/alerts/alert-ports.js'
 import type { OpenDb } from '../database.js'
-import { alertCursor, alertDeliveries, findingEvents, webhooks } from '../schema.js'
+import { alertContacts, alertCursor, alertDeliveries, findingEvents, webhooks } from '../schema.js'
+
+const contactColumns = {
+  id: alertContacts.id,
+  tenantId: alertContacts.tenantId,
+  email: alertContacts.email,
+  confirmedAt: alertContacts.confirmedAt,
+  createdAt: alertContacts.createdAt,
+}
+
+type Targets = { webhookId: string; contactId?: never } | { contactId: string; webhookId?: never }
 
 const CURSOR_ROW = 1
 
@@ -24,10 +34,69 @@ export function alertRepo({ db }: OpenDb): AlertRepo {
         .orderBy(asc(webhooks.createdAt), asc(webhooks.id))
         .all()
     },
+    async webhookTargets(tenantId) {
+      return db
+        .select({
+          id: webhooks.id,
+          tenantId: webhooks.tenantId,
+          url: webhooks.url,
+          secret: webhooks.secret,
+          createdAt: webhooks.createdAt,
+        })
+        .from(webhooks)
+        .where(eq(webhooks.tenantId, tenantId))
+        .orderBy(asc(webhooks.createdAt), asc(webhooks.id))
+        .all()
+    },
     async removeWebhook(tenantId, id) {
       const r = db
         .delete(webhooks)
         .where(and(eq(webhooks.tenantId, tenantId), eq(webhooks.id, id)))
+        .run()
+      return r.changes > 0
+    },
+    async addContact(c) {
+      db.insert(alertContacts).values(c).run()
+    },
+    async contacts(tenantId): Promise<StoredContact[]> {
+      return db
+        .select(contactColumns)
+        .from(alertContacts)
+        .where(eq(alertContacts.tenantId, tenantId))
+        .orderBy(asc(alertContacts.createdAt), asc(alertContacts.id))
+        .all()
+    },
+    async contact(tenantId, id) {
+      const row = db
+        .select({
+          ...contactColumns,
+          confirmHash: alertContacts.confirmHash,
+          confirmAttempts: alertContacts.confirmAttempts,
+        })
+        .from(alertContacts)
+        .where(and(eq(alertContacts.tenantId, tenantId), eq(alertContacts.id, id)))
+        .get()
+      return row ?? null
+    },
+    async countConfirmAttempt(id) {
+      const row = db
+        .update(alertContacts)
+        .set({ confirmAttempts: sql`${alertContacts.confirmAttempts} + 1` })
+        .where(eq(alertContacts.id, id))
+        .returning({ n: alertContacts.confirmAttempts })
+        .get()
+      return row?.n ?? 0
+    },
+    async confirmContact(id, at) {
+      db.update(alertContacts)
+        .set({ confirmedAt: at, confirmHash: null })
+        .where(eq(alertContacts.id, id))
+        .run()
+    },
+    async removeContact(tenantId, id) {
+      const r = db
+        .delete(alertContacts)
+        .where(and(eq(alertContacts.tenantId, tenantId), eq(alertContacts.id, id)))
         .run()
       return r.changes > 0
     },
@@ -48,23 +117,34 @@ export function alertRepo({ db }: OpenDb): AlertRepo {
           .all()
         if (events.length === 0) return 0
         let queued = 0
-        const hooks = new Map<string, string[]>()
+        const targets = new Map<string, Targets[]>()
         for (const e of events) {
-          let ids = hooks.get(e.tenantId)
-          if (ids === undefined) {
-            ids = tx
+          let list = targets.get(e.tenantId)
+          if (list === undefined) {
+            const hooks = tx
               .select({ id: webhooks.id })
               .from(webhooks)
               .where(eq(webhooks.tenantId, e.tenantId))
               .all()
-              .map((h) => h.id)
-            hooks.set(e.tenantId, ids)
+            const mails = tx
+              .select({ id: alertContacts.id })
+              .from(alertContacts)
+              .where(
+                and(eq(alertContacts.tenantId, e.tenantId), isNotNull(alertContacts.confirmedAt)),
+              )
+              .all()
+            list = [
+              ...hooks.map((h) => ({ webhookId: h.id })),
+              ...mails.map((c) => ({ contactId: c.id })),
+            ]
+            targets.set(e.tenantId, list)
           }
-          for (const webhookId of ids) {
+          for (const target of list) {
             tx.insert(alertDeliveries)
               .values({
                 id: newId(),
-                webhookId,
+                webhookId: target.webhookId ?? null,
+                contactId: target.contactId ?? null,
                 eventId: e.id,
                 status: 'pending',
                 attempts: 0,
@@ -86,9 +166,10 @@ export function alertRepo({ db }: OpenDb): AlertRepo {
     },
     async due(now, limit) {
       return db
-        .select({ d: alertDeliveries, w: webhooks, e: findingEvents })
+        .select({ d: alertDeliveries, w: webhooks, c: alertContacts, e: findingEvents })
         .from(alertDeliveries)
-        .innerJoin(webhooks, eq(webhooks.id, alertDeliveries.webhookId))
+        .leftJoin(webhooks, eq(webhooks.id, alertDeliveries.webhookId))
+        .leftJoin(alertContacts, eq(alertContacts.id, alertDeliveries.contactId))
         .innerJoin(findingEvents, eq(findingEvents.id, alertDeliveries.eventId))
         .where(
           and(
@@ -100,24 +181,33 @@ export function alertRepo({ db }: OpenDb): AlertRepo {
         .orderBy(asc(alertDeliveries.nextAttemptAt), asc(alertDeliveries.createdAt))
         .limit(limit)
         .all()
-        .map(({ d, w, e }) => ({
-          id: d.id,
-          webhookId: w.id,
-          url: w.url,
-          secret: w.secret,
-          attempts: d.attempts,
-          event: {
-            id: e.id,
-            tenantId: e.tenantId,
-            domain: e.domain,
-            change: e.change,
-            key: e.key,
-            kind: e.kind,
-            severity: e.severity,
-            message: e.message,
-            at: e.at,
-          },
-        }))
+        .flatMap(({ d, w, c, e }) => {
+          // The cascade removes a target's deliveries with it; a row without one is not sent.
+          const target: AlertTarget | null = w
+            ? { channel: 'webhook', id: w.id, url: w.url, secret: w.secret }
+            : c
+              ? { channel: 'mail', id: c.id, email: c.email }
+              : null
+          if (target === null) return []
+          return [
+            {
+              id: d.id,
+              target,
+              attempts: d.attempts,
+              event: {
+                id: e.id,
+                tenantId: e.tenantId,
+                domain: e.domain,
+                change: e.change,
+                key: e.key,
+                kind: e.kind,
+                severity: e.severity,
+                message: e.message,
+                at: e.at,
+              },
+            },
+          ]
+        })
     },
     async settle(id, outcome, now) {
       db.update(alertDeliveries)
@@ -125,12 +215,30 @@ export function alertRepo({ db }: OpenDb): AlertRepo {
         .where(eq(alertDeliveries.id, id))
         .run()
     },
-    async deliveries(tenantId, webhookId, limit) {
-      return db
-        .select({ d: alertDeliveries })
-        .from(alertDeliveries)
-        .innerJoin(webhooks, eq(webhooks.id, alertDeliveries.webhookId))
-        .where(and(eq(webhooks.tenantId, tenantId), eq(alertDeliveries.webhookId, webhookId)))
+    async deliveries(tenantId, target, limit) {
+      const own =
+        'webhookId' in target
+          ? db
+              .select({ d: alertDeliveries })
+              .from(alertDeliveries)
+              .innerJoin(webhooks, eq(webhooks.id, alertDeliveries.webhookId))
+              .where(
+                and(
+                  eq(webhooks.tenantId, tenantId),
+                  eq(alertDeliveries.webhookId, target.webhookId),
+                ),
+              )
+          : db
+              .select({ d: alertDeliveries })
+              .from(alertDeliveries)
+              .innerJoin(alertContacts, eq(alertContacts.id, alertDeliveries.contactId))
+              .where(
+                and(
+                  eq(alertContacts.tenantId, tenantId),
+                  eq(alertDeliveries.contactId, target.contactId),
+                ),
+              )
+      return own
         .orderBy(desc(alertDeliveries.createdAt), desc(alertDeliveries.id))
         .limit(limit)
         .all()
