@@ -28,6 +28,18 @@ export const CHECKS_ENV = {
   MX_PROBE_PORT: port.default(25),
   /** PEM roots the probe trusts instead of the system's (a lab CA such as pebble's). */
   MX_PROBE_CA_FILE: z.string().min(1).refine(readableFile, 'must be a readable file').optional(),
+  /**
+   * Seconds the probe waits for the greeting and for each later reply or the TLS handshake
+   * (connect: at most 10; the whole probe: twice this). RFC 5321 §4.5.3.2 lets a sender wait
+   * 5 minutes for a greeting; a host this slow is worth reporting.
+   */
+  MX_PROBE_TIMEOUT_SECONDS: whole(1, 300).default(30),
+  /** PEM roots the outside policy fetch trusts instead of the system's (a lab CA). */
+  POLICY_FETCH_CA_FILE: z
+    .string()
+    .min(1)
+    .refine(readableFile, 'must be a readable file')
+    .optional(),
   /** Probes in flight at once across all domains (each MX of a domain is one). */
   MX_PROBE_CONCURRENCY: whole(1, 256).default(8),
   /**

@@ -39,6 +39,16 @@ describe('loadConfig', () => {
       '/nonexistent/ca.pem',
       'invalid MX_PROBE_CA_FILE: must be a readable file',
     ],
+    [
+      'MX_PROBE_TIMEOUT_SECONDS',
+      '301',
+      'invalid MX_PROBE_TIMEOUT_SECONDS: must be a whole number 1-300',
+    ],
+    [
+      'POLICY_FETCH_CA_FILE',
+      '/nonexistent/ca.pem',
+      'invalid POLICY_FETCH_CA_FILE: must be a readable file',
+    ],
     ['MX_PROBE_CONCURRENCY', '0', 'invalid MX_PROBE_CONCURRENCY: must be a whole number 1-256'],
     ['METRICS_PORT', 'x', 'invalid METRICS_PORT: must be a port number 0-65535'],
     ['METRICS_PER_DOMAIN', 'sometimes', 'invalid METRICS_PER_DOMAIN'],

@@ -38,6 +38,17 @@ export interface ServiceParts {
   metrics?: Metrics
 }
 
+const pemOf = (file: string | undefined): string | undefined =>
+  file === undefined ? undefined : readFileSync(file, 'utf8')
+
+/** MX_PROBE_TIMEOUT_SECONDS: greeting and each step; connect at most 10 s; all of it twice. */
+const probeTimeouts = (seconds: number) => ({
+  connectMs: Math.min(seconds, 10) * 1000,
+  bannerMs: seconds * 1000,
+  stepMs: seconds * 1000,
+  totalMs: 2 * seconds * 1000,
+})
+
 export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
   const { repos, clock, log, dns, work } = parts
   return {
@@ -61,15 +72,18 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
         ? null
         : mxProber({
             port: config.MX_PROBE_PORT,
-            ca:
-              config.MX_PROBE_CA_FILE === undefined
-                ? undefined
-                : readFileSync(config.MX_PROBE_CA_FILE, 'utf8'),
+            ca: pemOf(config.MX_PROBE_CA_FILE),
             ehloName: config.SERVICE_HOST,
             concurrency: config.MX_PROBE_CONCURRENCY,
+            timeouts: probeTimeouts(config.MX_PROBE_TIMEOUT_SECONDS),
           }),
     policyFetcher:
-      config.POLICY_FETCH === 'off' ? null : policyFetcher({ timeoutMs: POLICY_FETCH_TIMEOUT_MS }),
+      config.POLICY_FETCH === 'off'
+        ? null
+        : policyFetcher({
+            timeoutMs: POLICY_FETCH_TIMEOUT_MS,
+            ca: pemOf(config.POLICY_FETCH_CA_FILE),
+          }),
     webhooks: {
       sender: webhookSender({
         allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE,

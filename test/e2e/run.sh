@@ -25,6 +25,7 @@ declare -A PACKAGE_OF=(
   [unbound]=unbound
   [unbound-control]=unbound
   [dnsperf]=dnsperf
+  [postfix]=postfix
 )
 missing=()
 for cmd in "${!PACKAGE_OF[@]}"; do
@@ -46,6 +47,11 @@ if ((${#missing[@]} > 0)); then
       >"$policy_rc"
     chmod 755 "$policy_rc"
     trap 'rm -f "$policy_rc"' EXIT
+  fi
+  # postfix asks for a mailer type: none, so the package writes no /etc/postfix/main.cf (the
+  # tests run their own instance from its own config_directory).
+  if [[ " ${missing[*]} " == *" postfix "* ]]; then
+    echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
   fi
   apt-get -o DPkg::Lock::Timeout=600 update
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
