@@ -3,7 +3,7 @@
  * environment schema.
  */
 import { z } from 'zod'
-import { bool, port, readableFile, whole } from './config-fields.js'
+import { bool, numberIn, port, readableFile, whole } from './config-fields.js'
 
 export const CHECKS_ENV = {
   /**
@@ -49,6 +49,11 @@ export const CHECKS_ENV = {
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** Seconds one webhook delivery may take (connect to the end of the answer). */
   WEBHOOK_TIMEOUT_SECONDS: whole(1, 60).default(10),
+  /**
+   * A check finds TLS-RPT failures (and alerts) when senders reported more than this share of
+   * failed sessions, in percent, over the last three days (at least 10 failed sessions).
+   */
+  TLSRPT_ALERT_FAILURE_PERCENT: numberIn(0, 100, { int: false }).default(5),
   /**
    * The relay alert mail goes through: `smtp://[user:pass@]host[:port]` (STARTTLS when the relay
    * offers it) or `smtps://…` (TLS from the start); unset: no mail alerts, contacts cannot be

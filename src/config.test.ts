@@ -58,6 +58,11 @@ describe('loadConfig', () => {
       '0',
       'invalid WEBHOOK_TIMEOUT_SECONDS: must be a whole number 1-60',
     ],
+    [
+      'TLSRPT_ALERT_FAILURE_PERCENT',
+      '101',
+      'invalid TLSRPT_ALERT_FAILURE_PERCENT: must be a number 0-100',
+    ],
     ['SMTP_URL', 'http://relay.example', 'invalid SMTP_URL: must be an smtp:// or smtps:// URL'],
     ['ALERT_MAIL_FROM', 'x', 'invalid ALERT_MAIL_FROM'],
     ['MAX_CONNECTIONS', 'lots', 'invalid MAX_CONNECTIONS: must be a whole number 1-1000000'],

@@ -51,6 +51,7 @@ describe('domain checks over the API (issue 13)', () => {
       'policy-host',
       'starttls',
       'sts-record',
+      'tls-rpt',
       'tlsrpt-record',
     ])
     expect(got.history).toMatchObject([{ change: 'opened', kind: 'mx' }])

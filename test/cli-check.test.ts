@@ -38,8 +38,9 @@ describe('policyhost check', () => {
 
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout)
-    // Without DNS: our own certificates, and BIMI (nothing published, so nothing to look up).
-    expect(doc.ran).toEqual(['bimi', 'certificate'])
+    // Without DNS: our own certificates, BIMI (nothing published, so nothing to look up) and
+    // the TLS reports received.
+    expect(doc.ran).toEqual(['bimi', 'tls-rpt', 'certificate'])
     expect(doc.skipped.map((s: { kind: string }) => s.kind).sort()).toEqual([
       'mx',
       'policy-host',

@@ -103,6 +103,7 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
               timeoutMs: MAIL_TIMEOUT_MS,
             }),
           },
+    checkRules: { tlsRptFailurePercent: config.TLSRPT_ALERT_FAILURE_PERCENT },
     requestedAlerts: new RateLimiter(REQUESTED_ALERTS_PER_HOUR, 3_600_000),
     metrics: parts.metrics ?? noMetrics,
     bimi: work.bimi,

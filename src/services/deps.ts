@@ -73,6 +73,8 @@ export interface ServiceDeps {
     gzip: (bytes: Uint8Array) => Uint8Array
     rawText: RawReportReader
   }
+  /** The checker's thresholds from config (TLSRPT_ALERT_FAILURE_PERCENT). */
+  checkRules: { tlsRptFailurePercent: number }
   /** What is counted for `/metrics` (noMetrics where nothing scrapes). */
   metrics: Metrics
   /** Quota defaults from config; the operator's per-tenant overrides are in the database. */

@@ -14,6 +14,7 @@ export const CHECK_KINDS = [
   'mx',
   'starttls',
   'certificate',
+  'tls-rpt',
 ] as const
 export type CheckKind = (typeof CHECK_KINDS)[number]
 

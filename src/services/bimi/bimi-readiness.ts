@@ -42,17 +42,36 @@ export async function bimiReadiness(
   } else if (org !== domain.name) {
     blockers.push(...(await dmarcOf(deps, org, false)))
   }
-  const now = deps.clock.now().getTime()
-  const certificates = assertions.map((a) => {
-    const warnings: string[] = []
-    if (a.vmcPem && a.vmcMatchesLogo === false)
-      warnings.push('the certificate embeds another logo; a= is not published')
-    if (a.vmcNotAfter) {
-      const days = Math.floor((a.vmcNotAfter.getTime() - now) / DAY_MS)
-      if (days < 0) warnings.push('the mark certificate has expired')
-      else if (days <= VMC_WARN_DAYS) warnings.push(`the mark certificate expires in ${days} days`)
-    }
-    return { selector: a.selector, notAfter: a.vmcNotAfter?.toISOString() ?? null, warnings }
-  })
+  const now = deps.clock.now()
+  const certificates = assertions.map((a) => ({
+    selector: a.selector,
+    notAfter: a.vmcNotAfter?.toISOString() ?? null,
+    warnings: markProblems(a, now).map((p) => p.message),
+  }))
   return { dmarcBlockers: blockers, certificates }
+}
+
+/**
+ * What is wrong with a selector's mark certificate, each with a code that stays the same while
+ * the problem lasts (the checker keys its findings on it; the message counts days down).
+ */
+export function markProblems(
+  a: Pick<BimiAssertion, 'vmcPem' | 'vmcMatchesLogo' | 'vmcNotAfter'>,
+  now: Date,
+): { code: 'other-logo' | 'expired' | 'expiring'; message: string }[] {
+  const problems: ReturnType<typeof markProblems> = []
+  if (a.vmcPem && a.vmcMatchesLogo === false) {
+    problems.push({
+      code: 'other-logo',
+      message: 'the certificate embeds another logo; a= is not published',
+    })
+  }
+  if (a.vmcNotAfter) {
+    const days = Math.floor((a.vmcNotAfter.getTime() - now.getTime()) / DAY_MS)
+    if (days < 0) problems.push({ code: 'expired', message: 'the mark certificate has expired' })
+    else if (days <= VMC_WARN_DAYS) {
+      problems.push({ code: 'expiring', message: `the mark certificate expires in ${days} days` })
+    }
+  }
+  return problems
 }

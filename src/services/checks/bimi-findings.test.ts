@@ -85,4 +85,25 @@ describe('the BIMI step of a check', () => {
     expect(r.skipped).toContainEqual({ kind: 'bimi', reason: 'lookup failed' })
     expect(r.changes.filter((c) => c.finding.kind === 'bimi')).toEqual([])
   })
+
+  it('when the mark certificate counts down to expiry day by day, then one finding stays open, and expiry opens another', async () => {
+    const { keys } = await withLogo()
+    // The stored mark certificate's end: 20 days after the world's start (no VMC upload needed
+    // for the countdown rule; the pem only matters for the "other logo" rule).
+    const notAfter = world.clock.now().getTime() + 20 * 86_400_000
+    world.db.sqlite.prepare('UPDATE bimi_assertions SET vmc_not_after = ?').run(notAfter)
+
+    const first = await keys()
+    world.clock.advance(86_400)
+    const nextDay = await keys()
+    world.clock.advance(20 * 86_400)
+    const expired = await keys()
+
+    expect(first).toEqual(['opened bimi:mark:default:expiring'])
+    expect(nextDay).toEqual([])
+    expect(expired).toEqual([
+      'opened bimi:mark:default:expired',
+      'resolved bimi:mark:default:expiring',
+    ])
+  })
 })

@@ -7,7 +7,7 @@
  */
 import type { Finding } from '../../core/checks/findings.js'
 import type { Domain } from '../../core/ports.js'
-import { bimiReadiness } from '../bimi/bimi-readiness.js'
+import { bimiReadiness, markProblems } from '../bimi/bimi-readiness.js'
 import type { ServiceDeps } from '../deps.js'
 import { liveRecords } from '../domains/records.js'
 import { attempt, type Result } from './check-step.js'
@@ -43,9 +43,12 @@ export async function bimiStep(deps: ServiceDeps, domain: Domain): Promise<Resul
       if (blocker.includes('DNS lookup failed')) throw new Error('DMARC lookup failed')
       finding(`dmarc:${blocker}`, 'warning', `logos will not show: ${blocker}`)
     }
-    for (const c of readiness.certificates) {
-      for (const w of c.warnings)
-        finding(`certificate:${c.selector}:${w}`, 'warning', `${c.selector}: ${w}`)
+    // Keyed by the problem's code, not its words: "expires in 12 days" tomorrow is the same
+    // problem as "expires in 13 days" today, and must not alert again.
+    const now = deps.clock.now()
+    for (const a of assertions) {
+      for (const p of markProblems(a, now))
+        finding(`mark:${a.selector}:${p.code}`, 'warning', `${a.selector}: ${p.message}`)
     }
     return found
   })

@@ -37,7 +37,14 @@ describe('checking a domain (issue 13)', () => {
 
     const r = await check()
 
-    expect(r.ran.sort()).toEqual(['bimi', 'certificate', 'mx', 'sts-record', 'tlsrpt-record'])
+    expect(r.ran.sort()).toEqual([
+      'bimi',
+      'certificate',
+      'mx',
+      'sts-record',
+      'tls-rpt',
+      'tlsrpt-record',
+    ])
     // Service tests connect to no MX or policy host unless a test points them at its own server.
     expect(r.skipped).toEqual([
       { kind: 'starttls', reason: 'MX_PROBE=off' },
@@ -187,6 +194,7 @@ describe('checking a domain (issue 13)', () => {
         'certificate ok alpha.example',
         `mx ${worst} alpha.example`,
         'sts-record ok alpha.example',
+        'tls-rpt ok alpha.example',
         'tlsrpt-record ok alpha.example',
       ])
     },

@@ -5,7 +5,8 @@
  *
  * Checks so far: the `_mta-sts` and `_smtp._tls` records, MX coverage by the policy, and the
  * STARTTLS probe of each MX (starttls-findings.ts), the policy fetched from outside
- * (policy-host-findings.ts), our certificates for its hostnames, and BIMI (bimi-findings.ts). A lookup that fails makes its check "skipped" with the reason: it keeps
+ * (policy-host-findings.ts), our certificates for its hostnames, BIMI (bimi-findings.ts) and
+ * the failures senders reported by TLS-RPT (tlsrpt-step.ts). A lookup that fails makes its check "skipped" with the reason: it keeps
  * its earlier findings rather than reporting them resolved.
  */
 import type { CheckRun } from '../../core/checks/check-ports.js'
@@ -20,6 +21,7 @@ import { bimiStep } from './bimi-findings.js'
 import { attempt } from './check-step.js'
 import { policyHostStep } from './policy-host-findings.js'
 import { probeStep } from './starttls-findings.js'
+import { tlsRptStep } from './tlsrpt-step.js'
 
 export interface CheckOutcome {
   ran: CheckKind[]
@@ -55,6 +57,7 @@ export async function checkDomain(deps: ServiceDeps, domain: Domain): Promise<Ch
     probeStep(deps, policy, mx, at),
     policyHostStep(deps, domain, policy, at),
     bimiStep(deps, domain),
+    tlsRptStep(deps, domain, policy, at),
     attempt('certificate', async () => {
       const names = (await deps.repos.domains.hostnames(domain.id)).map((h) => h.name)
       const states = await deps.repos.certs.many(names)
