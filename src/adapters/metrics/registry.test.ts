@@ -146,6 +146,19 @@ describe('createMetrics', () => {
     expect(text).toContain('hostname="mta-sts.b.example"')
   })
 
+  it('when one scrape reads both certificate gauges, then the store is read once, and again next scrape', async () => {
+    const m = createMetrics({ perDomain: false, defaultMetrics: false, now: () => NOW })
+    let reads = 0
+    m.setCertificateSource(async () => (reads++, [cert('mta-sts.a.example', 'ok', NOW + DAY)]))
+
+    const text = await m.registry.metrics()
+    await m.registry.metrics()
+
+    expect(text).toContain('policyhost_certificates{state="ok"} 1')
+    expect(text).toContain(`policyhost_certificate_expiry_min_seconds ${(NOW + DAY) / 1000}`)
+    expect(reads).toBe(2)
+  })
+
   it('when the last certificate goes away, then the soonest-expiry gauge has no sample rather than 0', async () => {
     const m = createMetrics({ perDomain: false, defaultMetrics: false, now: () => NOW })
     let hosts = [cert('mta-sts.a.example', 'ok', NOW + DAY)]

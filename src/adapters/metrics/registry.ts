@@ -88,6 +88,14 @@ export function createMetrics(opts: MetricsOptions): PolicyhostMetrics {
   const domainLabel = (domain: string | undefined): { domain?: string } =>
     perDomain ? { domain: (domain ?? '').toLowerCase() } : {}
   let certificates: CertificateSource = () => []
+  // The certificate gauges collect side by side in one scrape: one read of the store serves all.
+  let reading: Promise<readonly CertificateSnapshot[]> | null = null
+  const certificateRows = (): Promise<readonly CertificateSnapshot[]> => {
+    reading ??= Promise.resolve(certificates()).finally(() => {
+      reading = null
+    })
+    return reading
+  }
 
   const httpRequests = new Counter({
     name: 'policyhost_http_requests_total',
@@ -162,7 +170,7 @@ export function createMetrics(opts: MetricsOptions): PolicyhostMetrics {
       labelNames: ['hostname'],
       registers,
       async collect() {
-        const rows = await certificates()
+        const rows = await certificateRows()
         this.reset()
         for (const row of rows) {
           if (row.notAfter !== null) this.set({ hostname: row.hostname }, seconds(row.notAfter))
@@ -176,7 +184,7 @@ export function createMetrics(opts: MetricsOptions): PolicyhostMetrics {
       labelNames: ['state'],
       registers,
       async collect() {
-        const rows = await certificates()
+        const rows = await certificateRows()
         const at = now()
         for (const state of CERT_STATES) this.set({ state }, 0)
         for (const row of rows) {
@@ -190,7 +198,7 @@ export function createMetrics(opts: MetricsOptions): PolicyhostMetrics {
       help: 'The soonest notAfter across all certificates, as a Unix timestamp.',
       registers,
       async collect() {
-        const rows = await certificates()
+        const rows = await certificateRows()
         const times = rows.flatMap((r) => (r.notAfter === null ? [] : [r.notAfter.getTime()]))
         // With no certificate there is no soonest expiry: no sample, rather than a 0 (= 1970)
         // that would fire every "expires soon" alert.
