@@ -68,6 +68,22 @@ export interface TlsReportRepo {
   get(domainId: string, id: string): Promise<StoredReport | null>
   /** The health rows (tallies) of a domain's reports whose day is in [fromDay, toDay]. */
   healthRows(domainId: string, fromDay: string, toDay: string): Promise<ReportHealthRow[]>
+  /**
+   * Session sums of a domain's reports whose day is in [fromDay, toDay], from their tallies (the
+   * domain's own policies only), with the `top` result types by failed sessions — added up by
+   * the store, so the checker needs neither the rows nor a worker (rows stored before tallies
+   * existed are left out).
+   */
+  failureTotals(
+    domainId: string,
+    fromDay: string,
+    toDay: string,
+    top: number,
+  ): Promise<{
+    successfulSessions: number
+    failedSessions: number
+    failuresByResultType: { resultType: string; failedSessions: number }[]
+  }>
   /** The domain a report URL token belongs to, if the token is current or in its grace period. */
   endpoint(token: string, now: Date): Promise<ReportEndpoint | null>
   currentToken(domainId: string): Promise<string | null>

@@ -18,7 +18,7 @@ export interface TlsRptRule {
 }
 
 /** The result types named in a message: the few that matter most. */
-const TYPES_SHOWN = 3
+export const TYPES_SHOWN = 3
 
 export function tlsRptFindings(
   totals: Pick<HealthFigures, 'successfulSessions' | 'failedSessions' | 'failuresByResultType'>,

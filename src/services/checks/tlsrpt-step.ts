@@ -1,9 +1,10 @@
 /**
  * The checker's TLS-RPT step (issue 13): the reports senders sent us for the last few days,
- * added up off the serving loop (the tenant's worker queue, as the health view does), against
+ * added up by the store from the tallies made at intake (not the health view's worker job: a
+ * check of each of a tenant's domains at once would overrun the tenant's worker share), against
  * TLSRPT_ALERT_FAILURE_PERCENT (core/checks/tlsrpt-findings.ts).
  */
-import { tlsRptFindings } from '../../core/checks/tlsrpt-findings.js'
+import { TYPES_SHOWN, tlsRptFindings } from '../../core/checks/tlsrpt-findings.js'
 import type { Domain, StoredPolicy } from '../../core/ports.js'
 import type { ServiceDeps } from '../deps.js'
 import { dayOf } from '../tls-rpt/report-intake.js'
@@ -26,19 +27,9 @@ export function tlsRptStep(
   at: Date,
 ): Promise<Result> {
   return attempt('tls-rpt', async () => {
-    const health = await deps.tlsrpt.health(
-      {
-        domainId: domain.id,
-        domain: domain.name,
-        fromDay: dayOf(new Date(at.getTime() - (TLSRPT_CHECK_DAYS - 1) * 86_400_000)),
-        toDay: dayOf(at),
-        served: await deps.repos.policies.versions(domain.id),
-        now: at,
-        days: TLSRPT_CHECK_DAYS,
-      },
-      domain.tenantId,
-    )
-    return tlsRptFindings(health.totals, policy?.mode ?? null, {
+    const from = dayOf(new Date(at.getTime() - (TLSRPT_CHECK_DAYS - 1) * 86_400_000))
+    const totals = await deps.repos.reports.failureTotals(domain.id, from, dayOf(at), TYPES_SHOWN)
+    return tlsRptFindings(totals, policy?.mode ?? null, {
       failurePercent: deps.checkRules.tlsRptFailurePercent,
       minFailedSessions: TLSRPT_MIN_FAILED_SESSIONS,
       days: TLSRPT_CHECK_DAYS,

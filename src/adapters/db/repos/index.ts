@@ -32,7 +32,7 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     certs: certStateRepo(open.db),
     challenges: challengeStore(open.db),
     bimi: bimiRepo(open.db),
-    reports: tlsReportRepo(open.db),
+    reports: tlsReportRepo(open.db, open.sqlite),
     quotas: quotaRepo(open.db),
     zone: zoneRepo(open),
     checks: checkRepo(open),

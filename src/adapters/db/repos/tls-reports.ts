@@ -1,6 +1,7 @@
 import { and, desc, eq, getTableColumns, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { ReportHealthRow, StoredReport, TlsReportRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
+import type Database from 'better-sqlite3'
 import type { Db } from '../database.js'
 import { domains, tlsReports, tlsRptTokens } from '../schema.js'
 
@@ -16,8 +17,32 @@ const toReport = (row: typeof tlsReports.$inferSelect): StoredReport => ({
 const inWindow = (domainId: string, fromDay: string, toDay: string) =>
   and(eq(tlsReports.domainId, domainId), gte(tlsReports.day, fromDay), lte(tlsReports.day, toDay))
 
-export function tlsReportRepo(db: Db): TlsReportRepo {
+export function tlsReportRepo(db: Db, sqlite: Database.Database): TlsReportRepo {
+  const where = `domain_id = ? and day >= ? and day <= ? and tally is not null`
+  const sums = sqlite.prepare<[string, string, string], { ok: number; failed: number }>(
+    `select coalesce(sum(tally ->> '$.successful'), 0) as ok,
+            coalesce(sum(tally ->> '$.failed'), 0) as failed
+       from tls_reports where ${where}`,
+  )
+  // byType holds [result type, failed sessions] pairs (core/tls-rpt/tally.ts).
+  const types = sqlite.prepare<
+    [string, string, string, number],
+    { resultType: string; failedSessions: number }
+  >(
+    `select t.value ->> '$[0]' as resultType, sum(t.value ->> '$[1]') as failedSessions
+       from tls_reports r, json_each(r.tally, '$.byType') t
+      where r.${where.replaceAll(' and ', ' and r.')}
+      group by 1 order by 2 desc, 1 limit ?`,
+  )
   return {
+    async failureTotals(domainId, fromDay, toDay, top) {
+      const s = sums.get(domainId, fromDay, toDay)!
+      return {
+        successfulSessions: s.ok,
+        failedSessions: s.failed,
+        failuresByResultType: types.all(domainId, fromDay, toDay, top),
+      }
+    },
     async insert(report) {
       const r = db
         .insert(tlsReports)
@@ -61,8 +86,6 @@ export function tlsReportRepo(db: Db): TlsReportRepo {
         .where(
           and(
             eq(tlsRptTokens.token, token),
-            // A pending claim takes no reports: nobody has proven it is theirs (issue 9).
-            sql`${domains.status} <> 'pending'`,
             // A pending claim takes no reports: nobody has proven it is theirs (issue 9).
             sql`${domains.status} <> 'pending'`,
             or(isNull(tlsRptTokens.expiresAt), gt(tlsRptTokens.expiresAt, now)),
