@@ -12,7 +12,7 @@
  */
 import { Hono } from 'hono'
 import { hostFromHeader } from '../core/domain-name.js'
-import type { Metrics } from '../core/metrics.js'
+import { noMetrics, type Metrics } from '../core/metrics.js'
 import type { Logger } from '../core/ports.js'
 import { challengeAnswer } from '../services/certs/acme-challenge.js'
 import type { ServiceDeps } from '../services/deps.js'
@@ -68,7 +68,10 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   const adminHosts = new Set([deps.serviceHost, ...LOCAL_HOSTS])
   const app = new Hono<AppEnv>()
   app.onError(onError)
-  app.use(requestMetrics(deps.metrics, { adminHosts, policies: deps.policies }))
+  // Without METRICS_PORT nothing is counted, and requests pay nothing for it.
+  if (deps.metrics !== noMetrics) {
+    app.use(requestMetrics(deps.metrics, { adminHosts, policies: deps.policies }))
+  }
   app.use(requestLog(deps.log, deps.newId))
   app.use(hostGuard())
   if (listener === 'http') {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { hostFromHeader } from '../core/domain-name.js'
-import type { Metrics } from '../core/metrics.js'
+import { noMetrics, type Metrics } from '../core/metrics.js'
 import type { Logger } from '../core/ports.js'
 import { elapsedMs, requestIdOf } from './middleware/request-log.js'
 import { policyDomainOf, secondsSince } from './middleware/request-metrics.js'
@@ -29,7 +29,8 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
   return (req, res) => {
     const method = req.method
     if ((method !== 'GET' && method !== 'HEAD') || req.url !== POLICY_PATH) return next(req, res)
-    const began = process.hrtime.bigint()
+    const counted = deps.metrics !== noMetrics
+    const began = counted ? process.hrtime.bigint() : 0n
     // rawHeaders, not req.headers: node builds that object lazily, and only this path skips it.
     const { host: raw, hosts, requestId: incoming } = hostAndRequestId(req.rawHeaders)
     // Two Host fields (400) and a Host that is not the SNI name (421) are hono's to answer.
@@ -52,8 +53,10 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
     res.writeHead(200, headers)
     if (method === 'HEAD') res.end()
     else res.end(body.bytes)
-    deps.metrics.countHttpRequest('policy', 200, policyDomainOf(host))
-    deps.metrics.observePolicyFetch(secondsSince(began))
+    if (counted) {
+      deps.metrics.countHttpRequest('policy', 200, policyDomainOf(host))
+      deps.metrics.observePolicyFetch(secondsSince(began))
+    }
     if (logged) {
       deps.log.info('request', {
         requestId,
