@@ -51,7 +51,7 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['src/http/**/*.ts'],
+    files: ['src/http/**/*.ts', 'src/http/**/*.tsx'],
     ignores: ['src/http/**/*.test.ts'],
     rules: restrict(
       ['**/adapters/**', 'drizzle-orm', 'better-sqlite3'],
@@ -80,6 +80,18 @@ export default tseslint.config(
           message: 'cli/ calls services, never repositories.',
         },
       ],
+    },
+  },
+  {
+    // The dashboard's one script runs in the browser.
+    files: ['src/http/dashboard/assets/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        navigator: 'readonly',
+        Element: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
   {

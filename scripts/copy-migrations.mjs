@@ -1,4 +1,6 @@
-// tsc only emits JavaScript; the SQL migrations drizzle-kit generated must travel with the build.
+// tsc only emits JavaScript; files the code reads beside itself must travel with the build:
+// the SQL migrations drizzle-kit generated, and the dashboard's stylesheet and script.
 import { cpSync } from 'node:fs'
 
 cpSync('src/adapters/db/migrations', 'dist/adapters/db/migrations', { recursive: true })
+cpSync('src/http/dashboard/assets', 'dist/http/dashboard/assets', { recursive: true })

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { isValidCron, neverFires } from './adapters/scheduler/cron.js'
 import { canonicalHost } from './core/canonical-host.js'
 import { CHECKS_ENV } from './config-checks.js'
+import { DASHBOARD_ENV } from './config-dashboard.js'
 import { DNS_ENV, zoneError } from './config-dns.js'
 import {
   bool,
@@ -172,6 +173,7 @@ const Env = z.object({
   ),
   ...DNS_ENV,
   ...CHECKS_ENV,
+  ...DASHBOARD_ENV,
 })
 
 /** Every variable the service reads (README's configuration table lists each; a test checks). */

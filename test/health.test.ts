@@ -14,7 +14,13 @@ import {
 } from './helpers/test-server.js'
 
 // `check-domains` only with CHECKS=on (tests run with it off); `alerts` always (issue 13).
-const JOBS = ['remove-retired-domains', 'check-domain-claims', 'renew-certificates', 'alerts']
+const JOBS = [
+  'remove-retired-domains',
+  'check-domain-claims',
+  'renew-certificates',
+  'prune-sessions',
+  'alerts',
+]
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

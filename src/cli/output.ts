@@ -1,6 +1,6 @@
 /** Shared by the CLI commands: output, argument checks, one-line errors. */
 import { DomainError } from '../core/errors.js'
-import { fieldIssues } from '../core/issues.js'
+import { parseInput } from '../core/issues.js'
 import { normalizeDomainName } from '../core/domain-name.js'
 import { escapeForTerminal, escapeHiddenInJson } from '../core/safe-text.js'
 
@@ -27,20 +27,7 @@ export function need(value: string | undefined, what: string): string {
 }
 
 /** Parses with zod and turns failures into one VALIDATION error listing every issue. */
-export function parse<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ):
-      | { success: true; data: T }
-      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
-  },
-  v: unknown,
-): T {
-  const r = schema.safeParse(v)
-  if (!r.success) throw new DomainError('VALIDATION', 'invalid input', fieldIssues(r.error.issues))
-  return r.data
-}
+export const parse = parseInput
 
 /** A domain argument, normalised the same way as in the API. */
 export function domainArg(value: string | undefined): string {

@@ -8,8 +8,10 @@ import type { ChallengeStore, CertStateRepo } from './certs/types.js'
 import type { Cursor } from './cursor.js'
 import type { Mode } from './mta-sts/policy.js'
 import type { AlertRepo } from './alerts/alert-ports.js'
+import type { DomainOverviewRepo } from './domain-overview.js'
 import type { CheckRepo } from './checks/check-ports.js'
 import type { ZoneRepo } from './dns/zone-ports.js'
+import type { SessionRepo } from './web-sessions.js'
 
 import type { TlsReportRepo } from './report-ports.js'
 export type { StoredZoneEntry, ZoneRepo } from './dns/zone-ports.js'
@@ -329,6 +331,9 @@ export interface Repos {
   zone: ZoneRepo
   checks: CheckRepo
   alerts: AlertRepo
+  overview: DomainOverviewRepo
+  /** Dashboard sign-in sessions (issue 14). */
+  sessions: SessionRepo
 }
 
 /** What a tenant or a domain holds, for the quota checks (services/tenants/quotas.ts). */

@@ -32,6 +32,7 @@ import { servePublic, type PolicyLookup } from './public.js'
 import { BIMI_BODY_RULES, bimiRoutes } from './routes/bimi.js'
 import { domainSettingRoutes } from './routes/domain-settings.js'
 import { domainCheckRoutes } from './routes/domain-checks.js'
+import { dashboardRoutes } from './dashboard/dashboard.js'
 import { alertContactRoutes } from './routes/alert-contacts.js'
 import { webhookRoutes } from './routes/webhooks.js'
 import { domainDnsRoutes } from './routes/domain-dns.js'
@@ -148,6 +149,8 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   api.route('/', bimiRoutes(deps.services))
   api.route('/', tlsReportRoutes(deps.services))
   app.route('/api/v1', api)
+  // The web dashboard: on the service host, over HTTPS only (its cookie is Secure).
+  if (listener === 'https') app.route('/', dashboardRoutes(deps.services))
 
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

@@ -43,6 +43,9 @@ const TITLE: Record<number, string> = {
   503: 'Service Unavailable',
 }
 
+/** The HTTP status of a domain error: the API's problems and the dashboard's pages alike. */
+export const statusOf = (code: ErrorCode): ContentfulStatusCode => STATUS[code]
+
 /** Writes a problem+json response. */
 export function problem<E extends AppEnv>(
   c: Context<E>,

@@ -27,6 +27,7 @@ import { syncDir, systemClock, VERSION, type Runtime } from './open.js'
 import { startZone, ZONE_TICK, type RunningZone } from './dns.js'
 import { AlertDispatcher } from '../services/engines/alert-dispatcher.js'
 import { DomainChecker } from '../services/engines/domain-checker.js'
+import { pruneSessions } from '../services/auth/web-sessions.js'
 
 /** The check job's period ('* * * * *'): batches are sized from it. */
 const CHECK_TICK_MS = 60_000
@@ -39,7 +40,7 @@ export interface RunningServer {
   runtime: Runtime
   /** What /healthz and /readyz report. */
   health: HealthMonitor
-  /** The background jobs (remove-retired-domains, check-domain-claims, renew-certificates). */
+  /** The background jobs (retired domains, claims, renewals, sessions, checks, alerts, zone). */
   jobs: Scheduler
   /**
    * Fails readiness, waits `drainDelayMs`, then stops accepting, finishes in-flight requests,
@@ -163,6 +164,9 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       // The delegated zone: this instance's heartbeat, and changes waiting for other instances.
       ...zoneJobs(zone, rt),
       ...checkJobs(checker, rt),
+      // Dashboard sessions past their idle or absolute limit (refused anyway; this keeps the
+      // table small).
+      { name: 'prune-sessions', schedule: '17 * * * *', run: () => pruneSessions(rt.deps) },
       // Retries that came due, and anything a missed checks.changed left queued.
       { name: 'alerts', schedule: '* * * * *', run: () => alerts.tick() },
     ],

@@ -104,6 +104,10 @@ export function serviceDeps(config: Config, parts: ServiceParts): ServiceDeps {
             }),
           },
     checkRules: { tlsRptFailurePercent: config.TLSRPT_ALERT_FAILURE_PERCENT },
+    sessions: {
+      idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+      maxMs: config.SESSION_MAX_HOURS * 3_600_000,
+    },
     requestedAlerts: new RateLimiter(REQUESTED_ALERTS_PER_HOUR, 3_600_000),
     metrics: parts.metrics ?? noMetrics,
     bimi: work.bimi,

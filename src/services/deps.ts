@@ -18,6 +18,7 @@ import type { StoreBounds } from '../core/tls-rpt/bound.js'
 import type { HealthAggregator, RawReportReader, ReportProcessor } from '../core/tls-rpt/decoder.js'
 import type { Sha256Hex } from '../core/mta-sts/policy-id.js'
 import type { AuditEntry, Clock, Logger, Repos } from '../core/ports.js'
+import type { SessionLimits } from '../core/web-sessions.js'
 import type { RateLimiter } from './engines/rate-limit.js'
 
 export interface ServiceDeps {
@@ -73,6 +74,8 @@ export interface ServiceDeps {
     gzip: (bytes: Uint8Array) => Uint8Array
     rawText: RawReportReader
   }
+  /** Dashboard sessions (issue 14): SESSION_IDLE_MINUTES and SESSION_MAX_HOURS, in ms. */
+  sessions: SessionLimits
   /** The checker's thresholds from config (TLSRPT_ALERT_FAILURE_PERCENT). */
   checkRules: { tlsRptFailurePercent: number }
   /** What is counted for `/metrics` (noMetrics where nothing scrapes). */

@@ -490,3 +490,23 @@ export const alertCursor = sqliteTable('alert_cursor', {
   id: integer('id').primaryKey(),
   eventId: integer('event_id').notNull(),
 })
+
+/**
+ * A dashboard sign-in (issue 14). `id` is the SHA-256 hex of the session secret: the cookie holds
+ * the secret, so a copy of the database cannot be replayed as a cookie. Deleting (or revoking)
+ * the API token the session was opened with ends it.
+ */
+export const webSessions = sqliteTable(
+  'web_sessions',
+  {
+    id: text('id').primaryKey(),
+    tokenId: text('token_id')
+      .notNull()
+      .references(() => apiTokens.id, { onDelete: 'cascade' }),
+    csrf: text('csrf').notNull(),
+    createdAt: ms('created_at').notNull(),
+    lastSeenAt: ms('last_seen_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [index('web_sessions_token').on(t.tokenId), index('web_sessions_expires').on(t.expiresAt)],
+)

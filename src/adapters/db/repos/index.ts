@@ -2,6 +2,7 @@ import type { ChangePublisher } from '../../../core/changes.js'
 import type { Repos } from '../../../core/ports.js'
 import type { OpenDb } from '../database.js'
 import { publishingRepos } from '../publishing-repos.js'
+import { domainOverviewRepo } from './domain-overview.js'
 import { alertRepo } from './alerts.js'
 import { bimiRepo } from './bimi.js'
 import { checkRepo } from './checks.js'
@@ -16,6 +17,7 @@ import { tenantRepo } from './tenants.js'
 import { tlsReportRepo } from './tls-reports.js'
 import { tlsRptRepo } from './tls-rpt.js'
 import { tokenRepo } from './tokens.js'
+import { webSessionRepo } from './web-sessions.js'
 
 /**
  * Every repository over one open database; with `changes`, each committed write publishes its
@@ -37,6 +39,8 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     zone: zoneRepo(open),
     checks: checkRepo(open),
     alerts: alertRepo(open),
+    overview: domainOverviewRepo(open.sqlite),
+    sessions: webSessionRepo(open.db),
   }
   return changes ? publishingRepos(repos, open.db, changes) : repos
 }
