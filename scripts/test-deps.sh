@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the unit and integration tests call: jing (the BIMI Group's RELAX NG
-# schema check), rsvg-convert (render comparison of converted logos) and promtool (Prometheus'
-# own check of our /metrics text, from the prometheus package). Nothing when present.
+# schema check), rsvg-convert (render comparison of converted logos), promtool (Prometheus'
+# own check of our /metrics text, from the prometheus package) and chromium (the dashboard's
+# real-browser tests drive it through playwright-core, whose own browser download cannot be
+# assumed to reach the network). Nothing when present.
 set -euo pipefail
-declare -A PACKAGE_OF=([jing]=jing [rsvg-convert]=librsvg2-bin [promtool]=prometheus)
+declare -A PACKAGE_OF=(
+  [jing]=jing [rsvg-convert]=librsvg2-bin [promtool]=prometheus [chromium]=chromium
+)
 missing=()
 for cmd in "${!PACKAGE_OF[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
