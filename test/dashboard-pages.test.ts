@@ -6,30 +6,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { startApp, type TestApp } from './helpers/app.js'
+import { FORM, formBody as form, signedIn as signIn } from './helpers/dashboard.js'
 import { createTenant, domainWithPolicy } from './helpers/test-server.js'
+
+const signedIn = (token: string) => signIn(s, token)
 
 let s: TestApp
 afterEach(async () => s.close())
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
-
-/** Signs in with `token`; returns the cookie header and the page's CSRF token reader. */
-async function signedIn(token: string) {
-  const r = await s.request('POST', '/sign-in', { headers: FORM, rawBody: form({ token }) })
-  expect(r.status).toBe(303)
-  const cookie = String(r.headers['set-cookie']).split(';')[0]!
-  const get = (path: string) => s.request('GET', path, { headers: { cookie } })
-  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''
-  const post = async (path: string, fields: Record<string, string>, from = '/domains') => {
-    const csrf = csrfOf((await get(from)).text)
-    return s.request('POST', path, {
-      headers: { ...FORM, cookie },
-      rawBody: form({ ...fields, _csrf: csrf }),
-    })
-  }
-  return { cookie, get, post }
-}
 
 describe('dashboard pages (issue 14)', () => {
   it('when a tenant signs in, then /domains lists its domains with their state, under a strict CSP', async () => {
