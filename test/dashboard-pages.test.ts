@@ -30,7 +30,7 @@ describe('dashboard pages (issue 14)', () => {
     expect(r.status).toBe(200)
     expect(r.text.startsWith('<!doctype html>')).toBe(true)
     expect(r.text).toContain('href="/domains/example.org"')
-    expect(r.text).toContain('<td>testing</td>')
+    expect(r.text).toContain('<td data-label="Policy">testing</td>')
     expect(r.headers['content-security-policy']).toContain("script-src 'self'")
     expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'")
     expect(r.headers['cache-control']).toBe('no-store')

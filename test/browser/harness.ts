@@ -23,6 +23,17 @@ export const CHROMIUM_PATH = '/usr/bin/chromium'
 
 export const SCREENSHOT_DIR = join(import.meta.dirname, 'screenshots')
 
+/**
+ * Whether this run may skip the browser tests: only a developer without chromium and without
+ * root. CI and root must run them (`npm test` runs scripts/test-deps.sh, which installs it).
+ */
+export const SKIP_BROWSER =
+  !existsSync(CHROMIUM_PATH) && process.env.CI === undefined && process.getuid?.() !== 0
+/** Appended to a suite's name when it is skipped, so the report says why. */
+export const SKIP_NOTE = SKIP_BROWSER
+  ? ` (SKIPPED: no ${CHROMIUM_PATH}; sudo apt-get install chromium)`
+  : ''
+
 /** The phone width of `screenshot()`'s second image: a common current phone in CSS pixels. */
 export const PHONE_WIDTH = 390
 const PHONE_HEIGHT = 844

@@ -3,22 +3,19 @@
  * with a mistake and fix it from the problems shown beside the fields, copy the records — and
  * the same essentials with JavaScript off. Every page passes axe and is screenshotted.
  */
-import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTenant } from '../helpers/test-server.js'
 import {
   checkA11y,
-  CHROMIUM_PATH,
+  SKIP_BROWSER,
+  SKIP_NOTE,
   screenshot,
   signIn,
   startBrowserWorld,
   type BrowserWorld,
 } from './harness.js'
 
-const mustRun = process.env.CI !== undefined || process.getuid?.() === 0
-const skip = !existsSync(CHROMIUM_PATH) && !mustRun
-
-describe.skipIf(skip)('a domain owner in chromium (issue 14)', () => {
+describe.skipIf(SKIP_BROWSER)(`a domain owner in chromium (issue 14)${SKIP_NOTE}`, () => {
   let world: BrowserWorld
   let token: string
 

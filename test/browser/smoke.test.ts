@@ -3,14 +3,15 @@
  * first of a suite that grows with the pages: real TLS by the service host's name, sign-in, and
  * the harness's own checks (an untrusted CA fails, axe runs under the dashboard's CSP).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DASHBOARD_CSP } from '../../src/http/dashboard/page-headers.js'
 import { createTenant, SERVICE_HOST } from '../helpers/test-server.js'
 import {
   axeViolations,
   checkA11y,
-  CHROMIUM_PATH,
+  SKIP_BROWSER,
+  SKIP_NOTE,
   launchBrowser,
   PHONE_WIDTH,
   screenshot,
@@ -19,12 +20,6 @@ import {
   type BrowserWorld,
 } from './harness.js'
 
-// CI and root (who can install it: `npm test` runs scripts/test-deps.sh first) must run these;
-// only a developer without chromium and without root may skip them.
-const mustRun = process.env.CI !== undefined || process.getuid?.() === 0
-const skip = !existsSync(CHROMIUM_PATH) && !mustRun
-const SKIP_REASON = skip ? ` (SKIPPED: no ${CHROMIUM_PATH}; sudo apt-get install chromium)` : ''
-
 /** Width and height from a PNG's IHDR chunk (PNG spec §11.2.2), to check what was saved. */
 function pngSize(path: string): { width: number; height: number } {
   const b = readFileSync(path)
@@ -32,7 +27,7 @@ function pngSize(path: string): { width: number; height: number } {
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) }
 }
 
-describe.skipIf(skip)(`the dashboard in chromium${SKIP_REASON}`, () => {
+describe.skipIf(SKIP_BROWSER)(`the dashboard in chromium${SKIP_NOTE}`, () => {
   let world: BrowserWorld
 
   beforeAll(async () => {

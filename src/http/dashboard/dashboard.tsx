@@ -5,13 +5,18 @@
  */
 import { Hono } from 'hono'
 import type { ServiceDeps } from '../../services/deps.js'
+import { alertRoutes } from './alerts-page.js'
 import { serveAsset } from './assets.js'
+import { bimiRoutes } from './bimi-page.js'
 import type { DashEnv } from './dashboard-env.js'
 import { domainPageRoutes } from './domain-page.js'
 import { domainListRoutes } from './domains-page.js'
 import { errorPage } from './error-page.js'
 import { guards, mount } from './guards.js'
+import { operatorRoutes } from './operator-pages.js'
+import { reportRoutes } from './reports-page.js'
 import { signInRoutes } from './sign-in.js'
+import { tokenRoutes } from './tokens-page.js'
 
 export function dashboardRoutes(deps: ServiceDeps): Hono<DashEnv> {
   const app = new Hono<DashEnv>()
@@ -34,5 +39,10 @@ export function dashboardRoutes(deps: ServiceDeps): Hono<DashEnv> {
   mount(app, 'POST', '/domains/:name/check', g.form, one.check)
   mount(app, 'GET', '/domains/:name/mx-suggestion', g.page, one.suggest)
   mount(app, 'POST', '/domains/:name/retire', g.form, one.retire)
+  app.route('/', bimiRoutes(deps))
+  app.route('/', reportRoutes(deps))
+  app.route('/', tokenRoutes(deps))
+  app.route('/', alertRoutes(deps))
+  app.route('/', operatorRoutes(deps))
   return app
 }

@@ -66,7 +66,7 @@ function TlsRptCell(props: { row: DomainOverviewRow }) {
 function DomainTable(props: { rows: DomainOverviewRow[]; operator: boolean; now: Date }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <caption class="muted">
           TLS-RPT: sessions reported over the last {OVERVIEW_TLSRPT_DAYS} days
         </caption>
@@ -89,19 +89,19 @@ function DomainTable(props: { rows: DomainOverviewRow[]; operator: boolean; now:
                 <a href={`/domains/${encodeURIComponent(r.name)}`}>{r.name}</a>
                 {r.status !== 'active' && <span class="badge state-warning"> {r.status}</span>}
               </th>
-              {props.operator && <td>{r.tenantName}</td>}
-              <td>{r.policyMode ?? <span class="muted">none</span>}</td>
-              <td>
+              {props.operator && <td data-label="Tenant">{r.tenantName}</td>}
+              <td data-label="Policy">{r.policyMode ?? <span class="muted">none</span>}</td>
+              <td data-label="Certificate">
                 <CertCell row={r} now={props.now} />
               </td>
-              <td>{r.dnsMode}</td>
-              <td>
+              <td data-label="DNS">{r.dnsMode}</td>
+              <td data-label="Checks">
                 <ChecksCell row={r} />
               </td>
-              <td>
+              <td data-label="TLS-RPT">
                 <TlsRptCell row={r} />
               </td>
-              <td>
+              <td data-label="BIMI">
                 {r.bimiSelectors > 0 ? (
                   `${r.bimiSelectors} selector(s)`
                 ) : (
