@@ -10,10 +10,12 @@
  * BENCH_WRITES_PER_SECOND (10), BENCH_KEEP=1 keeps the temporary folder.
  * BENCH_ONLY=tenant-work runs row 9 alone (tenant work off the serving loop, < 1 min);
  * BENCH_ONLY=restart runs row 10 alone (npm start with nothing changed, < 1 min);
- * BENCH_ONLY=dns runs rows 11 alone (our DNS server against knot, dnsperf; 2-3 min).
+ * BENCH_ONLY=dns runs rows 11 alone (our DNS server against knot, dnsperf; 2-3 min);
+ * BENCH_ONLY=dashboard runs rows 12 alone on freshly seeded L data (BENCH_DOMAINS of them).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { dashboardRows } from './dashboard.js'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { settings, type Ctx } from './ctx.js'
@@ -64,6 +66,12 @@ async function main(): Promise<void> {
       return
     }
     const largeDir = join(workDir, 'large')
+    if (process.env.BENCH_ONLY === 'dashboard') {
+      await seedLarge(largeDir, ctx.domains)
+      await dashboardRows(ctx, largeDir)
+      print(ctx, facts, installed, (performance.now() - t0) / 1000)
+      return
+    }
     log(`seeding ${f0(ctx.domains)} domains, policies and certificates into ${largeDir}`)
     const seed = await seedLarge(largeDir, ctx.domains)
     log(
@@ -93,6 +101,7 @@ async function main(): Promise<void> {
     await tenantWorkSetup(ctx, token)
     await restartSetup(ctx)
     await dnsSetup(ctx)
+    await dashboardRows(ctx, largeDir)
     ctx.table.add({
       n: '5b',
       figure: `renewal scan: repos.certs.due(far future, 100000) found ${f0(scan.found)}`,

@@ -31,7 +31,7 @@ export const policyFor = (i: number) => ({
   maxAge: MAX_AGE,
 })
 
-const configFor = (dataDir: string) =>
+export const configFor = (dataDir: string) =>
   loadConfig({ DATA_DIR: dataDir, POLICIES_DIR: '', LOG_LEVEL: 'warn' })
 
 // Workers do not inherit tsx's loader from `tsx bench/run.ts`: register it, then load the TS.
