@@ -6,7 +6,7 @@
  * certificate the server should not present still fails the navigation.
  */
 import { createHash, X509Certificate } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import axe from 'axe-core'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -175,6 +175,7 @@ export async function signIn(page: Page, token: string): Promise<void> {
  */
 export async function checkA11y(page: Page, name: string): Promise<A11yViolation[]> {
   const violations = await axeViolations(page)
+  recordA11y(name, page.url(), violations)
   const blocking = violations.filter((v) => BLOCKING_IMPACTS.has(v.impact ?? ''))
   if (blocking.length > 0) {
     const lines = blocking.map(
@@ -186,6 +187,17 @@ export async function checkA11y(page: Page, name: string): Promise<A11yViolation
     )
   }
   return violations
+}
+
+/**
+ * Keeps each checked page's axe outcome in screenshots/axe/<name>.json (every violation by rule
+ * and impact, with the nodes' count), so a run leaves the results beside the screenshots.
+ */
+function recordA11y(name: string, url: string, violations: A11yViolation[]): void {
+  const dir = join(SCREENSHOT_DIR, 'axe')
+  mkdirSync(dir, { recursive: true })
+  const summary = violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }))
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ page: name, url, violations: summary }))
 }
 
 /** Every axe violation on the page, whatever its impact. */

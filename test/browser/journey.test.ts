@@ -78,6 +78,12 @@ describe.skipIf(SKIP_BROWSER)(`a domain owner in chromium (issue 14)${SKIP_NOTE}
     await expect(page.locator('td', { hasText: 'enforce' }).count()).resolves.toBe(1)
     await checkA11y(page, 'domains')
     await screenshot(page, 'domains')
+
+    const missing = await page.goto(world.url('/domains/nowhere.example'))
+    expect(missing?.status()).toBe(404)
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('nowhere.example')
+    await checkA11y(page, 'not-found')
+    await screenshot(page, 'not-found')
   })
 
   it('when JavaScript is off, then signing in, reading the state, the records and setting a policy still work', async () => {
@@ -117,5 +123,29 @@ describe.skipIf(SKIP_BROWSER)(`a domain owner in chromium (issue 14)${SKIP_NOTE}
     await expect(page.getByLabel('Domain name').inputValue()).resolves.toBe(attack)
     await expect(page.locator('#new-domain-error').innerText()).resolves.not.toBe('')
     await expect(page.evaluate('window.__xss')).resolves.toBe(undefined)
+  })
+
+  it('when the owner uses only the keyboard, then the skip link comes first, focus is visible, and a domain is added with Tab and Enter', async () => {
+    const page = await world.newPage()
+    await signIn(page, token)
+
+    await page.keyboard.press('Tab')
+    const first = await page.evaluate('document.activeElement.textContent')
+    const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')
+    await page.keyboard.press('Enter')
+    const afterSkip = await page.evaluate('document.activeElement.id')
+    let focused = ''
+    for (let i = 0; i < 40 && focused !== 'new-domain'; i++) {
+      await page.keyboard.press('Tab')
+      focused = String(await page.evaluate('document.activeElement.id'))
+    }
+    await page.keyboard.type('keyboard.example')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(world.url('/domains/keyboard.example'))
+
+    expect(first).toBe('Skip to content')
+    expect(outline).toBe('solid')
+    expect(afterSkip).toBe('main')
+    expect(focused).toBe('new-domain')
   })
 })
