@@ -11,18 +11,24 @@ import { createTenant, domainWithPolicy } from './helpers/test-server.js'
 
 const signedIn = (token: string) => signIn(s, token)
 
+/** A fresh app with tenant acme holding example.org in testing; returns acme's token. */
+async function acmeWithDomain(): Promise<string> {
+  s = await startApp()
+  const { token } = await createTenant(s, 'acme')
+  await domainWithPolicy(s, token, 'example.org', {
+    mode: 'testing',
+    mx: ['mx.example.org'],
+    maxAge: 86400,
+  })
+  return token
+}
+
 let s: TestApp
 afterEach(async () => s.close())
 
 describe('dashboard pages (issue 14)', () => {
   it('when a tenant signs in, then /domains lists its domains with their state, under a strict CSP', async () => {
-    s = await startApp()
-    const { token } = await createTenant(s, 'acme')
-    await domainWithPolicy(s, token, 'example.org', {
-      mode: 'testing',
-      mx: ['mx.example.org'],
-      maxAge: 86400,
-    })
+    const token = await acmeWithDomain()
     const { get } = await signedIn(token)
 
     const r = await get('/domains')
@@ -51,13 +57,7 @@ describe('dashboard pages (issue 14)', () => {
   })
 
   it('when a policy is saved with a bad MX and max_age, then each problem is beside its field and nothing is stored; fixed, it is saved', async () => {
-    s = await startApp()
-    const { token } = await createTenant(s, 'acme')
-    await domainWithPolicy(s, token, 'example.org', {
-      mode: 'testing',
-      mx: ['mx.example.org'],
-      maxAge: 86400,
-    })
+    const token = await acmeWithDomain()
     const { post } = await signedIn(token)
 
     const bad = await post('/domains/example.org/policy', {
@@ -119,13 +119,7 @@ describe('dashboard pages (issue 14)', () => {
   })
 
   it('when the zone file is downloaded, then it is the records in BIND form, as an attachment', async () => {
-    s = await startApp()
-    const { token } = await createTenant(s, 'acme')
-    await domainWithPolicy(s, token, 'example.org', {
-      mode: 'testing',
-      mx: ['mx.example.org'],
-      maxAge: 86400,
-    })
+    const token = await acmeWithDomain()
     const { get } = await signedIn(token)
 
     const r = await get('/domains/example.org/records.zone')
@@ -155,13 +149,7 @@ describe('dashboard pages (issue 14)', () => {
   })
 
   it('when a finding message carries markup, then the page shows it as text', async () => {
-    s = await startApp()
-    const { token } = await createTenant(s, 'acme')
-    await domainWithPolicy(s, token, 'example.org', {
-      mode: 'testing',
-      mx: ['mx.example.org'],
-      maxAge: 86400,
-    })
+    const token = await acmeWithDomain()
     const domain = (await s.runtime.deps.repos.domains.list(null))[0]!
     await s.runtime.deps.repos.checks.record({
       domainId: domain.id,
