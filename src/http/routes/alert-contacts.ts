@@ -19,7 +19,7 @@ import type { ServiceDeps } from '../../services/deps.js'
 import { json, jsonBody, newRouter, problems } from '../openapi.js'
 import { queryIs400 } from '../query.js'
 import { iso } from '../views.js'
-import { DeliveryOut, deliveryView, IdParam, TenantQuery } from './webhooks.js'
+import { deliveryLogRoute, deliveryView, IdParam, TenantQuery } from './webhooks.js'
 
 const ContactOut = z.object({
   id: z.string(),
@@ -83,19 +83,10 @@ const remove = createRoute({
   request: { params: IdParam, query: TenantQuery },
   responses: { 204: { description: 'Removed' }, ...problems(400, 401, 404, 422) },
 })
-const deliveries = createRoute({
-  method: 'get',
-  path: '/alert-contacts/{id}/deliveries',
-  summary: "The contact's delivery log, newest first",
-  request: {
-    params: IdParam,
-    query: TenantQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-  },
-  responses: {
-    200: json(z.object({ deliveries: z.array(DeliveryOut) }), 'Deliveries'),
-    ...problems(400, 401, 404, 422),
-  },
-})
+const deliveries = deliveryLogRoute(
+  '/alert-contacts/{id}/deliveries',
+  "The contact's delivery log, newest first",
+)
 const test = createRoute({
   method: 'post',
   path: '/alerts/test',

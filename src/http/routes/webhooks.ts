@@ -60,19 +60,26 @@ const remove = createRoute({
   request: { params: IdParam, query: TenantQuery },
   responses: { 204: { description: 'Removed' }, ...problems(400, 401, 404, 422) },
 })
-const deliveries = createRoute({
-  method: 'get',
-  path: '/webhooks/{id}/deliveries',
-  summary: "The webhook's delivery log, newest first",
-  request: {
-    params: IdParam,
-    query: TenantQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-  },
-  responses: {
-    200: json(z.object({ deliveries: z.array(DeliveryOut) }), 'Deliveries'),
-    ...problems(400, 401, 404, 422),
-  },
-})
+/** `GET <path>`: a webhook's or a contact's delivery log (the same shape for both). */
+export function deliveryLogRoute<P extends string>(path: P, summary: string) {
+  return createRoute({
+    method: 'get',
+    path,
+    summary,
+    request: {
+      params: IdParam,
+      query: TenantQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    },
+    responses: {
+      200: json(z.object({ deliveries: z.array(DeliveryOut) }), 'Deliveries'),
+      ...problems(400, 401, 404, 422),
+    },
+  })
+}
+const deliveries = deliveryLogRoute(
+  '/webhooks/{id}/deliveries',
+  "The webhook's delivery log, newest first",
+)
 
 export function webhookRoutes(deps: ServiceDeps) {
   return newRouter()
