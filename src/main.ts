@@ -14,3 +14,4 @@ export {
 } from './runtime/open.js'
 export { serve, type RunningServer, type ServeOptions } from './runtime/serve.js'
 export { serveUntilSignal } from './runtime/process.js'
+export { backupDataDir, restoreDataDir } from './runtime/backup.js'

@@ -6,6 +6,7 @@ import { ADMIN_COMMANDS } from './commands-admin.js'
 import { DOMAIN_COMMANDS } from './commands-domains.js'
 import { ALERT_COMMANDS } from './commands-alerts.js'
 import { MORE_COMMANDS } from './commands-more.js'
+import { STORE_COMMANDS } from './commands-store.js'
 import type { Command } from './command.js'
 
 export const COMMANDS: Command[] = [
@@ -13,6 +14,7 @@ export const COMMANDS: Command[] = [
   ...DOMAIN_COMMANDS,
   ...MORE_COMMANDS,
   ...ALERT_COMMANDS,
+  ...STORE_COMMANDS,
 ]
 
 /** Other spellings of a command's first word. */
