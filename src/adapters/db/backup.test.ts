@@ -44,7 +44,7 @@ const markerOf = (path: string): string => {
  * Another connection, on another thread, writing in a loop: each transaction adds a row to
  * `items` and its value to `totals`, so a copy of a torn state would show sum(items) != total.
  */
-function startWriter(path: string): { stop(): Promise<number> } {
+function startWriter(path: string): { started: Promise<unknown>; stop(): Promise<number> } {
   const code = `
     const { parentPort, workerData } = require('node:worker_threads')
     const Database = require(workerData.module)
@@ -69,6 +69,7 @@ function startWriter(path: string): { stop(): Promise<number> } {
   })
   const started = new Promise((resolve) => worker.once('message', resolve))
   return {
+    started,
     stop: async () => {
       await started
       const done = new Promise<number>((resolve) => worker.once('message', resolve))
@@ -94,12 +95,23 @@ describe('backupDatabase', () => {
     )
     setup.close()
     const writer = startWriter(live)
-    await new Promise((r) => setTimeout(r, 50))
+    await writer.started
+    // Each copy starts only once the writer has committed since the last look: the two copies
+    // are then of two different states, however fast or slow the worker thread starts.
+    const reader = new Database(live, { readonly: true })
+    const count = () => (reader.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n
+    let seen = 4000
+    const afterAWrite = async () => {
+      while (count() <= seen) await new Promise((r) => setTimeout(r, 5))
+      seen = count()
+    }
     const copies = [join(dir, 'a.sqlite'), join(dir, 'b.sqlite')]
     for (const copy of copies) {
+      await afterAWrite()
       const facts = await backupDatabase(live, copy)
       expect(facts.migrations).toBeGreaterThan(0)
     }
+    reader.close()
     const written = await writer.stop()
     expect(written).toBeGreaterThan(0)
     const rows: number[] = []

@@ -109,10 +109,13 @@ function compareMigrations(
   return { migrations: rows.length, lastMigrationAt: Number(last.created_at) }
 }
 
+/** Pages per backup step: more than any database has, so the copy is one step. */
+const ALL_PAGES = 2 ** 31 - 1
+
 /**
  * Copies the database at `dbPath` to `destFile` (which must not exist) with SQLite's online
- * backup API, on a connection of its own: the copy is one consistent state even while a server
- * writes (the backup restarts when another connection changes the source mid-copy). The copy is
+ * backup API, on a connection of its own, in one step: one consistent state even while a server
+ * writes (a stepwise backup restarts whenever another connection commits). The copy is
  * switched to a rollback journal, so it is one self-contained file, then verified.
  */
 export async function backupDatabase(dbPath: string, destFile: string): Promise<DatabaseFacts> {
@@ -121,7 +124,11 @@ export async function backupDatabase(dbPath: string, destFile: string): Promise<
   try {
     // The server's own writers hold the lock for milliseconds; wait for them rather than fail.
     source.pragma('busy_timeout = 5000')
-    await source.backup(destFile)
+    // In one step: SQLite restarts a stepwise backup whenever another connection commits to
+    // the source, so under a steady writer (a busy server) small steps may never finish. One
+    // step copies every page inside one read transaction — a WAL snapshot the writer does not
+    // disturb — and holds no lock that stops the server writing.
+    await source.backup(destFile, { progress: () => ALL_PAGES })
   } finally {
     source.close()
   }
