@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build stage: full image, because better-sqlite3 may compile its native addon.
-FROM node:22-bookworm AS build
+FROM node:26-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -10,7 +10,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: slim, non-root, state on the /data volume.
-FROM node:22-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     POLICIES_DIR=/data/policies \
