@@ -6,10 +6,9 @@
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AlertDispatcher } from '../src/services/engines/alert-dispatcher.js'
-import { startApp, type TestApp } from './helpers/app.js'
-import { TableDns } from './helpers/services.js'
-import { createTenant, domainWithPolicy, MutableClock } from './helpers/test-server.js'
+import { alertApp } from './helpers/alert-app.js'
+import type { TestApp } from './helpers/app.js'
+import { createTenant } from './helpers/test-server.js'
 
 const DOMAIN = 'mail.example.org'
 let s: TestApp
@@ -77,23 +76,9 @@ async function smtpSink(): Promise<{ url: string; mails: Mail[] }> {
 }
 
 async function server(env: Record<string, string>) {
-  s = await startApp({ clock: new MutableClock(new Date('2026-12-06T09:00:00Z')), env })
-  const dns = new TableDns()
-  Object.assign(s.runtime.deps, { dns })
-  const alerts = new AlertDispatcher({
-    deps: s.runtime.deps,
-    sender: s.runtime.deps.webhooks.sender,
-    log: s.runtime.log,
-  })
-  s.runtime.changes.subscribe((c) => alerts.apply(c))
-  const { token } = await createTenant(s, 'acme')
-  await domainWithPolicy(s, token, DOMAIN, {
-    mode: 'enforce',
-    mx: ['mx1.mail.example.org'],
-    maxAge: 86400,
-  })
-  dns.mxs.set(DOMAIN, ['mx9.elsewhere.example'])
-  return { token, alerts }
+  const world = await alertApp(DOMAIN, env)
+  s = world.app
+  return world
 }
 
 describe('alert mail over the API (issue 13)', () => {

@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AlertDispatcher } from '../src/services/engines/alert-dispatcher.js'
-import { startApp, type TestApp } from './helpers/app.js'
-import { TableDns } from './helpers/services.js'
-import { ADMIN_TOKEN, createTenant, domainWithPolicy, MutableClock } from './helpers/test-server.js'
+import { alertApp } from './helpers/alert-app.js'
+import type { TestApp } from './helpers/app.js'
+import { ADMIN_TOKEN, createTenant } from './helpers/test-server.js'
 
 const DOMAIN = 'hooks.example.org'
 let s: TestApp
@@ -36,29 +35,11 @@ async function listen(): Promise<{ url: string; got: Received[] }> {
   return { url: `http://127.0.0.1:${port}/policyhost`, got }
 }
 
-/**
- * The app with WEBHOOK_ALLOW_PRIVATE (the receiver is on loopback), the dispatcher subscribed
- * as `serve` subscribes it, a table resolver (the checks' own tests cover lookups).
- */
+/** The app with WEBHOOK_ALLOW_PRIVATE: the receiver is on loopback. */
 async function server() {
-  const clock = new MutableClock(new Date('2026-12-06T09:00:00Z'))
-  s = await startApp({ clock, env: { WEBHOOK_ALLOW_PRIVATE: 'true' } })
-  const dns = new TableDns()
-  Object.assign(s.runtime.deps, { dns })
-  const alerts = new AlertDispatcher({
-    deps: s.runtime.deps,
-    sender: s.runtime.deps.webhooks.sender,
-    log: s.runtime.log,
-  })
-  s.runtime.changes.subscribe((c) => alerts.apply(c))
-  const { token } = await createTenant(s, 'acme')
-  await domainWithPolicy(s, token, DOMAIN, {
-    mode: 'enforce',
-    mx: ['mx1.hooks.example.org'],
-    maxAge: 86400,
-  })
-  dns.mxs.set(DOMAIN, ['mx9.elsewhere.example'])
-  return { token, alerts, clock }
+  const world = await alertApp(DOMAIN, { WEBHOOK_ALLOW_PRIVATE: 'true' })
+  s = world.app
+  return world
 }
 
 describe('alert webhooks over the API (issue 13)', () => {

@@ -17,36 +17,30 @@ const CURSOR_ROW = 1
 
 /** The alerts' store in SQLite (core/alerts/alert-ports.ts has the contract). */
 export function alertRepo({ db }: OpenDb): AlertRepo {
+  /** A tenant's webhooks with their secrets, in creation order. */
+  const hooksOf = (tenantId: string) =>
+    db
+      .select({
+        id: webhooks.id,
+        tenantId: webhooks.tenantId,
+        url: webhooks.url,
+        secret: webhooks.secret,
+        createdAt: webhooks.createdAt,
+      })
+      .from(webhooks)
+      .where(eq(webhooks.tenantId, tenantId))
+      .orderBy(asc(webhooks.createdAt), asc(webhooks.id))
+      .all()
   return {
     async addWebhook(w) {
       db.insert(webhooks).values(w).run()
     },
     async webhooks(tenantId) {
-      return db
-        .select({
-          id: webhooks.id,
-          tenantId: webhooks.tenantId,
-          url: webhooks.url,
-          createdAt: webhooks.createdAt,
-        })
-        .from(webhooks)
-        .where(eq(webhooks.tenantId, tenantId))
-        .orderBy(asc(webhooks.createdAt), asc(webhooks.id))
-        .all()
+      // The same rows as webhookTargets, the secret left out: it is for signing, not showing.
+      return hooksOf(tenantId).map(({ secret: _secret, ...hook }) => hook)
     },
     async webhookTargets(tenantId) {
-      return db
-        .select({
-          id: webhooks.id,
-          tenantId: webhooks.tenantId,
-          url: webhooks.url,
-          secret: webhooks.secret,
-          createdAt: webhooks.createdAt,
-        })
-        .from(webhooks)
-        .where(eq(webhooks.tenantId, tenantId))
-        .orderBy(asc(webhooks.createdAt), asc(webhooks.id))
-        .all()
+      return hooksOf(tenantId)
     },
     async removeWebhook(tenantId, id) {
       const r = db

@@ -18,11 +18,12 @@ const inWindow = (domainId: string, fromDay: string, toDay: string) =>
   and(eq(tlsReports.domainId, domainId), gte(tlsReports.day, fromDay), lte(tlsReports.day, toDay))
 
 export function tlsReportRepo(db: Db, sqlite: Database.Database): TlsReportRepo {
-  const where = `domain_id = ? and day >= ? and day <= ? and tally is not null`
+  // One domain's reports in the window that have a tally (rows before 0007 have none).
+  const where = `r.domain_id = ? and r.day >= ? and r.day <= ? and r.tally is not null`
   const sums = sqlite.prepare<[string, string, string], { ok: number; failed: number }>(
     `select coalesce(sum(tally ->> '$.successful'), 0) as ok,
             coalesce(sum(tally ->> '$.failed'), 0) as failed
-       from tls_reports where ${where}`,
+       from tls_reports r where ${where}`,
   )
   // byType holds [result type, failed sessions] pairs (core/tls-rpt/tally.ts).
   const types = sqlite.prepare<
@@ -31,7 +32,7 @@ export function tlsReportRepo(db: Db, sqlite: Database.Database): TlsReportRepo 
   >(
     `select t.value ->> '$[0]' as resultType, sum(t.value ->> '$[1]') as failedSessions
        from tls_reports r, json_each(r.tally, '$.byType') t
-      where r.${where.replaceAll(' and ', ' and r.')}
+      where ${where}
       group by 1 order by 2 desc, 1 limit ?`,
   )
   return {
