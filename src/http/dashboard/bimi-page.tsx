@@ -20,7 +20,6 @@ import type { ServiceDeps } from '../../services/deps.js'
 import { getDomain } from '../../services/domains/domains.js'
 import { recordsFor } from '../../services/domains/records.js'
 import { statusOf } from '../errors.js'
-import { domainFromParam } from '../routes/domain-param.js'
 import { ConvertForm, ConvertResult, UploadForm } from './bimi-logo-forms.js'
 import {
   BimiRecords,
@@ -32,6 +31,7 @@ import {
   type Refusal,
 } from './bimi-sections.js'
 import type { DashEnv } from './dashboard-env.js'
+import { domainParam } from './domain-param.js'
 import { errorPage } from './error-page.js'
 import { formText } from './form-body.js'
 import { guards, mount } from './guards.js'
@@ -73,11 +73,10 @@ interface Extras {
 }
 
 const ownerOf = (actor: Actor) => actorTenant(actor) ?? OPERATOR_QUEUE
-const nameOf = (c: Context<DashEnv>) => domainFromParam(c.req.param('name') ?? '')
 
 async function render(deps: ServiceDeps, c: Context<DashEnv>, extras: Extras = {}) {
   const viewer = c.get('viewer')
-  const name = nameOf(c)
+  const name = domainParam(c)
   const domain = await getDomain(deps, viewer.actor, name)
   const [bimi, records] = await Promise.all([
     listBimi(deps, viewer.actor, name),
@@ -177,7 +176,7 @@ export function bimiRoutes(deps: ServiceDeps): Hono<DashEnv> {
   mount(app, 'GET', '/domains/:name/bimi', g.page, (c) => render(deps, c))
 
   mount(app, 'POST', '/domains/:name/bimi/upload', g.upload(UPLOAD_BYTES), async (c) => {
-    const name = nameOf(c)
+    const name = domainParam(c)
     const selector = await formText(c, 'selector')
     try {
       const bytes = await fileOf(c, 'logo', UPLOAD_BYTES)
@@ -190,7 +189,7 @@ export function bimiRoutes(deps: ServiceDeps): Hono<DashEnv> {
 
   mount(app, 'POST', '/domains/:name/bimi/convert', g.upload(UPLOAD_BYTES), async (c) => {
     const actor = c.get('viewer').actor
-    const name = nameOf(c)
+    const name = domainParam(c)
     // Only for a domain the viewer owns (NOT_FOUND otherwise), before any work is done.
     await listBimi(deps, actor, name)
     let preview: ConvertedPreview
@@ -219,7 +218,7 @@ export function bimiRoutes(deps: ServiceDeps): Hono<DashEnv> {
 
   mount(app, 'POST', '/domains/:name/bimi/use-converted', g.form, async (c) => {
     const actor = c.get('viewer').actor
-    const name = nameOf(c)
+    const name = domainParam(c)
     const p = previews.get(await formText(c, 'preview'), ownerOf(actor), name)
     if (!p) throw new DomainError('NOT_FOUND', 'the preview has expired; convert the SVG again')
     try {
@@ -233,7 +232,7 @@ export function bimiRoutes(deps: ServiceDeps): Hono<DashEnv> {
   })
 
   mount(app, 'POST', '/domains/:name/bimi/certificate', g.upload(UPLOAD_BYTES), async (c) => {
-    const name = nameOf(c)
+    const name = domainParam(c)
     try {
       const pem = utf8.decode(await fileOf(c, 'certificate', MAX_PEM_BYTES))
       await uploadCertificate(deps, c.get('viewer').actor, name, await selectorOf(c), pem)
@@ -249,7 +248,7 @@ export function bimiRoutes(deps: ServiceDeps): Hono<DashEnv> {
     const which =
       file === 'original.svg' ? 'original' : file === 'converted.svg' ? 'converted' : null
     const p =
-      which && previews.get(c.req.param('id') ?? '', ownerOf(c.get('viewer').actor), nameOf(c))
+      which && previews.get(c.req.param('id') ?? '', ownerOf(c.get('viewer').actor), domainParam(c))
     if (!which || !p) return c.text('not found\n', 404, { 'cache-control': 'no-store' })
     return c.body(new Uint8Array(p[which]), 200, PREVIEW_HEADERS)
   })

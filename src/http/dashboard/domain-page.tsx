@@ -24,8 +24,8 @@ import { retireDomain } from '../../services/domains/retire-domain.js'
 import { serviceWarnings } from '../../services/domains/service-warnings.js'
 import { setPolicy } from '../../services/mta-sts/mta-sts.js'
 import { statusOf } from '../errors.js'
-import { domainFromParam } from '../routes/domain-param.js'
 import type { DashEnv } from './dashboard-env.js'
+import { domainParam } from './domain-param.js'
 import {
   Checks,
   DnsMode,
@@ -61,7 +61,7 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z'
 
 async function render(deps: ServiceDeps, c: Context<DashEnv>, extras: PageExtras = {}) {
   const viewer = c.get('viewer')
-  const name = domainFromParam(c.req.param('name') ?? '')
+  const name = domainParam(c)
   const [status, records, warnings, checks] = await Promise.all([
     domainStatus(deps, viewer.actor, name),
     recordsFor(deps, viewer.actor, name),
@@ -178,7 +178,7 @@ export function domainPageRoutes(deps: ServiceDeps) {
   return {
     show: (c: Context<DashEnv>) => render(deps, c),
     async savePolicy(c: Context<DashEnv>) {
-      const name = domainFromParam(c.req.param('name') ?? '')
+      const name = domainParam(c)
       const draft = await policyForm(c)
       const input = {
         mode: draft.mode,
@@ -197,7 +197,7 @@ export function domainPageRoutes(deps: ServiceDeps) {
       return back(c, name, 'policy')
     },
     async zoneFile(c: Context<DashEnv>) {
-      const name = domainFromParam(c.req.param('name') ?? '')
+      const name = domainParam(c)
       const records = await recordsFor(deps, c.get('viewer').actor, name)
       return c.body(renderBind(records, await serviceWarnings(deps)), 200, {
         'content-type': 'text/plain; charset=utf-8',
@@ -205,7 +205,7 @@ export function domainPageRoutes(deps: ServiceDeps) {
       })
     },
     async saveDns(c: Context<DashEnv>) {
-      const name = domainFromParam(c.req.param('name') ?? '')
+      const name = domainParam(c)
       const mode = await formText(c, 'mode')
       if (mode !== 'self' && mode !== 'delegated') {
         throw new DomainError('VALIDATION', 'invalid request', [
@@ -216,7 +216,7 @@ export function domainPageRoutes(deps: ServiceDeps) {
       return back(c, name, 'dns')
     },
     async check(c: Context<DashEnv>) {
-      const name = domainFromParam(c.req.param('name') ?? '')
+      const name = domainParam(c)
       try {
         await checkNow(deps, c.get('viewer').actor, name)
       } catch (err) {
@@ -226,7 +226,7 @@ export function domainPageRoutes(deps: ServiceDeps) {
       return back(c, name, 'checked')
     },
     async suggest(c: Context<DashEnv>) {
-      const name = domainFromParam(c.req.param('name') ?? '')
+      const name = domainParam(c)
       try {
         return render(deps, c, {
           suggestion: await mxSuggestion(deps, c.get('viewer').actor, name),
@@ -237,7 +237,7 @@ export function domainPageRoutes(deps: ServiceDeps) {
       }
     },
     async retire(c: Context<DashEnv>) {
-      const name = domainFromParam(c.req.param('name') ?? '')
+      const name = domainParam(c)
       await retireDomain(deps, c.get('viewer').actor, name, { force: false })
       return back(c, name, 'retired')
     },

@@ -7,8 +7,8 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import type { ServiceDeps } from '../../services/deps.js'
 import { getReport } from '../../services/tls-rpt/tls-reports.js'
-import { domainFromParam } from '../routes/domain-param.js'
 import type { DashEnv } from './dashboard-env.js'
+import { domainParam } from './domain-param.js'
 import { htmlPage } from './html-page.js'
 import { Layout } from './layout.js'
 
@@ -116,7 +116,7 @@ function Policy(props: { p: PolicyView; n: number }) {
 /** The detail page; a report of another tenant's domain, or no such report, is NOT_FOUND. */
 export async function reportDetail(deps: ServiceDeps, c: Context<DashEnv>): Promise<Response> {
   const viewer = c.get('viewer')
-  const name = domainFromParam(c.req.param('name') ?? '')
+  const name = domainParam(c)
   const r = await getReport(deps, viewer.actor, name, c.req.param('id') ?? '')
   const parsed = ParsedView.safeParse(r.parsed)
   const rows: [string, string][] = [

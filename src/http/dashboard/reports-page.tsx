@@ -13,8 +13,8 @@ import { parseInput } from '../../core/issues.js'
 import type { FailingEntry } from '../../core/tls-rpt/health.js'
 import type { ServiceDeps } from '../../services/deps.js'
 import { domainTlsHealth, enforceAdvice, listReports } from '../../services/tls-rpt/tls-reports.js'
-import { domainFromParam } from '../routes/domain-param.js'
 import type { DashEnv } from './dashboard-env.js'
+import { domainParam } from './domain-param.js'
 import { errorPage } from './error-page.js'
 import { guards, mount } from './guards.js'
 import { htmlPage } from './html-page.js'
@@ -70,7 +70,7 @@ function FailingTable(props: { id: string; title: string; what: string; rows: Fa
 
 async function show(deps: ServiceDeps, c: Context<DashEnv>) {
   const viewer = c.get('viewer')
-  const name = domainFromParam(c.req.param('name') ?? '')
+  const name = domainParam(c)
   const q = parseInput(ReportsQuery, { days: c.req.query('days'), cursor: c.req.query('cursor') })
   const health = await domainTlsHealth(deps, viewer.actor, name, Number(q.days))
   const [advice, page] = await Promise.all([
