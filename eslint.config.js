@@ -36,6 +36,7 @@ export default tseslint.config(
         'hono',
         'drizzle-orm',
         'better-sqlite3',
+        'pg',
       ],
       'core/ is pure: it imports only zod, pure libraries and core/.',
     ),
@@ -46,7 +47,7 @@ export default tseslint.config(
     files: ['src/services/**/*.ts'],
     ignores: ['src/services/**/*.test.ts'],
     rules: restrict(
-      ['**/adapters/**', '**/http/**', 'hono', 'drizzle-orm', 'better-sqlite3'],
+      ['**/adapters/**', '**/http/**', 'hono', 'drizzle-orm', 'better-sqlite3', 'pg'],
       'services/ use core/ and its ports only.',
     ),
   },
@@ -54,7 +55,7 @@ export default tseslint.config(
     files: ['src/http/**/*.ts', 'src/http/**/*.tsx'],
     ignores: ['src/http/**/*.test.ts'],
     rules: restrict(
-      ['**/adapters/**', 'drizzle-orm', 'better-sqlite3'],
+      ['**/adapters/**', 'drizzle-orm', 'better-sqlite3', 'pg'],
       'http/ calls services, never the database.',
     ),
   },
@@ -70,7 +71,7 @@ export default tseslint.config(
     ignores: ['src/cli/**/*.test.ts'],
     rules: {
       ...restrict(
-        ['**/adapters/**', 'drizzle-orm', 'better-sqlite3'],
+        ['**/adapters/**', 'drizzle-orm', 'better-sqlite3', 'pg'],
         'cli/ calls services (and main.ts for the runtime), never adapters or the database.',
       ),
       'no-restricted-syntax': [

@@ -5,11 +5,16 @@
  * the suite starts many (tenant work, reports, restarts after a killed job). The bundle is
  * built from the same sources on every run; test-server.ts hands its path to openRuntime.
  * Spawned `policyhost serve` processes and the pool's own unit tests still use tsx.
+ *
+ * It also starts the run's PostgreSQL 15 (issue 15; test/helpers/pg-databases.ts): tests of the
+ * PostgreSQL store each copy its migrated template database.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
+import { PG_URL_ENV, prepareTemplate } from './helpers/pg-databases.js'
+import { SKIP_POSTGRES, startPostgres } from './helpers/postgres.js'
 
 export default async function setup(): Promise<() => void> {
   // Inside the project, so the bundle's package imports (svgo, …) resolve from node_modules.
@@ -28,5 +33,13 @@ export default async function setup(): Promise<() => void> {
     logLevel: 'error',
   })
   process.env.POLICYHOST_TEST_WORKER_ENTRY = pathToFileURL(outfile).href
-  return () => rmSync(dir, { recursive: true, force: true })
+  const postgres = SKIP_POSTGRES ? null : await startPostgres()
+  if (postgres) {
+    await prepareTemplate(postgres.url)
+    process.env[PG_URL_ENV] = postgres.url
+  }
+  return async () => {
+    rmSync(dir, { recursive: true, force: true })
+    await postgres?.stop()
+  }
 }

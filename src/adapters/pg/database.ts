@@ -1,0 +1,76 @@
+/**
+ * adapters/pg: the PostgreSQL store (issue 15) through node-postgres + drizzle. Owns the pool,
+ * the migrations and the repositories that implement core/ports, as adapters/db does for SQLite.
+ * Imports core/ only.
+ */
+import { fileURLToPath } from 'node:url'
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import pg from 'pg'
+import * as schema from './schema.js'
+
+export type PgDb = NodePgDatabase<typeof schema>
+
+export interface OpenPg {
+  db: PgDb
+  pool: pg.Pool
+  close(): Promise<void>
+}
+
+export interface PgOptions {
+  /** Connections in the pool (default 10): each instance's share of max_connections. */
+  max?: number
+  /** Gives up on a connection attempt after this long (default 5 s), so a write fails fast. */
+  connectTimeoutMs?: number
+  /** Told about errors of idle connections (the server went away); they are never thrown. */
+  onIdleError?: (err: Error) => void
+}
+
+const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url))
+
+const INT8 = 20
+const NUMERIC = 1700
+/**
+ * bigint (int8) columns hold epoch milliseconds, counts and versions, all far below 2^53; as
+ * numbers they compare and add like SQLite's integers (node-postgres gives strings by default).
+ * count(*) is int8 too; sum() of int8 is numeric.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v)
+    return pg.types.getTypeParser(oid, format)
+  },
+} as pg.CustomTypesConfig
+
+/** A pool on `url` (postgres://…); connections are made on first use. */
+export function openPostgres(url: string, opts: PgOptions = {}): OpenPg {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    types,
+  })
+  // An idle client whose server went away emits here; unhandled, it would end the process.
+  pool.on('error', (err) => opts.onIdleError?.(err))
+  const db = drizzle(pool, { schema })
+  return { db, pool, close: () => pool.end() }
+}
+
+/**
+ * Applies the committed drizzle-kit migrations; safe on every start and from several instances
+ * at once (drizzle runs them in one transaction; an advisory lock serialises the starters).
+ */
+export async function migratePostgres(open: OpenPg): Promise<void> {
+  const client = await open.pool.connect()
+  try {
+    // An arbitrary key that no other advisory lock of ours uses (core/leases has the others).
+    await client.query('SELECT pg_advisory_lock(8101238263633657857)')
+    try {
+      await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS })
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(8101238263633657857)')
+    }
+  } finally {
+    client.release()
+  }
+}
