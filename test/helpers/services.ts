@@ -1,8 +1,9 @@
 /**
- * Service tests' world: the real migrations on an in-memory SQLite, the real repositories and
- * change feed, ServiceDeps built by runtime/service-deps.ts from a parsed config (the server's
- * wiring), tenant work in-process, a clock moved by hand and DNS answered from a table. No
- * socket, no file: a service test costs milliseconds.
+ * Service tests' world: the real migrations on a fresh store (world-store.ts: in-memory SQLite,
+ * or PostgreSQL with TEST_STORE=postgres), the real repositories and change feed, ServiceDeps
+ * built by runtime/service-deps.ts from a parsed config (the server's wiring), tenant work
+ * in-process, a clock moved by hand and DNS answered from a table. No socket, no file: a service
+ * test costs milliseconds.
  */
 import { readFileSync } from 'node:fs'
 import { expect } from 'vitest'
@@ -13,8 +14,6 @@ import type { Change, ChangeFeed } from '../../src/core/changes.js'
 import type { DnsResolver } from '../../src/core/certs/types.js'
 import { DomainError } from '../../src/core/errors.js'
 import { inProcessFeed } from '../../src/adapters/changes/in-process.js'
-import { migrateDatabase, openDatabase, type OpenDb } from '../../src/adapters/db/database.js'
-import { sqliteRepos } from '../../src/adapters/db/repos/index.js'
 import { createLogger } from '../../src/adapters/log/logger.js'
 import { inProcessPorts } from '../../src/adapters/workers/in-process-ports.js'
 import { serviceDeps } from '../../src/runtime/service-deps.js'
@@ -22,6 +21,7 @@ import type { ServiceDeps } from '../../src/services/deps.js'
 import { addDomain } from '../../src/services/domains/domains.js'
 import { createTenant } from '../../src/services/tenants/tenants.js'
 import { logEntries, MutableClock, SERVICE_HOST, type LogEntry } from './test-server.js'
+import { openWorldStore, type WorldStore } from './world-store.js'
 
 /** DNS from a table: name → TXT strings, CNAME targets, addresses; a name in `failing` throws. */
 export class TableDns implements DnsResolver {
@@ -48,7 +48,8 @@ export class TableDns implements DnsResolver {
 export interface ServiceWorld {
   deps: ServiceDeps
   config: Config
-  db: OpenDb
+  /** The store: raw SQL for set-ups a service cannot make (portable SQL, `?` placeholders). */
+  store: WorldStore
   clock: MutableClock
   dns: TableDns
   /** Every change event published, in order. */
@@ -57,12 +58,12 @@ export interface ServiceWorld {
   feed: ChangeFeed
   logged(msg?: string): LogEntry[]
   /** The audit trail's rows, oldest first; with `action`, only those. */
-  audit(action?: string): AuditRow[]
+  audit(action?: string): Promise<AuditRow[]>
   /** The operator, as the admin token authenticates it. */
   operator: Actor
   /** A tenant and the actor its token authenticates. */
   tenant(name: string): Promise<{ id: string; actor: Actor }>
-  close(): void
+  close(): Promise<void>
 }
 
 /** One audit_log row as stored (`detail` parsed). */
@@ -72,8 +73,10 @@ export interface AuditRow {
   actorTokenId: string | null
   action: string
   subject: string
-  detail: Record<string, unknown> | null
+  detail: AuditDetail
 }
+
+type AuditDetail = Record<string, unknown> | null
 
 export const START = new Date('2026-03-01T12:00:00Z')
 
@@ -83,7 +86,7 @@ export const REAL_LOGO = new Uint8Array(
 )
 
 /** A fresh world; `env` overrides the test defaults (see baseEnv in test-server.ts). */
-export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
+export async function serviceWorld(env: Record<string, string> = {}): Promise<ServiceWorld> {
   const config = loadConfig({
     DATA_DIR: '/nonexistent/policyhost-service-test',
     SERVICE_HOST,
@@ -98,12 +101,11 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
   })
   const lines: string[] = []
   const log = createLogger('debug', (l) => lines.push(l))
-  const db = openDatabase(':memory:')
-  migrateDatabase(db)
+  const store = await openWorldStore()
   const feed = inProcessFeed(log)
   const changes: Change[] = []
   feed.subscribe((c) => void changes.push(c))
-  const repos = sqliteRepos(db, feed)
+  const repos = store.repos(feed)
   const clock = new MutableClock(new Date(START))
   const dns = new TableDns()
   const work = inProcessPorts((q) => repos.reports.healthRows(q.domainId, q.fromDay, q.toDay))
@@ -120,26 +122,26 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
   return {
     deps,
     config,
-    db,
+    store,
     clock,
     dns,
     changes,
     feed,
     operator,
     logged: (msg) => logEntries(lines, msg),
-    audit: (action) =>
-      (
-        db.sqlite
-          .prepare(
-            'SELECT at, tenant_id AS tenantId, actor_token_id AS actorTokenId, action, subject, detail FROM audit_log ORDER BY id',
-          )
-          .all() as (Omit<AuditRow, 'detail'> & { detail: string | null })[]
+    async audit(action) {
+      const rows = await store.sql<Omit<AuditRow, 'detail'> & { detail: unknown }>(
+        'SELECT at, tenant_id AS "tenantId", actor_token_id AS "actorTokenId", action, subject, detail FROM audit_log ORDER BY id',
       )
+      return rows
         .map((r) => ({
           ...r,
-          detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+          at: Number(r.at),
+          // SQLite returns the JSON text; PostgreSQL returns jsonb already parsed.
+          detail: (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as AuditDetail,
         }))
-        .filter((r) => action === undefined || r.action === action),
+        .filter((r) => action === undefined || r.action === action)
+    },
     async tenant(name) {
       const created = await createTenant(deps, operator, { name })
       return {
@@ -147,7 +149,7 @@ export function serviceWorld(env: Record<string, string> = {}): ServiceWorld {
         actor: { kind: 'tenant', tenantId: created.id, tokenId: `t-${name}` },
       }
     },
-    close: () => db.close(),
+    close: () => store.close(),
   }
 }
 

@@ -19,7 +19,7 @@ let alpha: { id: string; token: string; tokenId: string }
 let done: string[]
 
 beforeEach(async () => {
-  world = serviceWorld({ SESSION_MAX_HOURS: '12' })
+  world = await serviceWorld({ SESSION_MAX_HOURS: '12' })
   const created = await createTenant(world.deps, world.operator, { name: 'alpha' })
   alpha = { id: created.id, token: created.token, tokenId: created.tokenId }
   done = []
@@ -138,9 +138,10 @@ describe('sign-in', () => {
     const res = await signInWith(alpha.token, {}, { origin: 'https://evil.example' })
     expect(res.status).toBe(403)
     expect(res.headers.get('set-cookie')).toBeNull()
-    expect(world.db.sqlite.prepare('SELECT count(*) AS n FROM web_sessions').get()).toEqual({
-      n: 0,
-    })
+    const [sessions] = await world.store.sql<{ n: unknown }>(
+      'SELECT count(*) AS n FROM web_sessions',
+    )
+    expect({ n: Number(sessions?.n) }).toEqual({ n: 0 })
   })
 
   it('when an address makes an 11th attempt within a minute, then 429 even with a good token', async () => {

@@ -29,7 +29,7 @@ afterEach(() => world.close())
  * real SMTP server) records each mail and answers what `answer` says.
  */
 async function withMail() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const { a } = await alphaWithDomain(world)
   const mails: AlertMail[] = []
   const relay = { answer: { ok: true, status: 250, ms: 1 } as DeliveryResult }
@@ -53,7 +53,7 @@ async function problemChecked(a: { actor: Parameters<typeof getDomain>[1] }) {
 
 describe('alert contacts (issue 13)', () => {
   it('when SMTP_URL is unset, then adding a contact is refused with the variable named', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const { a } = await alphaWithDomain(world)
 
     const err = await failure(addContact(world.deps, a.actor, { email: 'ops@alpha.example' }))

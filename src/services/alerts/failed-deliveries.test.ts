@@ -29,7 +29,7 @@ async function queueFinding(tenantId: string, domainId: string) {
 
 describe('failedDeliveries', () => {
   it('when one delivery failed for good and one went through, then only the failure is listed, with its tenant, target and answer', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const { a, domain } = await alphaWithDomain(world)
     const bad = await addWebhook(world.deps, a.actor, { url: 'https://bad.example/hook' })
     await addWebhook(world.deps, a.actor, { url: 'https://good.example/hook' })
@@ -66,7 +66,7 @@ describe('failedDeliveries', () => {
   })
 
   it('when a tenant asks, then it is refused', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const { actor } = await world.tenant('alpha')
 
     expect((await failure(failedDeliveries(world.deps, actor, { limit: 5 }))).code).toBe(

@@ -13,7 +13,7 @@ describe('authenticate', () => {
     ['an empty secret', '', 'missing bearer token'],
     ['an unknown secret', 'ph_not-a-real-token', 'invalid or revoked token'],
   ])('when given %s, then UNAUTHORIZED', async (_, secret, message) => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const err = await failure(authenticate(world.deps, secret))
 
@@ -22,7 +22,7 @@ describe('authenticate', () => {
   })
 
   it('when a token is revoked, then its secret no longer authenticates', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const t = await createTenant(world.deps, world.operator, { name: 'alpha' })
     await revokeToken(world.deps, world.operator, t.tokenId)
 
@@ -30,7 +30,7 @@ describe('authenticate', () => {
   })
 
   it('when a token is used, then last use is recorded at most once a minute', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const t = await createTenant(world.deps, world.operator, { name: 'alpha' })
     const lastUsed = async () => (await world.deps.repos.tokens.byId(t.tokenId))?.lastUsedAt
 
@@ -45,7 +45,7 @@ describe('authenticate', () => {
   })
 
   it('when ADMIN_TOKEN is bootstrapped, then it authenticates as the operator; a new value revokes the old one', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     await bootstrapOperatorToken(world.deps, 'ph_first-admin-secret')
     const first = await authenticate(world.deps, 'ph_first-admin-secret')
@@ -58,21 +58,21 @@ describe('authenticate', () => {
     expect((await failure(authenticate(world.deps, 'ph_first-admin-secret'))).code).toBe(
       'UNAUTHORIZED',
     )
-    expect(world.audit('token.bootstrap')).toHaveLength(2)
+    expect(await world.audit('token.bootstrap')).toHaveLength(2)
     expect(world.logged('operator_token_bootstrapped')).toHaveLength(2)
   })
 
   it('when the same ADMIN_TOKEN is bootstrapped again (a restart), then nothing is written', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     await bootstrapOperatorToken(world.deps, 'ph_admin-secret')
 
     await bootstrapOperatorToken(world.deps, 'ph_admin-secret')
 
-    expect(world.audit('token.bootstrap')).toHaveLength(1)
+    expect(await world.audit('token.bootstrap')).toHaveLength(1)
   })
 
   it('when a revoked ADMIN_TOKEN value is set again, then start-up fails: a revoked secret stays dead', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     await bootstrapOperatorToken(world.deps, 'ph_old-admin')
     await bootstrapOperatorToken(world.deps, 'ph_new-admin')
 

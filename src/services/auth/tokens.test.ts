@@ -9,7 +9,7 @@ afterEach(() => world.close())
 
 describe('createToken', () => {
   it('when a tenant creates a token, then it authenticates as that tenant and only its hash is stored', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
 
     const t = await createToken(world.deps, a.actor, { label: '  ci deploy  ' })
@@ -20,9 +20,9 @@ describe('createToken', () => {
       tenantId: a.id,
       tokenId: t.id,
     })
-    const dump = world.db.sqlite.prepare('SELECT * FROM api_tokens').all()
+    const dump = await world.store.sql('SELECT * FROM api_tokens')
     expect(JSON.stringify(dump)).not.toContain(t.token)
-    expect(world.audit('token.create')).toMatchObject([
+    expect(await world.audit('token.create')).toMatchObject([
       { tenantId: a.id, actorTokenId: 't-alpha', subject: t.id, detail: { label: 'ci deploy' } },
     ])
   })
@@ -31,14 +31,14 @@ describe('createToken', () => {
     ['another tenant', (other: string) => ({ label: 'x', tenantId: other })],
     ['an operator token', () => ({ label: 'x', operator: true as const })],
   ])('when a tenant asks for %s, then FORBIDDEN', async (_, input) => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
 
     const err = await failure(createToken(world.deps, a.actor, input(b.id)))
 
     expect(err.code).toBe('FORBIDDEN')
-    expect(world.audit('token.create')).toEqual([])
+    expect(await world.audit('token.create')).toEqual([])
   })
 
   it.each([
@@ -50,7 +50,7 @@ describe('createToken', () => {
     ],
     ['an unknown tenant', () => ({ tenantId: 'no-such-tenant' }), 'no such tenant'],
   ])('when the operator gives %s, then VALIDATION on tenantId', async (_, extra, message) => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
 
     const err = await failure(
@@ -63,7 +63,7 @@ describe('createToken', () => {
   })
 
   it('when the operator asks for an operator token, then it authenticates as the operator', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const t = await createToken(world.deps, world.operator, { label: 'backup', operator: true })
 
@@ -80,7 +80,7 @@ describe('createToken', () => {
   ])(
     'when the label is %s, then VALIDATION on label (the CLI passes labels straight in)',
     async (_, label) => {
-      world = serviceWorld()
+      world = await serviceWorld()
       const a = await world.tenant('alpha')
 
       const err = await failure(createToken(world.deps, a.actor, { label }))
@@ -93,7 +93,7 @@ describe('createToken', () => {
 
 describe('revokeToken and rotateToken', () => {
   it('when a tenant revokes its token, then it stops working, audited; revoking again is a quiet no-op', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const t = await createToken(world.deps, a.actor, { label: 'x' })
 
@@ -101,11 +101,11 @@ describe('revokeToken and rotateToken', () => {
     await revokeToken(world.deps, a.actor, t.id)
 
     expect((await failure(authenticate(world.deps, t.token))).code).toBe('UNAUTHORIZED')
-    expect(world.audit('token.revoke')).toMatchObject([{ tenantId: a.id, subject: t.id }])
+    expect(await world.audit('token.revoke')).toMatchObject([{ tenantId: a.id, subject: t.id }])
   })
 
   it("when a tenant revokes or rotates another tenant's token, then NOT_FOUND and the token still works", async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
     const t = await createToken(world.deps, a.actor, { label: 'x' })
@@ -119,7 +119,7 @@ describe('revokeToken and rotateToken', () => {
   })
 
   it('when a token is rotated, then the new secret works with the same label and tenant, and the old one is revoked', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const t = await createToken(world.deps, a.actor, { label: 'deploy' })
 
@@ -129,13 +129,13 @@ describe('revokeToken and rotateToken', () => {
     expect(next.id).not.toBe(t.id)
     expect(await authenticate(world.deps, next.token)).toMatchObject({ tokenId: next.id })
     expect((await failure(authenticate(world.deps, t.token))).code).toBe('UNAUTHORIZED')
-    expect(world.audit('token.rotate')).toMatchObject([
+    expect(await world.audit('token.rotate')).toMatchObject([
       { tenantId: a.id, subject: t.id, detail: { newId: next.id } },
     ])
   })
 
   it('when a revoked token is rotated, then CONFLICT and no new token exists', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const t = await createToken(world.deps, a.actor, { label: 'x' })
     await revokeToken(world.deps, a.actor, t.id)
@@ -147,7 +147,7 @@ describe('revokeToken and rotateToken', () => {
   })
 
   it("when the operator revokes a tenant's token, then it stops working", async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const t = await createToken(world.deps, a.actor, { label: 'x' })
 
@@ -159,7 +159,7 @@ describe('revokeToken and rotateToken', () => {
 
 describe('listTokens', () => {
   it('when tenants list tokens, then each sees only its own; the operator sees all or one tenant', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
     world.clock.advance(1)
@@ -183,7 +183,7 @@ describe('listTokens', () => {
   })
 
   it('when there are more tokens than a page, then the cursor continues oldest first without repeats', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     for (const label of ['t1', 't2', 't3', 't4']) {
       world.clock.advance(1)

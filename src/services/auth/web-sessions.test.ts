@@ -9,16 +9,15 @@ afterEach(() => world.close())
 
 /** A world with SESSION_IDLE_MINUTES=30, SESSION_MAX_HOURS=2 and tenant `alpha`'s token. */
 async function setUp() {
-  world = serviceWorld({ SESSION_IDLE_MINUTES: '30', SESSION_MAX_HOURS: '2' })
+  world = await serviceWorld({ SESSION_IDLE_MINUTES: '30', SESSION_MAX_HOURS: '2' })
   const alpha = await createTenant(world.deps, world.operator, { name: 'alpha' })
   return { alpha }
 }
 
 const sessionRows = () =>
-  world.db.sqlite.prepare('SELECT id, last_seen_at AS lastSeen FROM web_sessions').all() as {
-    id: string
-    lastSeen: number
-  }[]
+  world.store.sql<{ id: string; lastSeen: number }>(
+    'SELECT id, last_seen_at AS "lastSeen" FROM web_sessions',
+  )
 
 describe('signIn', () => {
   it('when a live tenant token signs in, then a session for its tenant is stored by hash only', async () => {
@@ -27,13 +26,13 @@ describe('signIn', () => {
     expect(s.actor).toEqual({ kind: 'tenant', tenantId: alpha.id, tokenId: alpha.tokenId })
     expect(s.secret).not.toBe(alpha.token)
     expect(s.csrf).not.toBe(s.secret)
-    const rows = sessionRows()
+    const rows = await sessionRows()
     expect(rows).toEqual([
       { id: world.deps.sha256Hex(s.secret), lastSeen: world.clock.now().getTime() },
     ])
-    expect(
-      JSON.stringify(world.db.sqlite.prepare('SELECT * FROM web_sessions').all()),
-    ).not.toContain(s.secret)
+    expect(JSON.stringify(await world.store.sql('SELECT * FROM web_sessions'))).not.toContain(
+      s.secret,
+    )
     expect(world.logged('dashboard_sign_in')).toHaveLength(1)
   })
 
@@ -48,7 +47,7 @@ describe('signIn', () => {
       'UNAUTHORIZED',
       'sign-in failed: unknown or revoked token',
     ])
-    expect(sessionRows()).toEqual([])
+    expect(await sessionRows()).toEqual([])
   })
 
   it('when a revoked token signs in, then the same UNAUTHORIZED message as for an unknown one', async () => {
@@ -56,7 +55,7 @@ describe('signIn', () => {
     await revokeToken(world.deps, world.operator, alpha.tokenId)
     const err = await failure(signIn(world.deps, alpha.token))
     expect(err.message).toBe('sign-in failed: unknown or revoked token')
-    expect(sessionRows()).toEqual([])
+    expect(await sessionRows()).toEqual([])
   })
 })
 
@@ -88,7 +87,7 @@ describe('resolveSession', () => {
     expect(await resolveSession(world.deps, s.secret)).not.toBeNull()
     world.clock.advance(30 * 60 + 1)
     expect(await resolveSession(world.deps, s.secret)).toBeNull()
-    expect(sessionRows()).toEqual([])
+    expect(await sessionRows()).toEqual([])
     expect(world.logged('dashboard_session_ended').map((e) => e['reason'])).toEqual(['idle'])
   })
 
@@ -101,7 +100,7 @@ describe('resolveSession', () => {
     }
     world.clock.advance(1) // exactly 2 hours after sign-in
     expect(await resolveSession(world.deps, s.secret)).toBeNull()
-    expect(sessionRows()).toEqual([])
+    expect(await sessionRows()).toEqual([])
     expect(world.logged('dashboard_session_ended').map((e) => e['reason'])).toEqual(['expired'])
   })
 
@@ -118,7 +117,7 @@ describe('resolveSession', () => {
     expect(await resolveSession(world.deps, first.secret)).toBeNull()
     expect(await resolveSession(world.deps, second.secret)).toBeNull()
     expect(await resolveSession(world.deps, kept.secret)).not.toBeNull()
-    expect(sessionRows().map((r) => r.id)).toEqual([world.deps.sha256Hex(kept.secret)])
+    expect((await sessionRows()).map((r) => r.id)).toEqual([world.deps.sha256Hex(kept.secret)])
   })
 
   it('when requests come within a minute of the last recorded one, then last_seen_at is written at most once a minute', async () => {
@@ -127,14 +126,14 @@ describe('resolveSession', () => {
     const signedInAt = world.clock.now().getTime()
     world.clock.advance(59)
     await resolveSession(world.deps, s.secret)
-    expect(sessionRows()[0]?.lastSeen).toBe(signedInAt)
+    expect((await sessionRows())[0]?.lastSeen).toBe(signedInAt)
     world.clock.advance(1)
     await resolveSession(world.deps, s.secret)
     const touchedAt = world.clock.now().getTime()
-    expect(sessionRows()[0]?.lastSeen).toBe(touchedAt)
+    expect((await sessionRows())[0]?.lastSeen).toBe(touchedAt)
     world.clock.advance(30)
     await resolveSession(world.deps, s.secret)
-    expect(sessionRows()[0]?.lastSeen).toBe(touchedAt)
+    expect((await sessionRows())[0]?.lastSeen).toBe(touchedAt)
   })
 })
 
@@ -157,7 +156,7 @@ describe('signOut and pruneSessions', () => {
     world.clock.advance(31 * 60)
     const live = await signIn(world.deps, alpha.token)
     expect(await pruneSessions(world.deps)).toBe(1)
-    expect(sessionRows().map((r) => r.id)).toEqual([world.deps.sha256Hex(live.secret)])
+    expect((await sessionRows()).map((r) => r.id)).toEqual([world.deps.sha256Hex(live.secret)])
     expect(await resolveSession(world.deps, idle.secret)).toBeNull()
   })
 })

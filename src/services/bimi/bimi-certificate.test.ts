@@ -34,7 +34,7 @@ async function mark(svg: Buffer, untilDays = 365, dnsNames = ['alpha.example']) 
 }
 
 async function withLogo() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const a = await world.tenant('alpha')
   const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
   await uploadLogo(world.deps, a.actor, 'alpha.example', 'default', new Uint8Array(LOGO))
@@ -54,7 +54,7 @@ describe('uploadCertificate', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'bimi' },
     ])
-    expect(world.audit('bimi.certificate')).toMatchObject([
+    expect(await world.audit('bimi.certificate')).toMatchObject([
       { tenantId: a.id, detail: { notAfter: at(365).toISOString() } },
     ])
   })
@@ -170,6 +170,6 @@ describe('removeCertificate', () => {
     const [view] = await listBimi(world.deps, a.actor, 'alpha.example')
     expect(view).toMatchObject({ vmcPem: null, vmcMatchesLogo: null, urls: { certificate: null } })
     expect(err.message).toBe('selector "default" has no mark certificate')
-    expect(world.audit('bimi.certificate.remove')).toHaveLength(1)
+    expect(await world.audit('bimi.certificate.remove')).toHaveLength(1)
   })
 })

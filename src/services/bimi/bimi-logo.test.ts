@@ -24,7 +24,7 @@ let world: ServiceWorld
 afterEach(() => world.close())
 
 async function live(env: Record<string, string> = {}) {
-  world = serviceWorld(env)
+  world = await serviceWorld(env)
   return alphaWithDomain(world)
 }
 
@@ -50,7 +50,7 @@ describe('uploadLogo', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'bimi' },
     ])
-    expect(world.audit('bimi.logo')).toMatchObject([
+    expect(await world.audit('bimi.logo')).toMatchObject([
       { tenantId: a.id, subject: 'default._bimi.alpha.example', detail: { sha256: hash } },
     ])
   })
@@ -64,7 +64,7 @@ describe('uploadLogo', () => {
 
     expect(again.changed).toBe(false)
     expect(world.changes).toEqual([])
-    expect(world.audit('bimi.logo')).toHaveLength(1)
+    expect(await world.audit('bimi.logo')).toHaveLength(1)
   })
 
   it.each([
@@ -188,6 +188,8 @@ describe('removeBimi', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'bimi' },
     ])
-    expect(world.audit('bimi.remove')).toMatchObject([{ subject: 'default._bimi.alpha.example' }])
+    expect(await world.audit('bimi.remove')).toMatchObject([
+      { subject: 'default._bimi.alpha.example' },
+    ])
   })
 })

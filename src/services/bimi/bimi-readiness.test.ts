@@ -10,7 +10,7 @@ afterEach(() => world.close())
 const DAY = 86_400_000
 
 async function domainNamed(name: string): Promise<Domain> {
-  world = serviceWorld()
+  world = await serviceWorld()
   const a = await world.tenant('alpha')
   return addDomain(world.deps, a.actor, { name })
 }

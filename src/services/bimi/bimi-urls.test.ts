@@ -26,7 +26,7 @@ describe('bimiUrls', () => {
     ['a certificate that embeds another logo', { vmcPem: 'pem', vmcMatchesLogo: false }, null],
     ['a matching certificate', { vmcPem: 'pem', vmcMatchesLogo: true }, 'brand.pem'],
   ])('when the selector has %s, then a= is %s', async (_, over, pem) => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const d = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
     const base = 'https://sts.policyhost.test/logos/alpha.example'

@@ -16,7 +16,7 @@ describe('convertLogo', () => {
   it.each([['inkscape-gradient.svg'], ['illustrator-classes.svg'], ['link-wrapper.svg']])(
     'when the design-tool export %s is converted, then the result is valid Tiny PS and a tenant can upload it',
     async (file) => {
-      world = serviceWorld()
+      world = await serviceWorld()
       const a = await world.tenant('alpha')
       await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 
@@ -42,7 +42,7 @@ describe('convertLogo', () => {
   ])(
     'when %s is converted, then what cannot be fixed is kept and reported (%s)',
     async (file, rule) => {
-      world = serviceWorld()
+      world = await serviceWorld()
 
       const out = await convertLogo(world.deps, world.operator, input(file), 'Brand')
 

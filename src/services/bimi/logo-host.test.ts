@@ -16,7 +16,7 @@ let world: ServiceWorld
 afterEach(() => world.close())
 
 async function live(env: Record<string, string> = {}) {
-  world = serviceWorld(env)
+  world = await serviceWorld(env)
   return alphaWithDomain(world)
 }
 
@@ -43,7 +43,7 @@ describe('setLogoHost', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'hostnames' },
     ])
-    expect(world.audit('bimi.logo_host')).toMatchObject([
+    expect(await world.audit('bimi.logo_host')).toMatchObject([
       { tenantId: a.id, subject: 'bimi.alpha.example' },
     ])
   })
@@ -97,7 +97,7 @@ describe('setLogoHost', () => {
   })
 
   it('when the domain is a pending claim, then CONFLICT until control is proven', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 
@@ -134,6 +134,8 @@ describe('removeLogoHost', () => {
       /^https:\/\/sts\.policyhost\.test\/logos\/alpha\.example\/[0-9a-f]{16}\.svg$/,
     )
     expect(err.message).toBe('domain "alpha.example" has no logo host')
-    expect(world.audit('bimi.logo_host.remove')).toMatchObject([{ subject: 'bimi.alpha.example' }])
+    expect(await world.audit('bimi.logo_host.remove')).toMatchObject([
+      { subject: 'bimi.alpha.example' },
+    ])
   })
 })

@@ -9,7 +9,7 @@ const TOKEN = 'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA'
 
 describe('challengeAnswer', () => {
   it('when a stored token is asked for before it expires, then its key authorization; after, nothing', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     await world.deps.repos.challenges.put(
       TOKEN,
       `${TOKEN}.thumb`,
@@ -28,7 +28,7 @@ describe('challengeAnswer', () => {
     ['an empty token', '', ''],
     ['a token over 256 characters, even if stored', 'a'.repeat(257), 'a'.repeat(257)],
   ])('when asked for %s, then nothing', async (_, stored, asked) => {
-    world = serviceWorld()
+    world = await serviceWorld()
     await world.deps.repos.challenges.put(stored, 'secret', new Date(START.getTime() + 60_000))
 
     expect(await challengeAnswer(world.deps, asked)).toBeNull()

@@ -28,7 +28,7 @@ afterEach(() => world.close())
 
 /** The real local CA and file store in a temp folder, the world's DNS table, clock and state rows. */
 async function certWorld(opts: { preflight?: boolean; issuer?: Issuer } = {}) {
-  world = serviceWorld()
+  world = await serviceWorld()
   const store: CertStore = fileCertStore(await mkdtemp(join(dir, 'certs-')))
   const published: Change[] = []
   const d: CertDeps = {

@@ -30,7 +30,7 @@ function state(hostname: string, status: CertStatus, over: Partial<CertState> = 
 
 describe('certificateOverview', () => {
   it('when certificates are in every state, then each is counted, expired ones too, and the failing come with their error, most failures first', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const past = new Date(world.clock.now().getTime() - 1000)
     const future = new Date(world.clock.now().getTime() + 86_400_000)
     for (const s of [
@@ -56,7 +56,7 @@ describe('certificateOverview', () => {
   })
 
   it('when more certificates fail than are shown, then the total says how many', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     for (let i = 0; i < FAILING_SHOWN + 3; i++) {
       await world.deps.repos.certs.save(state(`h${i}.example`, 'failed'))
     }
@@ -68,7 +68,7 @@ describe('certificateOverview', () => {
   })
 
   it('when a tenant asks, then it is refused', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const { actor } = await world.tenant('alpha')
 
     expect((await failure(certificateOverview(world.deps, actor))).code).toBe('FORBIDDEN')

@@ -17,7 +17,7 @@ const BIMI_NAME = 'default._bimi.alpha.example'
 
 /** alpha.example with a logo at selector `default`, its record published as handed out. */
 async function withLogo() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const { a } = await alphaWithDomain(world)
   await uploadLogo(world.deps, a.actor, 'alpha.example', 'default', REAL_LOGO)
   const domain = await getDomain(world.deps, a.actor, 'alpha.example')
@@ -91,7 +91,7 @@ describe('the BIMI step of a check', () => {
     // The stored mark certificate's end: 20 days after the world's start (no VMC upload needed
     // for the countdown rule; the pem only matters for the "other logo" rule).
     const notAfter = world.clock.now().getTime() + 20 * 86_400_000
-    world.db.sqlite.prepare('UPDATE bimi_assertions SET vmc_not_after = ?').run(notAfter)
+    await world.store.sql('UPDATE bimi_assertions SET vmc_not_after = ?', notAfter)
 
     const first = await keys()
     world.clock.advance(86_400)

@@ -16,7 +16,7 @@ const POLICY = {
 
 /** alpha.example with a policy, its _mta-sts record published right and its MX covered. */
 async function healthy(mode: 'enforce' | 'testing' = 'enforce') {
-  world = serviceWorld()
+  world = await serviceWorld()
   const { a } = await alphaWithDomain(world)
   const policy = await setPolicy(world.deps, a.actor, 'alpha.example', { ...POLICY, mode })
   world.dns.txts.set('_mta-sts.alpha.example', [`v=STSv1; id=${policy.policyId}`, 'v=spf1 -all'])
@@ -160,7 +160,7 @@ describe('checking a domain (issue 13)', () => {
   })
 
   it('when the domain publishes no policy, then the records and MX are not held against it', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const { a } = await alphaWithDomain(world)
     world.dns.mxs.set('alpha.example', ['anything.example'])
 

@@ -15,7 +15,7 @@ import { checkDomain } from './check-domain.js'
 let world: ServiceWorld
 let server: Server | undefined
 afterEach(async () => {
-  world.close()
+  await world.close()
   await new Promise((r) => (server ? server.close(r) : r(undefined)))
   server = undefined
 })
@@ -29,7 +29,7 @@ const DAY = 86_400_000
  * and trusting that CA (in the server: port 443 and the system roots).
  */
 async function hosted(names: string[], body: (served: string) => string = (t) => t) {
-  world = serviceWorld()
+  world = await serviceWorld()
   const { a, domain } = await alphaWithDomain(world)
   await setPolicy(world.deps, a.actor, 'alpha.example', {
     mode: 'enforce',

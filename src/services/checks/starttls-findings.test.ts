@@ -21,7 +21,7 @@ let world: ServiceWorld
 let servers: SmtpTestServer[] = []
 let dir: string
 afterEach(async () => {
-  world.close()
+  await world.close()
   await Promise.all(servers.map((s) => s.close()))
   servers = []
   rmSync(dir, { recursive: true, force: true })
@@ -51,7 +51,7 @@ async function probed(names: string[], mode: 'enforce' | 'testing' = 'enforce') 
     return s
   }
   const first = await serve(names)
-  world = serviceWorld({
+  world = await serviceWorld({
     MX_PROBE: 'on',
     MX_PROBE_PORT: String(first.port),
     MX_PROBE_CA_FILE: join(dir, 'ca.pem'),

@@ -38,7 +38,7 @@ function report(id: string, day: string, ok: number, failed: number): Uint8Array
 
 /** alpha.example in `mode`, TLS-RPT to us, and these reports received. */
 async function withReports(mode: 'testing' | 'enforce', reports: Uint8Array[], env = {}) {
-  world = serviceWorld(env)
+  world = await serviceWorld(env)
   const a = await world.tenant('alpha')
   const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
   await setPolicy(world.deps, a.actor, 'alpha.example', {
@@ -85,7 +85,7 @@ describe('the TLS-RPT check (issue 13)', () => {
 
   it('when the failures are older than the window, or below the threshold, then nothing is found', async () => {
     const old = await withReports('testing', [report('r1', '2026-02-20', 0, 500)])
-    world.close()
+    await world.close()
     const few = await withReports('testing', [report('r2', '2026-02-28', 990, 10)])
 
     expect(old).toEqual({ kind: 'tls-rpt', found: [] })

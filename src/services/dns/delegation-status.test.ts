@@ -13,7 +13,7 @@ afterEach(() => world.close())
 
 /** A delegated domain whose zone entry is written (as the zone engine would, one instance). */
 async function delegated() {
-  world = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+  world = await serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
   const { a, domain } = await alphaWithDomain(world)
   const policy = await setPolicy(world.deps, a.actor, 'alpha.example', POLICY)
   const d = await setDnsMode(world.deps, a.actor, 'alpha.example', 'delegated')
@@ -104,7 +104,7 @@ describe('delegation status (issue 12 point 4)', () => {
   })
 
   it('when the domain is in self mode, then status has no dns section', async () => {
-    world = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    world = await serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
     const { a } = await alphaWithDomain(world)
     expect(await mtaSts(world, a.actor)).toBeNull()
   })

@@ -16,7 +16,7 @@ afterEach(() => world.close())
 
 describe('setDnsMode', () => {
   it('when the server runs no zone, then delegating is a CONFLICT naming DNS_ZONE and nothing changes', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const { a } = await alphaWithDomain(world)
 
     const err = await failure(setDnsMode(world.deps, a.actor, 'alpha.example', 'delegated'))
@@ -28,7 +28,7 @@ describe('setDnsMode', () => {
   })
 
   it('when a domain is delegated, back to self and delegated again, then its label is given once and kept', async () => {
-    world = serviceWorld(ZONE)
+    world = await serviceWorld(ZONE)
     const { a, domain } = await alphaWithDomain(world)
 
     const first = await setDnsMode(world.deps, a.actor, 'alpha.example', 'delegated')
@@ -37,7 +37,7 @@ describe('setDnsMode', () => {
 
     expect(first.dnsLabel).toMatch(/^alpha-example-[a-z2-7]+$/)
     expect(again.dnsLabel).toBe(first.dnsLabel)
-    expect(world.audit('domain.dns_mode').map((r) => r.detail)).toEqual([
+    expect((await world.audit('domain.dns_mode')).map((r) => r.detail)).toEqual([
       { mode: 'delegated' },
       { mode: 'self' },
       { mode: 'delegated' },
@@ -53,7 +53,7 @@ describe('setDnsMode', () => {
   })
 
   it('when another tenant asks for the mode of a domain it does not own, then NOT_FOUND', async () => {
-    world = serviceWorld(ZONE)
+    world = await serviceWorld(ZONE)
     await alphaWithDomain(world)
     const b = await world.tenant('beta')
 
@@ -63,16 +63,16 @@ describe('setDnsMode', () => {
   })
 
   it('when the label derived first is taken, then the next attempt is used', async () => {
-    world = serviceWorld(ZONE)
+    world = await serviceWorld(ZONE)
     const { a } = await alphaWithDomain(world)
     const b = await world.tenant('beta')
     // beta's domain takes alpha.example's first label by hand, as a clash would.
     const first = (await setDnsMode(world.deps, a.actor, 'alpha.example', 'delegated')).dnsLabel
     await setDnsMode(world.deps, a.actor, 'alpha.example', 'self')
-    world.db.sqlite.prepare('UPDATE domains SET dns_label = NULL').run()
+    await world.store.sql('UPDATE domains SET dns_label = NULL')
     const { addDomain } = await import('../domains/domains.js')
     const other = await addDomain(world.deps, b.actor, { name: 'beta.example' })
-    world.db.sqlite.prepare('UPDATE domains SET dns_label = ? WHERE id = ?').run(first, other.id)
+    await world.store.sql('UPDATE domains SET dns_label = ? WHERE id = ?', first, other.id)
 
     const second = await setDnsMode(world.deps, a.actor, 'alpha.example', 'delegated')
 
@@ -81,7 +81,7 @@ describe('setDnsMode', () => {
   })
 
   it('when delegated, then records list CNAMEs into the zone for _mta-sts and keep the mta-sts CNAME', async () => {
-    world = serviceWorld(ZONE)
+    world = await serviceWorld(ZONE)
     const { a } = await alphaWithDomain(world)
     await setPolicy(world.deps, a.actor, 'alpha.example', {
       mode: 'testing',

@@ -37,7 +37,7 @@ const certState = (hostname: string, over: Partial<CertState> = {}): CertState =
 })
 
 async function live(env: Record<string, string> = {}) {
-  world = serviceWorld(env)
+  world = await serviceWorld(env)
   return alphaWithDomain(world)
 }
 

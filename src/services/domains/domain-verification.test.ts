@@ -10,7 +10,7 @@ const RECORD = '_policyhost.alpha.example'
 
 /** A dns-verification world with tenant alpha's pending claim of alpha.example. */
 async function claimed(env: Record<string, string> = {}) {
-  world = serviceWorld({ DOMAIN_VERIFICATION: 'dns', ...env })
+  world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns', ...env })
   const a = await world.tenant('alpha')
   const claim = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
   const publish = (token = claim.verificationToken!) =>
@@ -36,7 +36,7 @@ describe('verifyDomain', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: claim.id, domain: 'alpha.example', what: 'status' },
     ])
-    expect(world.audit('domain.verify')).toMatchObject([
+    expect(await world.audit('domain.verify')).toMatchObject([
       {
         tenantId: a.id,
         actorTokenId: 't-alpha',
@@ -76,7 +76,7 @@ describe('verifyDomain', () => {
       expect(world.changes).toEqual([
         { type: 'domain.changed', domainId: claim.id, domain: 'alpha.example', what: 'claim' },
       ])
-      expect(world.audit('domain.verify')).toEqual([])
+      expect(await world.audit('domain.verify')).toEqual([])
     },
   )
 
@@ -115,7 +115,7 @@ describe('verifyDomain', () => {
       message: `control of alpha.example is proven (${START.toISOString()})`,
     })
     expect(world.changes).toEqual([])
-    expect(world.audit('domain.verify')).toHaveLength(1)
+    expect(await world.audit('domain.verify')).toHaveLength(1)
   })
 
   it.each([
@@ -136,7 +136,7 @@ describe('verifyDomain', () => {
     const out = await verifyDomain(world.deps, world.operator, 'alpha.example', { trust: true })
 
     expect(out).toMatchObject({ verified: true, domain: { status: 'active', tenantId: a.id } })
-    expect(world.audit('domain.verify')).toMatchObject([
+    expect(await world.audit('domain.verify')).toMatchObject([
       { tenantId: a.id, actorTokenId: 'operator-test-token', detail: { method: 'trust' } },
     ])
   })
@@ -198,7 +198,7 @@ describe('control moving between tenants', () => {
       { type: 'domain.changed', domainId: aDomain.id, domain: 'alpha.example', what: 'hostnames' },
       { type: 'domain.changed', domainId: bClaim.id, domain: 'alpha.example', what: 'status' },
     ])
-    expect(world.audit('domain.control_lost')).toMatchObject([
+    expect(await world.audit('domain.control_lost')).toMatchObject([
       {
         tenantId: a.id,
         actorTokenId: 't-beta',
@@ -230,7 +230,7 @@ describe('control moving between tenants', () => {
 
 describe('checkPendingClaims', () => {
   it('when several claims are due, then each is checked once, the proven ones go live, and checks then back off', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     const good = await addDomain(world.deps, a.actor, { name: 'good.example' })
     await addDomain(world.deps, a.actor, { name: 'silent.example' })
@@ -250,7 +250,7 @@ describe('checkPendingClaims', () => {
   })
 
   it('when the batch is smaller than the claims due, then only the batch is checked', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     for (const n of ['a', 'b', 'c']) await addDomain(world.deps, a.actor, { name: `${n}.example` })
 
@@ -259,7 +259,7 @@ describe('checkPendingClaims', () => {
   })
 
   it('when a young claim is due behind more than 4 × batch stale claims that are not, then it is still checked', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     for (const n of ['o1', 'o2', 'o3', 'o4'])
       await addDomain(world.deps, a.actor, { name: `${n}.example` })
@@ -301,7 +301,7 @@ describe('removeExpiredClaims', () => {
     expect(world.changes).toEqual([
       { type: 'domain.removed', domainId: claim.id, domain: 'alpha.example', hostnames: [] },
     ])
-    expect(world.audit('domain.claim_expired')).toMatchObject([
+    expect(await world.audit('domain.claim_expired')).toMatchObject([
       { tenantId: a.id, actorTokenId: null, subject: 'alpha.example' },
     ])
   })

@@ -9,7 +9,7 @@ afterEach(() => world.close())
 
 describe('addDomain', () => {
   it('when verification is off, then the domain is live at once with its mta-sts host, audited and published', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     world.changes.length = 0
 
@@ -29,7 +29,7 @@ describe('addDomain', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'status' },
     ])
-    expect(world.audit('domain.create')).toEqual([
+    expect(await world.audit('domain.create')).toEqual([
       {
         at: START.getTime(),
         tenantId: a.id,
@@ -43,7 +43,7 @@ describe('addDomain', () => {
   })
 
   it('when verification is dns, then the domain is a pending claim with a token, no hostname, and an expiry one claim lifetime away', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns', DOMAIN_CLAIM_TTL_HOURS: '10' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns', DOMAIN_CLAIM_TTL_HOURS: '10' })
     const a = await world.tenant('alpha')
     world.changes.length = 0
 
@@ -57,11 +57,11 @@ describe('addDomain', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'claim' },
     ])
-    expect(world.audit('domain.create')[0]?.detail).toEqual({ status: 'pending' })
+    expect((await world.audit('domain.create'))[0]?.detail).toEqual({ status: 'pending' })
   })
 
   it('when two tenants claim the same name with verification dns, then each holds its own pending claim and the operator reaches the oldest', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
 
@@ -77,7 +77,7 @@ describe('addDomain', () => {
   })
 
   it('when verification is off and another tenant holds the name, then CONFLICT and nothing is stored', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
     await addDomain(world.deps, a.actor, { name: 'shared.example' })
@@ -86,13 +86,13 @@ describe('addDomain', () => {
 
     expect(err.code).toBe('CONFLICT')
     expect((await listDomains(world.deps, b.actor)).domains).toEqual([])
-    expect(world.audit('domain.create')).toHaveLength(1)
+    expect(await world.audit('domain.create')).toHaveLength(1)
   })
 
   it.each([['off'], ['dns']])(
     'when verification is %s and the tenant already has the name, then CONFLICT',
     async (verification) => {
-      world = serviceWorld({ DOMAIN_VERIFICATION: verification })
+      world = await serviceWorld({ DOMAIN_VERIFICATION: verification })
       const a = await world.tenant('alpha')
       await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 
@@ -104,7 +104,7 @@ describe('addDomain', () => {
   )
 
   it('when verification is dns and the operator adds a trusted domain, then it is live at once', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
 
     const domain = await addDomain(
@@ -115,14 +115,14 @@ describe('addDomain', () => {
     )
 
     expect(domain.status).toBe('active')
-    expect(world.audit('domain.create')[0]).toMatchObject({
+    expect((await world.audit('domain.create'))[0]).toMatchObject({
       tenantId: a.id,
       actorTokenId: 'operator-test-token',
     })
   })
 
   it('when a tenant asks for trust, then it is ignored and the domain is still a pending claim', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
 
     const domain = await addDomain(
@@ -139,7 +139,7 @@ describe('addDomain', () => {
     ['no tenantId', undefined, 'required with the operator token'],
     ['an unknown tenantId', 'no-such-tenant', 'no such tenant'],
   ])('when the operator gives %s, then VALIDATION on tenantId', async (_, tenantId, message) => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const err = await failure(
       addDomain(world.deps, world.operator, { name: 'x.example', tenantId }),
@@ -150,7 +150,7 @@ describe('addDomain', () => {
   })
 
   it('when a tenant names another tenant, then FORBIDDEN and nothing is stored', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
 
@@ -172,7 +172,7 @@ describe('addDomain', () => {
     ['tenant', 'corp.example', 'is reserved by the operator'],
     ['operator', 'mx.corp.example', 'is reserved by the operator'],
   ] as const)('when the %s registers %s, then VALIDATION: it %s', async (who, name, reason) => {
-    world = serviceWorld({ RESERVED_DOMAINS: 'corp.example' })
+    world = await serviceWorld({ RESERVED_DOMAINS: 'corp.example' })
     const a = await world.tenant('alpha')
     const actor = who === 'tenant' ? a.actor : world.operator
 
@@ -184,7 +184,7 @@ describe('addDomain', () => {
   })
 
   it("when the operator gives the service host's own domain to a tenant, then it is allowed", async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
 
     const domain = await addDomain(world.deps, world.operator, {
@@ -196,7 +196,7 @@ describe('addDomain', () => {
   })
 
   it('when the name is too long for its mta-sts host to fit 253 octets, then VALIDATION', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     // 3 × 64 + 47 + 'example' = 246 octets: a valid name, but mta-sts.<name> would be 254.
     const name = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(46)}.example`
@@ -211,7 +211,7 @@ describe('addDomain', () => {
 
 describe('tenant scoping of domains', () => {
   async function twoTenants() {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
@@ -245,7 +245,7 @@ describe('tenant scoping of domains', () => {
 
 describe('listDomains pages', () => {
   it('when there are more domains than a page holds, then pages follow one another in name order without overlap', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     for (const n of ['e', 'c', 'a', 'd', 'b']) {
       await addDomain(world.deps, a.actor, { name: `${n}.example` })

@@ -22,7 +22,7 @@ const brief = (records: { name: string; type: string; value: string }[]) =>
 
 describe('recordsFor', () => {
   it('when a domain is a pending claim, then only its proof TXT record is listed', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     const claim = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
     await setPolicy(world.deps, a.actor, 'alpha.example', {
@@ -39,7 +39,7 @@ describe('recordsFor', () => {
   })
 
   it('when a live domain has nothing set, then only the mta-sts CNAME to the service host', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 
@@ -49,7 +49,7 @@ describe('recordsFor', () => {
   })
 
   it('when policy, TLS-RPT, a logo and a logo host are set, then each has its record, from the stored state', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
     const policy = await setPolicy(world.deps, a.actor, 'alpha.example', {
@@ -77,7 +77,7 @@ describe('recordsFor', () => {
   })
 
   it("when another tenant asks for a tenant's records, then NOT_FOUND", async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
     const b = await world.tenant('beta')

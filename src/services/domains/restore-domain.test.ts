@@ -13,7 +13,7 @@ afterEach(() => world.close())
 const ENFORCE: MtaStsPolicy = { mode: 'enforce', mx: ['mx.alpha.example'], maxAge: 86400 }
 
 async function retiring() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const a = await world.tenant('alpha')
   const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
   const before = await setPolicy(world.deps, a.actor, 'alpha.example', ENFORCE)
@@ -48,7 +48,7 @@ describe('restoreDomain', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'status' },
     ])
-    expect(world.audit('domain.restore')).toMatchObject([
+    expect(await world.audit('domain.restore')).toMatchObject([
       {
         tenantId: a.id,
         detail: { policyId: out.policy?.policyId, previousPolicyId: before.policyId },
@@ -77,7 +77,7 @@ describe('restoreDomain', () => {
   })
 
   it('when the domain had no policy of its own when it was retired, then it is restored to no policy', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
     await addDomain(
@@ -105,7 +105,7 @@ describe('restoreDomain', () => {
   })
 
   it('when the domain is not being retired, then CONFLICT saying there is nothing to cancel', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 

@@ -21,7 +21,7 @@ const policy = (maxAge: number): MtaStsPolicy => ({
 })
 
 async function live() {
-  world = serviceWorld()
+  world = await serviceWorld()
   return alphaWithDomain(world)
 }
 
@@ -54,7 +54,7 @@ describe('retireDomain', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'status' },
     ])
-    expect(world.audit('domain.retire')).toMatchObject([
+    expect(await world.audit('domain.retire')).toMatchObject([
       { tenantId: a.id, subject: 'alpha.example', detail: { removeAt: removeAt.toISOString() } },
     ])
   })
@@ -70,7 +70,7 @@ describe('retireDomain', () => {
 
     expect(again).toEqual(first)
     expect(world.changes).toEqual([])
-    expect(world.audit('domain.retire')).toHaveLength(1)
+    expect(await world.audit('domain.retire')).toHaveLength(1)
   })
 
   it.each([
@@ -92,13 +92,13 @@ describe('retireDomain', () => {
         hostnames: ['mta-sts.alpha.example'],
       },
     ])
-    expect(world.audit('domain.remove')).toMatchObject([
+    expect(await world.audit('domain.remove')).toMatchObject([
       { tenantId: a.id, detail: { reason: 'no_live_policy' } },
     ])
   })
 
   it('when a tenant withdraws a pending claim, then it is removed at once (it never served anything)', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
     await setPolicy(world.deps, a.actor, 'alpha.example', policy(604800))
@@ -106,7 +106,7 @@ describe('retireDomain', () => {
     const out = await retireDomain(world.deps, a.actor, 'alpha.example', { force: false })
 
     expect(out.status).toBe('removed')
-    expect(world.audit('domain.remove')[0]?.detail).toEqual({ reason: 'claim_withdrawn' })
+    expect((await world.audit('domain.remove'))[0]?.detail).toEqual({ reason: 'claim_withdrawn' })
   })
 
   it('when a tenant asks for force, then FORBIDDEN and the domain is untouched', async () => {
@@ -126,7 +126,7 @@ describe('retireDomain', () => {
     const out = await retireDomain(world.deps, world.operator, 'alpha.example', { force: true })
 
     expect(out.status).toBe('removed')
-    expect(world.audit('domain.remove')).toMatchObject([
+    expect(await world.audit('domain.remove')).toMatchObject([
       { tenantId: a.id, actorTokenId: 'operator-test-token', detail: { reason: 'forced' } },
     ])
     expect((await failure(getDomain(world.deps, a.actor, 'alpha.example'))).code).toBe('NOT_FOUND')
@@ -164,7 +164,7 @@ describe('removeDueDomains', () => {
         hostnames: ['mta-sts.alpha.example'],
       },
     ])
-    expect(world.audit('domain.remove')).toMatchObject([
+    expect(await world.audit('domain.remove')).toMatchObject([
       { tenantId: a.id, actorTokenId: null, detail: { reason: 'retirement_complete' } },
     ])
     expect(await removeDueDomains(world.deps)).toEqual([])

@@ -22,10 +22,10 @@ const SPEC = {
 
 describe('syncPolicyFiles', () => {
   it('when a file is applied, then the local tenant gets a live domain with its policy and TLS-RPT; applying it again writes nothing', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
 
     const first = await syncPolicyFiles(world.deps, SYSTEM_ACTOR, [file('alpha.example', SPEC)])
-    const audits = world.audit().length
+    const audits = (await world.audit()).length
     world.changes.length = 0
     const second = await syncPolicyFiles(world.deps, SYSTEM_ACTOR, [file('alpha.example', SPEC)])
 
@@ -41,12 +41,12 @@ describe('syncPolicyFiles', () => {
     expect((await getTlsRpt(world.deps, SYSTEM_ACTOR, 'alpha.example')).rua).toEqual(
       SPEC.tlsRpt.rua,
     )
-    expect(world.audit()).toHaveLength(audits)
+    expect(await world.audit()).toHaveLength(audits)
     expect(world.changes).toEqual([])
   })
 
   it('when a file changes the policy, then the result is updated and the policy id changes', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     await syncPolicyFiles(world.deps, SYSTEM_ACTOR, [file('alpha.example', SPEC)])
     const before = await getPolicy(world.deps, SYSTEM_ACTOR, 'alpha.example')
 
@@ -72,7 +72,7 @@ describe('syncPolicyFiles', () => {
   ])(
     'when a file has %s, then it is reported and skipped while the others apply',
     async (_, spec, error) => {
-      world = serviceWorld()
+      world = await serviceWorld()
 
       const out = await syncPolicyFiles(world.deps, SYSTEM_ACTOR, [
         file('alpha.example', spec),
@@ -89,7 +89,7 @@ describe('syncPolicyFiles', () => {
   )
 
   it('when a file names a domain another tenant holds, then CONFLICT is reported and that tenant keeps it', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 
@@ -103,7 +103,7 @@ describe('syncPolicyFiles', () => {
   })
 
   it('when the local tenant has a pending claim of the name, then the file verifies it (trusted)', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const local = await world.tenant('local')
     await addDomain(world.deps, local.actor, { name: 'alpha.example' })
 
@@ -111,6 +111,6 @@ describe('syncPolicyFiles', () => {
 
     expect(out[0]?.result).toBe('updated')
     expect((await getDomain(world.deps, local.actor, 'alpha.example')).status).toBe('active')
-    expect(world.audit('domain.verify')[0]?.detail).toEqual({ method: 'trust' })
+    expect((await world.audit('domain.verify'))[0]?.detail).toEqual({ method: 'trust' })
   })
 })

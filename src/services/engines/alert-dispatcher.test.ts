@@ -16,7 +16,7 @@ afterEach(() => world.close())
  * what `answer` says.
  */
 async function wired() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const { a } = await alphaWithDomain(world)
   const policy = await setPolicy(world.deps, a.actor, 'alpha.example', {
     mode: 'enforce',

@@ -12,7 +12,6 @@ import { recordsFor } from '../domains/records.js'
 import { retireDomain } from '../domains/retire-domain.js'
 import { setPolicy } from '../mta-sts/mta-sts.js'
 import { setTlsRpt } from '../tls-rpt/tls-rpt.js'
-import { zoneRepo } from '../../adapters/db/repos/dns-zone.js'
 import { DnsZone, serialOf } from './dns-zone.js'
 import { PolicySnapshot } from './policy-snapshot.js'
 
@@ -33,7 +32,8 @@ async function zoneWorld(
     start?: boolean
   } = {},
 ) {
-  world = opts.world ?? serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+  world =
+    opts.world ?? (await serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' }))
   const log = world.deps.log
   const snapshot = new PolicySnapshot(world.deps.repos.snapshot, log)
   const notified: number[] = []
@@ -165,7 +165,7 @@ describe('DnsZone (issue 12)', () => {
 
 describe('DnsZone start-up', () => {
   it('when many domains were delegated while no server ran, then the zone fills in batches in the background', async () => {
-    const w = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    const w = await serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
     const a = await w.tenant('alpha')
     const names = Array.from({ length: 12 }, (_, i) => `d${i}.example`)
     const { addDomain } = await import('../domains/domains.js')
@@ -193,10 +193,10 @@ describe('DnsZone start-up', () => {
 
 describe('DnsZone start-up while others write', () => {
   it('when entries change while the zone is read page by page, then it loads as the store is after them', async () => {
-    const w = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    const w = await serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
     const repo = w.deps.repos.zone
     // Another instance's writes reach the store, not this process's change feed.
-    const other = zoneRepo(w.db)
+    const other = w.store.repos({ publish: async () => {} }).zone
     const entry = (label: string, id: string) => ({
       label,
       mtaSts: `v=STSv1; id=${id}`,
@@ -240,7 +240,7 @@ describe('DnsZone start-up while others write', () => {
 
 describe('DnsZone when the store cannot be read at start', () => {
   it('when the load fails, then it is logged, the zone stays unloaded (SERVFAIL) and events return instead of waiting for ever', async () => {
-    const w = serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
+    const w = await serviceWorld({ DNS_ZONE: ZONE, DNS_NAMESERVERS: 'ns1.policyhost.test' })
     w.deps.repos.zone.loadPage = async () => {
       throw new Error('disk gone')
     }

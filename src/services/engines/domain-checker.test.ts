@@ -9,7 +9,7 @@ let checker: DomainChecker
 afterEach(async () => {
   checker.stop()
   await checker.settled()
-  world.close()
+  await world.close()
 })
 
 const HOUR = 3_600_000
@@ -32,7 +32,7 @@ const lastChecked = async (domainId: string) =>
 
 describe('the domain checker in the background (issue 13)', () => {
   it('when a policy changes, then the domain is checked soon after, once for the burst', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const { a, domain } = await alphaWithDomain(world)
     started()
     world.dns.mxs.set('alpha.example', ['mx9.elsewhere.example'])
@@ -58,7 +58,7 @@ describe('the domain checker in the background (issue 13)', () => {
   })
 
   it('when ticks come, then each checks a batch sized so every domain comes round once per interval, the unchecked first', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const t = await world.tenant('alpha')
     const ids: string[] = []
     for (let i = 0; i < 10; i++)
@@ -82,7 +82,7 @@ describe('the domain checker in the background (issue 13)', () => {
   })
 
   it('when a check throws, then it is logged and the rest of the batch is checked', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const t = await world.tenant('alpha')
     const a = await addDomain(world.deps, t.actor, { name: 'a.example' })
     const b = await addDomain(world.deps, t.actor, { name: 'b.example' })

@@ -18,7 +18,7 @@ afterEach(() => world.close())
 const ENFORCE: MtaStsPolicy = { mode: 'enforce', mx: ['mx.alpha.example'], maxAge: 86400 }
 
 async function live(env: Record<string, string> = {}) {
-  world = serviceWorld(env)
+  world = await serviceWorld(env)
   return alphaWithDomain(world)
 }
 
@@ -38,7 +38,7 @@ describe('setPolicy', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'policy' },
     ])
-    expect(world.audit('policy.set')).toMatchObject([
+    expect(await world.audit('policy.set')).toMatchObject([
       { tenantId: a.id, subject: 'alpha.example', detail: { policyId: view.policyId } },
     ])
   })
@@ -53,7 +53,7 @@ describe('setPolicy', () => {
 
     expect(again).toMatchObject({ changed: false, policyId: first.policyId, updatedAt: START })
     expect(world.changes).toEqual([])
-    expect(world.audit('policy.set')).toHaveLength(1)
+    expect(await world.audit('policy.set')).toHaveLength(1)
   })
 
   it.each([
@@ -72,7 +72,7 @@ describe('setPolicy', () => {
   })
 
   it('when the domain is a pending claim, then the policy is stored already (served once control is proven)', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 

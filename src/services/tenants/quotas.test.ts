@@ -11,7 +11,10 @@ describe('domains per tenant', () => {
   it.each([['off'], ['dns']])(
     'when verification is %s and a tenant holds its quota of domains, then the next is refused naming QUOTA_DOMAINS_PER_TENANT',
     async (verification) => {
-      world = serviceWorld({ DOMAIN_VERIFICATION: verification, QUOTA_DOMAINS_PER_TENANT: '2' })
+      world = await serviceWorld({
+        DOMAIN_VERIFICATION: verification,
+        QUOTA_DOMAINS_PER_TENANT: '2',
+      })
       const a = await world.tenant('alpha')
       await addDomain(world.deps, a.actor, { name: 'one.example' })
       await addDomain(world.deps, a.actor, { name: 'two.example' })
@@ -23,12 +26,12 @@ describe('domains per tenant', () => {
         'quota domainsPerTenant (QUOTA_DOMAINS_PER_TENANT) is 2 domains',
       )
       expect(err.message).toContain('the tenant has 2')
-      expect(world.audit('domain.create')).toHaveLength(2)
+      expect(await world.audit('domain.create')).toHaveLength(2)
     },
   )
 
   it('when one tenant is full, then another tenant and the operator still add domains', async () => {
-    world = serviceWorld({ QUOTA_DOMAINS_PER_TENANT: '1' })
+    world = await serviceWorld({ QUOTA_DOMAINS_PER_TENANT: '1' })
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
     await addDomain(world.deps, a.actor, { name: 'one.example' })
@@ -40,7 +43,7 @@ describe('domains per tenant', () => {
   })
 
   it('when a domain is removed, then its place in the quota is free again', async () => {
-    world = serviceWorld({ QUOTA_DOMAINS_PER_TENANT: '1' })
+    world = await serviceWorld({ QUOTA_DOMAINS_PER_TENANT: '1' })
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'one.example' })
     await retireDomain(world.deps, a.actor, 'one.example', { force: false })
@@ -51,7 +54,7 @@ describe('domains per tenant', () => {
   })
 
   it("when the operator raises a tenant's quota, then that tenant may add more, and only that tenant", async () => {
-    world = serviceWorld({ QUOTA_DOMAINS_PER_TENANT: '1' })
+    world = await serviceWorld({ QUOTA_DOMAINS_PER_TENANT: '1' })
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
     await addDomain(world.deps, a.actor, { name: 'a1.example' })
@@ -66,7 +69,7 @@ describe('domains per tenant', () => {
   })
 
   it('when the quota is set to 0, then the tenant can add no domain at all', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await setTenantQuotas(world.deps, world.operator, a.id, { domainsPerTenant: 0 })
 
@@ -78,7 +81,7 @@ describe('domains per tenant', () => {
 
 describe('getTenantQuotas and setTenantQuotas', () => {
   it('when the operator sets overrides, then they apply over the config defaults, and the change is audited and published', async () => {
-    world = serviceWorld({ QUOTA_LOGOS_PER_DOMAIN: '7' })
+    world = await serviceWorld({ QUOTA_LOGOS_PER_DOMAIN: '7' })
     const a = await world.tenant('alpha')
     world.changes.length = 0
 
@@ -91,13 +94,13 @@ describe('getTenantQuotas and setTenantQuotas', () => {
     expect(view.quotas).toMatchObject({ selectorsPerDomain: 3, logosPerDomain: 7 })
     expect(view.defaults).toMatchObject({ selectorsPerDomain: 10, logosPerDomain: 7 })
     expect(world.changes).toEqual([{ type: 'tenant.changed', tenantId: a.id }])
-    expect(world.audit('tenant.quotas')).toMatchObject([
+    expect(await world.audit('tenant.quotas')).toMatchObject([
       { tenantId: a.id, subject: a.id, detail: { selectorsPerDomain: 3 } },
     ])
   })
 
   it('when overrides are replaced, then keys left out fall back to the defaults', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await setTenantQuotas(world.deps, world.operator, a.id, { selectorsPerDomain: 3 })
 
@@ -108,7 +111,7 @@ describe('getTenantQuotas and setTenantQuotas', () => {
   })
 
   it('when a tenant reads its own quotas, then it sees them; another tenant’s are NOT_FOUND, and setting is FORBIDDEN', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const b = await world.tenant('beta')
 
@@ -117,11 +120,11 @@ describe('getTenantQuotas and setTenantQuotas', () => {
     expect(
       (await failure(setTenantQuotas(world.deps, a.actor, a.id, { domainsPerTenant: 999 }))).code,
     ).toBe('FORBIDDEN')
-    expect(world.audit('tenant.quotas')).toEqual([])
+    expect(await world.audit('tenant.quotas')).toEqual([])
   })
 
   it('when the operator names an unknown tenant, then NOT_FOUND', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const err = await failure(getTenantQuotas(world.deps, world.operator, 'no-such-tenant'))
 

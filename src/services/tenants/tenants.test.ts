@@ -8,7 +8,7 @@ afterEach(() => world.close())
 
 describe('createTenant', () => {
   it('when the operator creates a tenant, then its first token authenticates as that tenant, and the creation is audited and published', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const created = await createTenant(world.deps, world.operator, { name: 'alpha' })
 
@@ -19,7 +19,7 @@ describe('createTenant', () => {
       tokenId: created.tokenId,
     })
     expect(world.changes).toEqual([{ type: 'tenant.changed', tenantId: created.id }])
-    expect(world.audit('tenant.create')).toEqual([
+    expect(await world.audit('tenant.create')).toEqual([
       {
         at: START.getTime(),
         tenantId: created.id,
@@ -36,19 +36,19 @@ describe('createTenant', () => {
   it.each([['alpha'], ['ALPHA']])(
     'when a tenant named "%s" is created beside alpha, then CONFLICT and nothing more is stored',
     async (name) => {
-      world = serviceWorld()
+      world = await serviceWorld()
       await createTenant(world.deps, world.operator, { name: 'alpha' })
 
       const err = await failure(createTenant(world.deps, world.operator, { name }))
 
       expect(err.code).toBe('CONFLICT')
       expect(await listTenants(world.deps, world.operator)).toHaveLength(1)
-      expect(world.audit('tenant.create')).toHaveLength(1)
+      expect(await world.audit('tenant.create')).toHaveLength(1)
     },
   )
 
   it('when a tenant token creates, lists or looks up tenants, then FORBIDDEN', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
 
     const errs = await Promise.all([
@@ -65,7 +65,7 @@ describe('createTenant', () => {
 
 describe('tenantByName and ensureTenant', () => {
   it('when the name differs only in case, then the same tenant is found; an unknown name is NOT_FOUND', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('Alpha')
 
     expect((await tenantByName(world.deps, world.operator, 'alpha')).id).toBe(a.id)
@@ -73,7 +73,7 @@ describe('tenantByName and ensureTenant', () => {
   })
 
   it('when ensureTenant is asked twice for a new name, then one tenant is created, without a token', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const first = await ensureTenant(world.deps, world.operator, 'gamma')
     const second = await ensureTenant(world.deps, world.operator, 'gamma')
@@ -81,6 +81,6 @@ describe('tenantByName and ensureTenant', () => {
     expect(second.id).toBe(first.id)
     expect((await listTenants(world.deps, world.operator)).map((t) => t.id)).toEqual([first.id])
     expect(await world.deps.repos.tokens.list(first.id, null, 10)).toEqual([])
-    expect(world.audit('tenant.create')).toHaveLength(1)
+    expect(await world.audit('tenant.create')).toHaveLength(1)
   })
 })

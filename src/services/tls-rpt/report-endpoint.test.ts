@@ -10,7 +10,7 @@ afterEach(() => world.close())
 const tokenOf = (url: string) => url.split('/tlsrpt/')[1]!
 
 async function withTlsRpt() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const a = await world.tenant('alpha')
   const domain = await addDomain(world.deps, a.actor, { name: 'alpha.example' })
   const { reportUrl } = await setTlsRpt(world.deps, a.actor, 'alpha.example', { rua: [] })
@@ -44,13 +44,13 @@ describe('rotateReportToken', () => {
     expect(await world.deps.repos.reports.endpoint(old, at(week - 1))).not.toBeNull()
     expect(await world.deps.repos.reports.endpoint(old, at(week))).toBeNull()
     expect(await world.deps.repos.reports.endpoint(fresh, at(week * 10))).not.toBeNull()
-    expect(world.audit('tlsrpt.rotate')).toMatchObject([
+    expect(await world.audit('tlsrpt.rotate')).toMatchObject([
       { tenantId: a.id, detail: { graceUntil: out.previousValidUntil.toISOString() } },
     ])
   })
 
   it('when the domain has no TLS-RPT settings, then NOT_FOUND', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'alpha.example' })
 

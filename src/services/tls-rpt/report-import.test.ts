@@ -21,7 +21,7 @@ const input = (file: string) => ({
 
 describe('importReport', () => {
   it('when the operator imports a mailed report for a hosted domain, then it is stored under that domain, and a repeat is a duplicate', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const a = await world.tenant('alpha')
     const domain = await addDomain(world.deps, a.actor, { name: 'test.xmox.nl' })
 
@@ -30,9 +30,9 @@ describe('importReport', () => {
 
     expect(first).toMatchObject({ duplicate: false, domain: 'test.xmox.nl' })
     expect(again).toMatchObject({ id: null, duplicate: true })
-    const row = world.db.sqlite
-      .prepare('SELECT domain_id, source, received_at FROM tls_reports')
-      .all() as { domain_id: string; source: string; received_at: number }[]
+    const row = await world.store.sql<{ domain_id: string; source: string; received_at: number }>(
+      'SELECT domain_id, source, received_at FROM tls_reports',
+    )
     expect(row).toEqual([
       {
         domain_id: domain.id,
@@ -43,7 +43,7 @@ describe('importReport', () => {
   })
 
   it("when the daily report quota is used up, then an operator's import is still stored (the quotas bound the public URL)", async () => {
-    world = serviceWorld({ TLSRPT_REPORTS_PER_DOMAIN_DAY: '0' })
+    world = await serviceWorld({ TLSRPT_REPORTS_PER_DOMAIN_DAY: '0' })
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'test.xmox.nl' })
 
@@ -53,7 +53,7 @@ describe('importReport', () => {
   })
 
   it('when no hosted domain matches the report, then NOT_FOUND, logged, and nothing stored', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const err = await failure(importReport(world.deps, input('mailru-2024-02-22.json')))
 
@@ -65,7 +65,7 @@ describe('importReport', () => {
   })
 
   it('when the file is not a TLS report, then BAD_REQUEST', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     const err = await failure(
       importReport(world.deps, {

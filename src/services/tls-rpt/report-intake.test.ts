@@ -27,7 +27,7 @@ const limits = (perSource = 100, perTenant = 100): IntakeLimits => ({
 
 /** Tenant alpha with TLS-RPT on for each name; returns the report token per name. */
 async function endpoints(names: string[], env: Record<string, string> = {}) {
-  world = serviceWorld(env)
+  world = await serviceWorld(env)
   const a = await world.tenant('alpha')
   const tokens: Record<string, string> = {}
   for (const name of names) {
@@ -38,8 +38,8 @@ async function endpoints(names: string[], env: Record<string, string> = {}) {
   return { a, tokens }
 }
 
-const count = () =>
-  world.db.sqlite.prepare('SELECT count(*) FROM tls_reports').pluck().get() as number
+const count = async () =>
+  Number((await world.store.sql<{ n: unknown }>('SELECT count(*) AS n FROM tls_reports'))[0]?.n)
 
 describe('receiveReport', () => {
   it.each([
@@ -67,15 +67,18 @@ describe('receiveReport', () => {
       })
 
       expect(out).toMatchObject({ duplicate: false, domain })
-      const row = world.db.sqlite
-        .prepare('SELECT report_id, successful, failed, raw, source FROM tls_reports WHERE id = ?')
-        .get(out.id) as {
-        report_id: string
-        successful: number
-        failed: number
-        raw: Buffer
-        source: string
-      }
+      const [row] = (await world.store.sql(
+        'SELECT report_id, successful, failed, raw, source FROM tls_reports WHERE id = ?',
+        out.id,
+      )) as [
+        {
+          report_id: string
+          successful: number
+          failed: number
+          raw: Buffer
+          source: string
+        },
+      ]
       expect(row.report_id).toBe(json['report-id'])
       // The summary columns add up the report's own per-policy summaries.
       expect(row.successful).toBe(sum('total-successful-session-count'))
@@ -118,7 +121,7 @@ describe('receiveReport', () => {
 
     expect(first.duplicate).toBe(false)
     expect(again).toEqual({ id: null, duplicate: true, domain: 'test.xmox.nl', warnings: [] })
-    expect(count()).toBe(1)
+    expect(await count()).toBe(1)
   })
 
   it.each([
@@ -146,7 +149,7 @@ describe('receiveReport', () => {
       )
 
       expect(err.code).toBe(code)
-      expect(count()).toBe(0)
+      expect(await count()).toBe(0)
       expect(world.logged('tlsrpt_refused')).toMatchObject([
         { level: 'warn', status: code, reason: err.message, source: 'https:192.0.2.1' },
       ])
@@ -210,11 +213,11 @@ describe('receiveReport', () => {
     const err = await failure(send(withDomains('parent.example', 'theirs.parent.example')))
     expect(err.code).toBe('VALIDATION')
     expect(err.issues[0]?.message).toBe('"theirs.parent.example" is not parent.example')
-    expect(count()).toBe(1)
+    expect(await count()).toBe(1)
   })
 
   it('when a domain is a pending claim, then its report URL takes no reports', async () => {
-    world = serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
+    world = await serviceWorld({ DOMAIN_VERIFICATION: 'dns' })
     const a = await world.tenant('alpha')
     await addDomain(world.deps, a.actor, { name: 'test.xmox.nl' })
     const { reportUrl } = await setTlsRpt(world.deps, a.actor, 'test.xmox.nl', { rua: [] })
@@ -340,7 +343,7 @@ describe('intake limits', () => {
 
     expect(err.code).toBe('PAYLOAD_TOO_LARGE')
     expect(err.message).toContain('TLSRPT_BYTES_PER_DOMAIN_DAY')
-    expect(count()).toBe(0)
+    expect(await count()).toBe(0)
   })
 
   it('when the report inflates past the limit, then PAYLOAD_TOO_LARGE', async () => {

@@ -41,7 +41,7 @@ function reportText(offset: number, sessions = { ok: 100, failed: 0 }, id = `r${
 }
 
 async function reportsWorld() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const a = await world.tenant('alpha')
   await addDomain(world.deps, a.actor, { name: 'company-y.example' })
   const { reportUrl } = await setTlsRpt(world.deps, a.actor, 'company-y.example', { rua: [] })

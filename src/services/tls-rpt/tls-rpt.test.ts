@@ -13,7 +13,7 @@ let world: ServiceWorld
 afterEach(() => world.close())
 
 async function live() {
-  world = serviceWorld()
+  world = await serviceWorld()
   return alphaWithDomain(world)
 }
 
@@ -39,7 +39,9 @@ describe('setTlsRpt', () => {
       what: 'tls-rpt',
     }
     expect(world.changes).toEqual([changed, changed])
-    expect(world.audit('tlsrpt.set')).toMatchObject([{ tenantId: a.id, detail: { rua: RUA } }])
+    expect(await world.audit('tlsrpt.set')).toMatchObject([
+      { tenantId: a.id, detail: { rua: RUA } },
+    ])
   })
 
   it('when the same settings are set again, then nothing is written and the report URL stays', async () => {
@@ -51,7 +53,7 @@ describe('setTlsRpt', () => {
 
     expect(again).toMatchObject({ changed: false, reportUrl: first.reportUrl })
     expect(world.changes).toEqual([])
-    expect(world.audit('tlsrpt.set')).toHaveLength(1)
+    expect(await world.audit('tlsrpt.set')).toHaveLength(1)
   })
 
   it('when the rua list changes, then it is stored and the report URL stays the same', async () => {
@@ -115,6 +117,6 @@ describe('getTlsRpt and clearTlsRpt', () => {
     expect(world.changes).toEqual([
       { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'tls-rpt' },
     ])
-    expect(world.audit('tlsrpt.clear')).toMatchObject([{ tenantId: a.id }])
+    expect(await world.audit('tlsrpt.clear')).toMatchObject([{ tenantId: a.id }])
   })
 })

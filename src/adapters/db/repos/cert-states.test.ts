@@ -18,13 +18,13 @@ const issued = (hostname: string): CertState => ({
 
 describe('certificate state repository: list', () => {
   it('when there are no rows, then the list is empty', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
 
     expect(await world.deps.repos.certs.list()).toEqual([])
   })
 
   it('when hostnames are pending, issued and failed, then each is listed once with its status and expiry only', async () => {
-    world = serviceWorld()
+    world = await serviceWorld()
     const certs = world.deps.repos.certs
     await certs.save(pendingState('mta-sts.alpha.example', START))
     await certs.save(issued('mta-sts.bravo.example'))

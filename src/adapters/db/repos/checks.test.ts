@@ -15,7 +15,7 @@ const uncovered = (host: string, severity: Finding['severity'] = 'error'): Findi
 })
 
 async function domain() {
-  world = serviceWorld()
+  world = await serviceWorld()
   const t = await world.tenant('alpha')
   const d = await addDomain(world.deps, t.actor, { name: 'alpha.example' })
   world.changes.length = 0
@@ -74,7 +74,7 @@ describe('check repository', () => {
     const repo = world.deps.repos.checks
     await repo.record(run(0, { found: [uncovered('mx3.example.com', 'warning')] }))
 
-    world.db.sqlite.prepare('delete from domains where id = ?').run(d.id)
+    await world.store.sql('delete from domains where id = ?', d.id)
 
     expect((await repo.state(d.id)).findings).toEqual([])
     expect(await repo.history(d.id, 10)).toMatchObject([

@@ -26,7 +26,7 @@ async function scanAll(limit: number): Promise<string[][]> {
 
 describe('zone repository: the start-up scan and the waiting list', () => {
   it('when domains are delegated without entries, out of date, or gone, then the paged scan finds exactly those', async () => {
-    world = serviceWorld(ENV)
+    world = await serviceWorld(ENV)
     const t = await world.tenant('alpha')
     const ids: Record<string, string> = {}
     for (const name of ['a.example', 'b.example', 'c.example', 'd.example', 'e.example']) {
@@ -67,7 +67,7 @@ describe('zone repository: the start-up scan and the waiting list', () => {
   })
 
   it('when a change is marked waiting twice and cleared, then the list holds it once, then not', async () => {
-    world = serviceWorld(ENV)
+    world = await serviceWorld(ENV)
     const zone = world.deps.repos.zone
     await zone.markPending('d1', START)
     await zone.markPending('d2', new Date(START.getTime() + 1000))
@@ -82,7 +82,7 @@ describe('zone repository: the start-up scan and the waiting list', () => {
 
 describe('zone repository: the paged load', () => {
   it('when entries and a tombstone are stored, then the pages hold every live entry once, in id order, and end', async () => {
-    world = serviceWorld(ENV)
+    world = await serviceWorld(ENV)
     const zone = world.deps.repos.zone
     const entry = (label: string) => ({
       label,
