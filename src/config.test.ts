@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     ['HTTP_PORT', '70000', 'invalid HTTP_PORT: must be a port number 0-65535'],
     ['CHECK_INTERVAL_HOURS', '0', 'invalid CHECK_INTERVAL_HOURS: must be a whole number 1-720'],
     ['MX_PROBE', 'maybe', 'invalid MX_PROBE'],
+    // Issue 15: a typo is not silently SQLite, and the URL (with its password) is not echoed.
+    [
+      'DATABASE_URL',
+      'mysql://u:secret@db/x',
+      'invalid DATABASE_URL: must be a postgres:// or postgresql:// URL with a host',
+    ],
+    ['DATABASE_URL', 'postgres:///nohost', 'invalid DATABASE_URL: must be a postgres://'],
+    ['DATABASE_POOL_MAX', '0', 'invalid DATABASE_POOL_MAX: must be a whole number 1-1000'],
+    ['CHANGE_RECONCILE_SECONDS', '-5', 'invalid CHANGE_RECONCILE_SECONDS: must be a whole'],
     ['POLICY_FETCH', 'sometimes', 'invalid POLICY_FETCH'],
     ['MX_PROBE_PORT', '65536', 'invalid MX_PROBE_PORT: must be a port number 0-65535'],
     [
@@ -89,6 +98,8 @@ describe('loadConfig', () => {
     ['HTTPS_PORT', '0'],
     ['HTTPS_PORT', '443'],
     ['SNAPSHOT_POLL_SECONDS', '0.5'],
+    ['DATABASE_URL', 'postgres://policyhost:secret@db.internal:5432/policyhost'],
+    ['DATABASE_URL', 'postgresql://u@127.0.0.1/p?sslmode=require'],
     ['RENEW_INTERVAL', '0 0 29 2 *'],
     ['RENEW_INTERVAL', '0 0 31 * *'],
     ['RENEW_INTERVAL', '0 0 30 1,2 *'],

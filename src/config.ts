@@ -11,6 +11,7 @@ import { canonicalHost } from './core/canonical-host.js'
 import { CHECKS_ENV } from './config-checks.js'
 import { DASHBOARD_ENV } from './config-dashboard.js'
 import { DNS_ENV, zoneError } from './config-dns.js'
+import { STORE_ENV } from './config-store.js'
 import {
   bool,
   csv,
@@ -174,6 +175,7 @@ const Env = z.object({
   ...DNS_ENV,
   ...CHECKS_ENV,
   ...DASHBOARD_ENV,
+  ...STORE_ENV,
 })
 
 /** Every variable the service reads (README's configuration table lists each; a test checks). */

@@ -1,7 +1,8 @@
 import type { ChangePublisher } from '../../../core/changes.js'
 import type { Repos } from '../../../core/ports.js'
 import type { OpenDb } from '../database.js'
-import { publishingRepos } from '../publishing-repos.js'
+import { publishingRepos } from '../../changes/publishing-repos.js'
+import { sqliteLookups } from '../publish-lookups.js'
 import { domainOverviewRepo } from './domain-overview.js'
 import { alertRepo } from './alerts.js'
 import { bimiRepo } from './bimi.js'
@@ -42,5 +43,5 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     overview: domainOverviewRepo(open.sqlite),
     sessions: webSessionRepo(open.db),
   }
-  return changes ? publishingRepos(repos, open.db, changes) : repos
+  return changes ? publishingRepos(repos, sqliteLookups(open.db), changes) : repos
 }

@@ -5,21 +5,31 @@
  * certificate manager publishes `certificate.*` itself: bundles live in the certificate store,
  * not in these tables.
  */
-import { eq } from 'drizzle-orm'
 import type { Change, ChangePublisher, DomainAspect } from '../../core/changes.js'
 import type { Repos } from '../../core/ports.js'
-import type { Db } from './database.js'
-import { domains, hostnames } from './schema.js'
 
-export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Repos {
-  /** Domain ids never change name, so reading it before or after the write is the same. */
-  const nameOf = (domainId: string): string =>
-    db.select({ name: domains.name }).from(domains).where(eq(domains.id, domainId)).get()?.name ??
-    ''
-  const changed = (domainId: string, what: DomainAspect, domain = nameOf(domainId)): Change => ({
+/** Two reads each store answers for the events (any live or pending row, any role). */
+export interface PublishLookups {
+  /** The domain's name ('' once it is gone); ids never change name. */
+  nameOf(domainId: string): Promise<string>
+  /** The domain a hostname belongs to, or null. */
+  hostOwner(hostname: string): Promise<string | null>
+}
+
+export function publishingRepos(
+  repos: Repos,
+  lookups: PublishLookups,
+  feed: ChangePublisher,
+): Repos {
+  const { nameOf } = lookups
+  const changed = async (
+    domainId: string,
+    what: DomainAspect,
+    domain?: string,
+  ): Promise<Change> => ({
     type: 'domain.changed',
     domainId,
-    domain,
+    domain: domain ?? (await nameOf(domainId)),
     what,
   })
   const publish = async (changes: Change[]) => {
@@ -59,31 +69,31 @@ export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Re
       async create(domain, names, audit) {
         await d.create(domain, names, audit)
         const what = domain.status === 'pending' ? 'claim' : 'status'
-        await publish([changed(domain.id, what, domain.name)])
+        await publish([await changed(domain.id, what, domain.name)])
       },
       async recordCheck(domainId, at, error) {
         await d.recordCheck(domainId, at, error)
-        await publish([changed(domainId, 'claim')])
+        await publish([await changed(domainId, 'claim')])
       },
       async verify(claim, names, displaced, audit) {
         const r = await d.verify(claim, names, displaced, audit)
         // The domains that lost names first, then the one that gained them.
         await publish([
-          ...r.changed.map((id) => changed(id, 'hostnames')),
-          changed(claim.id, 'status', claim.name),
+          ...(await Promise.all(r.changed.map((id) => changed(id, 'hostnames')))),
+          await changed(claim.id, 'status', claim.name),
         ])
         return r
       },
       async retire(domain, nonePolicy, audit) {
         await d.retire(domain, nonePolicy, audit)
-        await publish([changed(domain.id, 'status', domain.name)])
+        await publish([await changed(domain.id, 'status', domain.name)])
       },
       async restore(domainId, policy, audit) {
         await d.restore(domainId, policy, audit)
-        await publish([changed(domainId, 'status')])
+        await publish([await changed(domainId, 'status')])
       },
       async remove(domainId, audit) {
-        const domain = nameOf(domainId)
+        const domain = await nameOf(domainId)
         const names = (await d.hostnames(domainId)).map((h) => h.name)
         await d.remove(domainId, audit)
         await publish([{ type: 'domain.removed', domainId, domain, hostnames: names }])
@@ -94,7 +104,7 @@ export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Re
       // The report URL is in the `_smtp._tls` record: a zone that serves it must follow.
       async rotateToken(domainId, token, now, graceUntil, audit) {
         await rep.rotateToken(domainId, token, now, graceUntil, audit)
-        await publish([changed(domainId, 'tls-rpt')])
+        await publish([await changed(domainId, 'tls-rpt')])
       },
     },
     checks: {
@@ -114,53 +124,49 @@ export function publishingRepos(repos: Repos, db: Db, feed: ChangePublisher): Re
       },
       async setMode(domainId, mode, label, audit) {
         await z.setMode(domainId, mode, label, audit)
-        await publish([changed(domainId, 'dns')])
+        await publish([await changed(domainId, 'dns')])
       },
     },
     policies: {
       ...p,
       async put(policy, audit) {
         await p.put(policy, audit)
-        await publish([changed(policy.domainId, 'policy')])
+        await publish([await changed(policy.domainId, 'policy')])
       },
     },
     tlsRpt: {
       ...t,
       async put(settings, audit) {
         await t.put(settings, audit)
-        await publish([changed(settings.domainId, 'tls-rpt')])
+        await publish([await changed(settings.domainId, 'tls-rpt')])
       },
       async remove(domainId, audit) {
         await t.remove(domainId, audit)
-        await publish([changed(domainId, 'tls-rpt')])
+        await publish([await changed(domainId, 'tls-rpt')])
       },
     },
     bimi: {
       ...b,
       async putLogo(assertion, logo, audit) {
         await b.putLogo(assertion, logo, audit)
-        await publish([changed(assertion.domainId, 'bimi')])
+        await publish([await changed(assertion.domainId, 'bimi')])
       },
       async putCertificate(assertion, audit) {
         await b.putCertificate(assertion, audit)
-        await publish([changed(assertion.domainId, 'bimi')])
+        await publish([await changed(assertion.domainId, 'bimi')])
       },
       async remove(domainId, selector, audit) {
         await b.remove(domainId, selector, audit)
-        await publish([changed(domainId, 'bimi')])
+        await publish([await changed(domainId, 'bimi')])
       },
       async addLogoHost(domainId, hostname, at, audit) {
         await b.addLogoHost(domainId, hostname, at, audit)
-        await publish([changed(domainId, 'hostnames')])
+        await publish([await changed(domainId, 'hostnames')])
       },
       async removeLogoHost(hostname, audit) {
-        const owner = db
-          .select({ domainId: hostnames.domainId })
-          .from(hostnames)
-          .where(eq(hostnames.name, hostname))
-          .get()
+        const owner = await lookups.hostOwner(hostname)
         await b.removeLogoHost(hostname, audit)
-        if (owner) await publish([changed(owner.domainId, 'hostnames')])
+        if (owner !== null) await publish([await changed(owner, 'hostnames')])
       },
     },
   }

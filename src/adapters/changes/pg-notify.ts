@@ -1,0 +1,179 @@
+/**
+ * adapters/changes: the change feed across instances on one PostgreSQL (issue 15). Each process
+ * keeps its in-process feed (in-process.ts); what it publishes there is also sent with
+ * `pg_notify` once committed, and what other processes send arrives on a LISTEN connection and
+ * is published locally. The contract is core/changes.ts's; what this adapter adds to it:
+ *
+ * - **Own events once.** A notification carries its sender's `origin`; a process ignores its
+ *   own (it delivered them locally, before sending).
+ * - **No event is lost unnoticed.** PostgreSQL delivers a NOTIFY to every connection listening
+ *   when it commits; one sent while a listener is reconnecting is gone. So whenever the LISTEN
+ *   connection is (re)established the feed publishes `reconcile`, and it also does every
+ *   `reconcileMs` (a safety net for a NOTIFY that failed to send: the write committed, the
+ *   notification did not).
+ * - **Never a failed publish.** A failing `pg_notify` is logged; the local delivery already
+ *   happened and the others catch up at the next reconcile.
+ * - **Small payloads.** Events name, they do not carry (core/changes.ts); one over NOTIFY's
+ *   8000-byte limit is sent as `reconcile` instead.
+ */
+import pg from 'pg'
+import type { Change, ChangeFeed } from '../../core/changes.js'
+import type { Logger } from '../../core/ports.js'
+
+/** The one channel every instance of a deployment listens on. */
+export const CHANGE_CHANNEL = 'policyhost_changes'
+/** NOTIFY's payload limit is 8000 bytes (PostgreSQL docs, NOTIFY). */
+const MAX_PAYLOAD = 7900
+
+export interface PgFeedOptions {
+  /** For sending: any pooled connection will do. */
+  pool: pg.Pool
+  /** For listening: a dedicated connection of its own (a pooled one would be handed out). */
+  url: string
+  /** This process's subscribers. */
+  local: ChangeFeed
+  /** Unique per process, so its own notifications are recognised. */
+  origin: string
+  log: Logger
+  /** Full reconcile period, a safety net (0: none). */
+  reconcileMs: number
+  /** First wait before reconnecting a lost LISTEN connection; doubles up to 30 s. */
+  reconnectMs?: number
+  /** After each (re)connect or loss: whether the LISTEN connection is up (for /healthz). */
+  listening?: (ok: boolean) => void
+}
+
+export interface PgChangeFeed extends ChangeFeed {
+  /**
+   * Connects the listener; resolves once LISTEN is in place (or the first attempt failed, when
+   * it keeps retrying). Call it before loading the views from the store: a commit between the
+   * two is then in that load or notified after it. The first connection publishes no
+   * `reconcile` (the caller's load is one); every later one does.
+   */
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+interface Wire {
+  o: string
+  c: Change
+}
+
+export function pgChangeFeed(o: PgFeedOptions): PgChangeFeed {
+  let client: pg.Client | null = null
+  let stopped = false
+  let retryTimer: NodeJS.Timeout | undefined
+  let reconcileTimer: NodeJS.Timeout | undefined
+  let backoff = o.reconnectMs ?? 500
+  let connectedBefore = false
+  let attempts = 0
+
+  const send = async (change: Change) => {
+    let payload = JSON.stringify({ o: o.origin, c: change } satisfies Wire)
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
+      payload = JSON.stringify({ o: o.origin, c: { type: 'reconcile' } } satisfies Wire)
+    }
+    try {
+      await o.pool.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload])
+    } catch (err) {
+      o.log.warn('change_notify_failed', { change: change.type, error: (err as Error).message })
+    }
+  }
+
+  const received = (msg: pg.Notification) => {
+    if (msg.channel !== CHANGE_CHANNEL || msg.payload === undefined) return
+    let wire: Wire
+    try {
+      wire = JSON.parse(msg.payload) as Wire
+    } catch {
+      o.log.warn('change_notification_unreadable', { bytes: msg.payload.length })
+      return
+    }
+    if (wire.o === o.origin || typeof wire.c?.type !== 'string') return
+    void o.local.publish(wire.c)
+  }
+
+  const lost = (err?: Error) => {
+    if (client === null) return
+    const dead = client
+    client = null
+    dead.removeAllListeners()
+    dead.on('error', () => {})
+    void dead.end().catch(() => {})
+    o.listening?.(false)
+    if (stopped) return
+    o.log.warn('change_listener_lost', { error: err?.message ?? 'connection ended' })
+    schedule()
+  }
+
+  const schedule = () => {
+    clearTimeout(retryTimer)
+    retryTimer = setTimeout(() => void connect(), backoff)
+    retryTimer.unref()
+    backoff = Math.min(backoff * 2, 30_000)
+  }
+
+  const connect = async (): Promise<void> => {
+    if (stopped || client !== null) return
+    attempts++
+    const c = new pg.Client({ connectionString: o.url, connectionTimeoutMillis: 5000 })
+    c.on('error', (err) => lost(err))
+    c.on('end', () => lost())
+    c.on('notification', received)
+    try {
+      await c.connect()
+      await c.query(`LISTEN ${CHANGE_CHANNEL}`)
+    } catch (err) {
+      c.removeAllListeners()
+      c.on('error', () => {})
+      void c.end().catch(() => {})
+      o.listening?.(false)
+      if (!stopped) {
+        o.log.warn('change_listener_connect_failed', { error: (err as Error).message })
+        schedule()
+      }
+      return
+    }
+    if (stopped) {
+      await c.end().catch(() => {})
+      return
+    }
+    client = c
+    backoff = o.reconnectMs ?? 500
+    o.listening?.(true)
+    // Whatever was sent while no listener was up is gone: rebuild (core/changes.ts, gaps). A
+    // first attempt that failed counts as a gap too: the caller's load may have missed events.
+    if (connectedBefore || attempts > 1) await o.local.publish({ type: 'reconcile' })
+    connectedBefore = true
+  }
+
+  return {
+    async publish(change) {
+      await o.local.publish(change)
+      if (change.type !== 'reconcile') await send(change)
+    },
+    subscribe: (handler) => o.local.subscribe(handler),
+    async start() {
+      await connect()
+      if (o.reconcileMs > 0) {
+        reconcileTimer = setInterval(
+          () => void o.local.publish({ type: 'reconcile' }),
+          o.reconcileMs,
+        )
+        reconcileTimer.unref()
+      }
+    },
+    async stop() {
+      stopped = true
+      clearTimeout(retryTimer)
+      clearInterval(reconcileTimer)
+      const c = client
+      client = null
+      if (c) {
+        c.removeAllListeners()
+        c.on('error', () => {})
+        await c.end().catch(() => {})
+      }
+    },
+  }
+}
