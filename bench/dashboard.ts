@@ -5,7 +5,6 @@
  * API's JSON page of the same domains as the reference.
  */
 import { SYSTEM_ACTOR } from '../src/core/actor.js'
-import { databaseProbe } from '../src/adapters/db/health-probe.js'
 import { createApp } from '../src/http/app.js'
 import { httpDepsOf } from '../src/runtime/http-deps.js'
 import { openRuntime, systemClock } from '../src/runtime/open.js'
@@ -33,7 +32,7 @@ export async function dashboardRows(ctx: Ctx, dataDir: string): Promise<void> {
     const health = new HealthMonitor(
       {
         listening: () => true,
-        database: databaseProbe(rt.db),
+        database: rt.store.probe,
         scheduler: () => null,
         workers: () => null,
         dns: () => null,

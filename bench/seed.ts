@@ -176,14 +176,14 @@ export async function renewalScan(dataDir: string, times = 5, refreshes = 3): Pr
     // What cert-states.ts asks drizzle for, written out.
     const sql = `select c.hostname from certificates c left join hostnames h on h.name = c.hostname
       where c.due_at <= ? and h.name is not null order by c.due_at asc limit ?`
-    const stmt = rt.db.sqlite.prepare(sql).pluck()
+    const stmt = rt.store.sqlite!.sqlite.prepare(sql).pluck()
     for (let k = 0; k < times; k++) {
       const t = performance.now()
       stmt.all(far.getTime(), 100_000)
       rawMs.push(performance.now() - t)
     }
     const plan = (
-      rt.db.sqlite.prepare(`explain query plan ${sql}`).all(0, 1) as { detail: string }[]
+      rt.store.sqlite!.sqlite.prepare(`explain query plan ${sql}`).all(0, 1) as { detail: string }[]
     )
       .map((r) => r.detail)
       .join('; ')

@@ -169,7 +169,7 @@ describe('/healthz and /readyz', () => {
 
   it('when the database probe fails, then /healthz answers 503 down with a short cause and /readyz says why', async () => {
     const s = await started()
-    s.runtime.db.sqlite.close()
+    s.runtime.store.sqlite!.sqlite.close()
 
     const health = await s.request('GET', '/healthz', { host: 'localhost' })
     const ready = await s.request('GET', '/readyz', { host: 'localhost' })

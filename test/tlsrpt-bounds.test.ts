@@ -219,12 +219,12 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     // 100,000 stored reports over the year, written straight into the store (intake would take
     // minutes): what a public report URL lets anyone accumulate within the daily quotas.
     const now = Date.now()
-    const insert = server.runtime.db.sqlite.prepare(
+    const insert = server.runtime.store.sqlite!.sqlite.prepare(
       `INSERT INTO tls_reports (id, domain_id, organization, report_id, start_at, end_at, day,
          successful, failed, parsed, warnings, raw, source, received_at, tally)
        VALUES (?, ?, 'Sender Inc.', ?, ?, ?, ?, 10, 1, '{}', '[]', x'00', 'test', ?, ?)`,
     )
-    server.runtime.db.sqlite.transaction(() => {
+    server.runtime.store.sqlite!.sqlite.transaction(() => {
       for (let i = 0; i < 100_000; i++) {
         const start = now - (i % 360) * DAY * 1000
         const day = new Date(start).toISOString().slice(0, 10)

@@ -109,7 +109,7 @@ async function dispatch(
   try {
     return await command.run({ ...call, config, rt })
   } finally {
-    rt.close()
+    await rt.close()
   }
 }
 

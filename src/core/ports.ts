@@ -275,8 +275,6 @@ export interface SnapshotSource {
   hosts(extra: string[]): Promise<Iterable<ServedHost>>
   /** The hostnames of one domain (none once it is removed). */
   hostsOfDomain(domainId: string): Promise<ServedHost[]>
-  /** Changes whenever another connection committed; cheap to poll. */
-  changeMarker(): Promise<number>
 }
 
 export interface StoredLogo {

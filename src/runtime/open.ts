@@ -19,12 +19,9 @@ import {
 } from '../core/service-host.js'
 import { WorkerPool } from '../adapters/workers/pool.js'
 import { pooledPorts } from '../adapters/workers/ports.js'
-import { inProcessFeed } from '../adapters/changes/in-process.js'
 import { fileCertStore } from '../adapters/certs/file-store.js'
 import { localCa, localCaRootPath } from '../adapters/certs/local-ca.js'
 import { newId } from '../adapters/crypto/secrets.js'
-import { migrateDatabase, openDatabase, type OpenDb } from '../adapters/db/database.js'
-import { sqliteRepos } from '../adapters/db/repos/index.js'
 import { dnsResolver } from '../adapters/dns/resolver.js'
 import { readPolicyDir } from '../adapters/fs/policy-files.js'
 import { createLogger, type LogSink } from '../adapters/log/logger.js'
@@ -37,6 +34,7 @@ import { PolicySnapshot } from '../services/engines/policy-snapshot.js'
 import { syncPolicyFiles, type SyncOutcome } from '../services/domains/sync.js'
 import { bootstrapOperatorToken } from '../services/auth/tokens.js'
 import { serviceDeps } from './service-deps.js'
+import { openStore, type Store } from './store.js'
 import { LIVE_WINDOW_MS, syncZoneEntry, zoneDomainOf } from '../services/dns/zone-sync.js'
 
 export { VERSION } from '../version.js'
@@ -64,7 +62,8 @@ export interface Runtime {
   sni: SniCache
   issuer: Issuer
   log: Logger
-  db: OpenDb
+  /** SQLite or PostgreSQL (DATABASE_URL), with its change feed. */
+  store: Store
   /** Worker threads for tenant work (SVG, certificates, reports); none for one-shot commands. */
   workers: WorkerPool | null
   /**
@@ -72,7 +71,8 @@ export interface Runtime {
    * without METRICS_PORT, where nothing is counted (every part gets `noMetrics`).
    */
   metrics: PolicyhostMetrics | null
-  close(): void
+  /** Stops the workers and closes the store. */
+  close(): Promise<void>
 }
 
 export const systemClock: Clock = { now: () => new Date() }
@@ -140,11 +140,11 @@ const workerOptions = (config: Config, log: Logger) => ({
 /** Opens and migrates the database and wires services and certificates; no listener, no job. */
 export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = createLogger(config.LOG_LEVEL, opts.logSink)
-  const db = openDatabase(config.dbPath)
-  migrateDatabase(db)
+  // Names this process's change notifications and certificate leases.
+  const instanceId = `${machineName()}:${process.pid}:${newId()}`
+  const store = await openStore(config, log, { instanceId })
   // Writes publish here once committed; each reader of served state subscribes once, below.
-  const changes = inProcessFeed(log)
-  const repos = sqliteRepos(db, changes)
+  const { changes, repos } = store
   const service = serviceIdentity(config)
   const extraHosts = service.certified ? [config.SERVICE_HOST] : []
   const snapshot = new PolicySnapshot(repos.snapshot, log, extraHosts)
@@ -162,7 +162,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     ? pooledPorts(
         workers,
         { size: config.WORKERS_TENANT_JOBS, maxQueued: config.WORKER_QUEUE_MAX },
-        config.dbPath,
+        store.reportSource,
       )
     : (await import('../adapters/workers/in-process-ports.js')).inProcessPorts((q) =>
         repos.reports.healthRows(q.domainId, q.fromDay, q.toDay),
@@ -181,10 +181,10 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     metrics: metrics ?? noMetrics,
   })
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
-  const store = fileCertStore(config.certsDir)
+  const certStore = fileCertStore(config.certsDir)
   const issuer = await makeIssuer(config, deps)
   const sni = new SniCache({
-    store,
+    store: certStore,
     serialOf: (h) => snapshot.certSerial(h),
     maxEntries: config.TLS_CONTEXT_CACHE,
     log,
@@ -194,7 +194,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const certs = new CertManager(
     {
       repos,
-      store,
+      store: certStore,
       issuer,
       dns,
       clock: deps.clock,
@@ -210,7 +210,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     {
       concurrency: config.ACME_CONCURRENCY,
       extraHosts,
-      owner: `${machineName()}:${process.pid}:${newId()}`,
+      owner: instanceId,
     },
   )
   changes.subscribe((c) => sni.apply(c))
@@ -227,9 +227,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       if (domainId !== null) await syncZoneEntry(sync, domainId)
     })
   }
-  const close = () => {
+  const close = async () => {
     void workers?.destroy()
-    db.close()
+    await store.close()
   }
   return {
     config,
@@ -241,7 +241,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     sni,
     issuer,
     log,
-    db,
+    store,
     workers,
     metrics,
     close,

@@ -1,12 +1,11 @@
 /**
- * Serving: both listeners, the health monitor, the background jobs and the data_version watch
- * on an opened runtime, and their graceful stop (readiness first, then listeners, jobs, store).
+ * Serving: both listeners, the health monitor, the background jobs and the watch for other
+ * processes' commits (SQLite data_version, PostgreSQL LISTEN) on an opened runtime, and their
+ * graceful stop (readiness first, then listeners, jobs, store).
  */
 import type { Server } from 'node:http'
-import { watchDataVersion } from '../adapters/changes/sqlite-data-version.js'
 import { localCaRootPath } from '../adapters/certs/local-ca.js'
 import { listenMetrics, type MetricsListener } from '../adapters/metrics/metrics-server.js'
-import { databaseProbe } from '../adapters/db/health-probe.js'
 import { startScheduler, type Scheduler } from '../adapters/scheduler/cron.js'
 import { createApp } from '../http/app.js'
 import { withPolicyFastPath } from '../http/policy-fast-path.js'
@@ -69,7 +68,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   const health = new HealthMonitor(
     {
       listening: (l) => ((l === 'http' ? http : https) as Server | undefined)?.listening === true,
-      database: databaseProbe(rt.db),
+      database: rt.store.probe,
       scheduler: () => jobs?.status() ?? null,
       workers: () => rt.workers && { size: config.WORKERS_TENANT_JOBS, ...rt.workers.stats() },
       policies: () => rt.snapshot.size,
@@ -87,13 +86,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   await rt.certs.prepare()
   // Other processes' commits (CLI, other instances) become `reconcile` events; the baseline is
   // taken before the full load below, so none falls between the two.
-  const otherProcesses = await watchDataVersion({
-    marker: () => rt.deps.repos.snapshot.changeMarker(),
-    intervalMs: config.SNAPSHOT_POLL_SECONDS * 1000,
-    feed: rt.changes,
-    log,
-    polled: (ok) => health.snapshotPolled(ok),
-  })
+  const otherProcesses = await rt.store.watchOthers((ok) => health.snapshotPolled(ok))
   await rt.snapshot.refresh()
   health.snapshotLoaded()
   const httpDeps = httpDepsOf(rt, health)
@@ -128,7 +121,8 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
     if (http) await closeGracefully(http)
     await rt.workers?.destroy()
     await rt.certs.stop()
-    rt.close()
+    await otherProcesses.stop()
+    await rt.close()
     throw err
   }
   otherProcesses.start()
@@ -202,7 +196,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       // Readiness fails first, so a load balancer stops sending before the listeners close.
       health.drain()
       if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs))
-      otherProcesses.stop()
+      await otherProcesses.stop()
       // Tenant jobs are cut short at once (answered 503), so no worker holds the shutdown.
       await Promise.all([
         rt.workers?.destroy(),
@@ -216,7 +210,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
       await alerts.settled()
       await zone?.stop()
       await rt.certs.stop([verified])
-      rt.close()
+      await rt.close()
       log.info('stopped')
     },
   }

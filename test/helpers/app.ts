@@ -8,7 +8,6 @@
 import { rmSync } from 'node:fs'
 import { loadConfig } from '../../src/config.js'
 import type { Clock } from '../../src/core/ports.js'
-import { databaseProbe } from '../../src/adapters/db/health-probe.js'
 import { createApp, type Listener } from '../../src/http/app.js'
 import { httpDepsOf } from '../../src/runtime/http-deps.js'
 import { openRuntime, systemClock, type Runtime } from '../../src/runtime/open.js'
@@ -60,7 +59,7 @@ export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
   const health = new HealthMonitor(
     {
       listening: () => true,
-      database: databaseProbe(runtime.db),
+      database: runtime.store.probe,
       scheduler: () => null,
       workers: () => null,
       dns: () => null,

@@ -6,7 +6,8 @@
 import type { ChangePublisher } from '../../src/core/changes.js'
 import type { Repos } from '../../src/core/ports.js'
 import { sqliteRepos } from '../../src/adapters/db/repos/index.js'
-import { openTestStore, type RawSql, type TestStore } from './repo-stores.js'
+import { pgRepos } from '../../src/adapters/pg/repos/index.js'
+import { openTestStore, type RawSql } from './repo-stores.js'
 
 /** The store under a service world: its repositories and raw SQL for test set-ups. */
 export interface WorldStore {
@@ -28,16 +29,8 @@ export const TEST_STORE: 'sqlite' | 'postgres' = testStore(process.env.TEST_STOR
 
 /** A fresh, migrated, empty store of the kind TEST_STORE names. */
 export async function openWorldStore(): Promise<WorldStore> {
-  if (TEST_STORE === 'postgres') {
-    // Wired once every PostgreSQL repository exists (issue 15).
-    throw new Error('TEST_STORE=postgres: not wired yet')
-  }
   const store = await openTestStore(TEST_STORE)
-  const { sqlite } = store as Extract<TestStore, { kind: 'sqlite' }>
-  return {
-    kind: store.kind,
-    repos: (feed) => sqliteRepos(sqlite, feed),
-    sql: store.sql,
-    close: store.close,
-  }
+  const repos = (feed: ChangePublisher): Repos =>
+    store.kind === 'sqlite' ? sqliteRepos(store.sqlite, feed) : pgRepos(store.pg, feed)
+  return { kind: store.kind, repos, sql: store.sql, close: store.close }
 }

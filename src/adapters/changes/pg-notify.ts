@@ -39,7 +39,10 @@ export interface PgFeedOptions {
   reconcileMs: number
   /** First wait before reconnecting a lost LISTEN connection; doubles up to 30 s. */
   reconnectMs?: number
-  /** After each (re)connect or loss: whether the LISTEN connection is up (for /healthz). */
+  /**
+   * After each (re)connect or loss: whether the LISTEN connection is up (for /healthz); `start`
+   * may give it instead.
+   */
   listening?: (ok: boolean) => void
 }
 
@@ -50,7 +53,7 @@ export interface PgChangeFeed extends ChangeFeed {
    * two is then in that load or notified after it. The first connection publishes no
    * `reconcile` (the caller's load is one); every later one does.
    */
-  start(): Promise<void>
+  start(listening?: (ok: boolean) => void): Promise<void>
   stop(): Promise<void>
 }
 
@@ -59,7 +62,8 @@ interface Wire {
   c: Change
 }
 
-export function pgChangeFeed(o: PgFeedOptions): PgChangeFeed {
+export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
+  const o = { ...options }
   let client: pg.Client | null = null
   let stopped = false
   let retryTimer: NodeJS.Timeout | undefined
@@ -153,7 +157,8 @@ export function pgChangeFeed(o: PgFeedOptions): PgChangeFeed {
       if (change.type !== 'reconcile') await send(change)
     },
     subscribe: (handler) => o.local.subscribe(handler),
-    async start() {
+    async start(listening) {
+      if (listening) o.listening = listening
       await connect()
       if (o.reconcileMs > 0) {
         reconcileTimer = setInterval(

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Change } from '../../core/changes.js'
 import { migrateDatabase, openDatabase, type OpenDb } from '../db/database.js'
-import { snapshotSource } from '../db/repos/snapshot.js'
+import { dataVersion } from '../db/data-version.js'
 import { createLogger } from '../log/logger.js'
 import { inProcessFeed } from './in-process.js'
 import { watchDataVersion, type DataVersionWatch } from './sqlite-data-version.js'
@@ -34,7 +34,7 @@ async function watching(polled: boolean[] = []) {
   const feed = inProcessFeed(createLogger('error', () => {}))
   feed.subscribe((c) => void got.push(c))
   watch = await watchDataVersion({
-    marker: snapshotSource(here).changeMarker,
+    marker: dataVersion(here),
     intervalMs: 10,
     feed,
     log: createLogger('error', () => {}),

@@ -24,6 +24,8 @@ export interface PgOptions {
   connectTimeoutMs?: number
   /** Told about errors of idle connections (the server went away); they are never thrown. */
   onIdleError?: (err: Error) => void
+  /** Every transaction read-only (worker threads' connections): a bug there cannot write. */
+  readOnly?: boolean
 }
 
 const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url))
@@ -33,7 +35,8 @@ const NUMERIC = 1700
 /**
  * bigint (int8) columns hold epoch milliseconds, counts and versions, all far below 2^53; as
  * numbers they compare and add like SQLite's integers (node-postgres gives strings by default).
- * count(*) is int8 too; sum() of int8 is numeric.
+ * count(*) is int8 too; sum() of int8 is numeric. This covers `pool.query` only: drizzle sets
+ * its own parsers per query, so a bare sql`count(*)` through drizzle needs `.mapWith(Number)`.
  */
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -49,11 +52,14 @@ export function openPostgres(url: string, opts: PgOptions = {}): OpenPg {
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     types,
+    ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   })
   // An idle client whose server went away emits here; unhandled, it would end the process.
   pool.on('error', (err) => opts.onIdleError?.(err))
   const db = drizzle(pool, { schema })
-  return { db, pool, close: () => pool.end() }
+  // Idempotent, as SQLite's close is: a runtime and its owner may both close it.
+  let closing: Promise<void> | null = null
+  return { db, pool, close: () => (closing ??= pool.end()) }
 }
 
 /**

@@ -19,7 +19,7 @@ const pool = new WorkerPool({
   log,
 })
 afterAll(() => pool.destroy())
-const ports = pooledPorts(pool, { size: 1, maxQueued: 4 }, ':memory:')
+const ports = pooledPorts(pool, { size: 1, maxQueued: 4 }, { sqlite: ':memory:' })
 
 const report = new TextEncoder().encode('{}')
 const limits = {
@@ -82,7 +82,10 @@ describe('pooledPorts: the TLS health view', () => {
     const repo = sqliteRepos(open).reports
     const inProcess = inProcessPorts((q) => repo.healthRows(q.domainId, q.fromDay, q.toDay))
     try {
-      const pooled = await pooledPorts(pool, { size: 1, maxQueued: 4 }, path).health(query, 't1')
+      const pooled = await pooledPorts(pool, { size: 1, maxQueued: 4 }, { sqlite: path }).health(
+        query,
+        't1',
+      )
 
       expect(pooled).toEqual(await inProcess.health(query, 't1'))
       expect(pooled.days.map((d) => d.failedSessions)).toEqual([1, 0])

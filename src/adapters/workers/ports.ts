@@ -10,6 +10,7 @@ import type {
   ReportProcessor,
 } from '../../core/tls-rpt/decoder.js'
 import type { WorkerPool } from './pool.js'
+import type { ReportSource } from './tasks.js'
 
 export interface TenantWorkPorts {
   bimi: { convert: SvgConverter; validate: SvgValidator; inspectVmc: MarkCertificateInspector }
@@ -29,8 +30,8 @@ const reportQueue = (owner: string) => `tlsrpt:${owner}`
 export function pooledPorts(
   pool: WorkerPool,
   queue: { size: number; maxQueued: number },
-  /** The database file, which the workers read (read-only) for the health view. */
-  dbPath: string,
+  /** Where the workers read (read-only) report rows for the health view. */
+  source: ReportSource,
 ) {
   const intakeShare = queue.size + Math.ceil(queue.maxQueued / 2)
   const ports: TenantWorkPorts = {
@@ -45,7 +46,7 @@ export function pooledPorts(
         { kind: 'tlsrpt', body, media, limits },
         { perOwner: intakeShare },
       ),
-    health: (query, owner) => pool.run(owner, { kind: 'tlsHealth', dbPath, query }),
+    health: (query, owner) => pool.run(owner, { kind: 'tlsHealth', source, query }),
     rawText: (gzipped, owner) => pool.run(owner, { kind: 'rawText', gzipped }),
   }
   return ports

@@ -4,7 +4,7 @@
  */
 import { runTask, type Outcome, type Task, type WorkerJob } from './tasks.js'
 
-export default function work(job: WorkerJob): Outcome {
+export default function work(job: WorkerJob): Promise<Outcome> {
   const { started, ...task } = job
   return runTask(task as Task, started)
 }

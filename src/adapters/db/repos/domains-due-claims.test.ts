@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openTestStore, STORE_KINDS, type TestStore } from '../../../../test/helpers/repo-stores.js'
 import { CLAIM_CHECK_GAP, claimCheckDue } from '../../../core/domain-claim.js'
-import { migrateDatabase, openDatabase } from '../database.js'
-import { sqliteRepos } from './index.js'
+import type { DomainRepo } from '../../../core/ports.js'
+import { domainRepo as pgDomainRepo } from '../../pg/repos/domains.js'
+import { domainRepo } from './domains.js'
 
 const MIN = 60_000
 const HOUR = 60 * MIN
@@ -18,33 +20,45 @@ interface Row {
   expiresIn?: number
 }
 
-function world(rows: Row[]) {
-  const db = openDatabase(':memory:')
-  migrateDatabase(db)
-  db.sqlite.exec(`INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 0)`)
-  const insert = db.sqlite.prepare(
-    `INSERT INTO domains (id, tenant_id, name, status, created_at, claim_expires_at, last_check_at)
-     VALUES (?, 't1', ?, ?, ?, ?, ?)`,
-  )
-  const claims = rows.map((r) => {
+async function world(store: TestStore, rows: Row[]) {
+  await store.sql(`INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 0)`)
+  const insert = `INSERT INTO domains (id, tenant_id, name, status, created_at, claim_expires_at, last_check_at)
+     VALUES (?, 't1', ?, ?, ?, ?, ?)`
+  const claims = []
+  for (const r of rows) {
     const lastCheckAt = r.age === null ? null : NOW - (r.elapsed ?? 0)
     // A never-checked claim was made `elapsed` ago.
     const createdAt = lastCheckAt === null ? NOW - (r.elapsed ?? 0) : lastCheckAt - r.age!
     const expiresAt = NOW + (r.expiresIn ?? HOUR)
-    insert.run(r.name, r.name, r.status ?? 'pending', createdAt, expiresAt, lastCheckAt)
-    return {
+    await store.sql(
+      insert,
+      r.name,
+      r.name,
+      r.status ?? 'pending',
+      createdAt,
+      expiresAt,
+      lastCheckAt,
+    )
+    claims.push({
       ...r,
       createdAt: new Date(createdAt),
       lastCheckAt: lastCheckAt === null ? null : new Date(lastCheckAt),
       expiresAt,
-    }
-  })
-  return { db, repo: sqliteRepos(db).domains, claims }
+    })
+  }
+  const repo: DomainRepo = store.sqlite ? domainRepo(store.sqlite.db) : pgDomainRepo(store.pg.db)
+  return { repo, claims }
 }
 
 const names = (rows: { name: string }[]) => rows.map((r) => r.name)
 
-describe('DomainRepo.dueClaims', () => {
+describe.each(STORE_KINDS)('%s store: DomainRepo.dueClaims', (kind) => {
+  let store: TestStore
+  beforeEach(async () => {
+    store = await openTestStore(kind)
+  })
+  afterEach(() => store.close())
+
   // [case, age at last check (ms), ms since last check, due]
   const gapCases: [string, number | null, number, boolean][] = [
     ['never checked', null, 0, true],
@@ -80,20 +94,18 @@ describe('DomainRepo.dueClaims', () => {
   it.each(gapCases)(
     'when the claim is %s, then the SQL and claimCheckDue agree',
     async (_, age, elapsed, due) => {
-      const { db, repo, claims } = world([{ name: 'c.example', age, elapsed }])
+      const { repo, claims } = await world(store, [{ name: 'c.example', age, elapsed }])
       expect(claimCheckDue(claims[0]!, new Date(NOW))).toBe(due)
       expect(names(await repo.dueClaims(new Date(NOW), 10))).toEqual(due ? ['c.example'] : [])
-      db.close()
     },
   )
 
   it('when all the boundary claims sit in one table, then the SQL selects exactly those claimCheckDue calls due', async () => {
     const rows = gapCases.map(([, age, elapsed], i) => ({ name: `c${i}.example`, age, elapsed }))
-    const { db, repo, claims } = world(rows)
+    const { repo, claims } = await world(store, rows)
     const want = claims.filter((c) => claimCheckDue(c, new Date(NOW))).map((c) => c.name)
     const got = names(await repo.dueClaims(new Date(NOW), 100))
     expect([...got].sort()).toEqual([...want].sort())
-    db.close()
   })
 
   it.each([
@@ -102,17 +114,16 @@ describe('DomainRepo.dueClaims', () => {
     ['active', { status: 'active' as const }],
     ['retiring', { status: 'retiring' as const }],
   ])('when a claim that would be due is %s, then it is not selected', async (_, extra) => {
-    const { db, repo } = world([
+    const { repo } = await world(store, [
       { name: 'never.example', age: null, ...extra },
       { name: 'stale.example', age: 48 * HOUR, elapsed: 2 * HOUR, ...extra },
       { name: 'live.example', age: null },
     ])
     expect(names(await repo.dueClaims(new Date(NOW), 10))).toEqual(['live.example'])
-    db.close()
   })
 
   it('when claims fell due at different times, then never-checked come first (oldest claim first), then by when each fell due', async () => {
-    const { db, repo } = world([
+    const { repo } = await world(store, [
       // Fell due 1 min ago (gap 60 min, checked 61 min ago).
       { name: 'capped.example', age: 48 * HOUR, elapsed: HOUR + MIN },
       // Fell due 8 min ago (gap 2 min, checked 10 min ago).
@@ -136,7 +147,6 @@ describe('DomainRepo.dueClaims', () => {
       'new.example',
       'young.example',
     ])
-    db.close()
   })
 
   it('when many claims checked longer ago are not due, then the limit still reaches the one that is', async () => {
@@ -145,9 +155,11 @@ describe('DomainRepo.dueClaims', () => {
       age: 4 * HOUR,
       elapsed: 30 * MIN,
     }))
-    const { db, repo } = world([...stale, { name: 'young.example', age: MIN, elapsed: 3 * MIN }])
+    const { repo } = await world(store, [
+      ...stale,
+      { name: 'young.example', age: MIN, elapsed: 3 * MIN },
+    ])
     expect(names(await repo.dueClaims(new Date(NOW), 1))).toEqual(['young.example'])
-    db.close()
   })
 
   it('when the gap constants change, then the boundary table above must follow them', () => {

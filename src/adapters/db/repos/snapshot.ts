@@ -70,9 +70,5 @@ export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
     async hostsOfDomain(domainId) {
       return hostRows(db).where(eq(hostnames.domainId, domainId)).all()
     },
-    async changeMarker() {
-      // PRAGMA data_version changes when another connection (CLI, second instance) commits.
-      return sqlite.pragma('data_version', { simple: true }) as number
-    },
   }
 }

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openTestStore, STORE_KINDS, type TestStore } from '../../../../test/helpers/repo-stores.js'
 import type { NewWebSession, SessionRepo } from '../../../core/web-sessions.js'
-import { migrateDatabase, openDatabase, type OpenDb } from '../database.js'
-import { sqliteRepos } from './index.js'
+import { webSessionRepo as pgWebSessionRepo } from '../../pg/repos/web-sessions.js'
+import { webSessionRepo } from './web-sessions.js'
 
 const T0 = new Date('2026-12-01T10:00:00Z')
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000)
@@ -16,27 +17,32 @@ const session = (id: string, tokenId: string, o: Partial<NewWebSession> = {}): N
   ...o,
 })
 
-let db: OpenDb
-let repo: SessionRepo
-beforeEach(() => {
-  db = openDatabase(':memory:')
-  migrateDatabase(db)
-  db.sqlite.exec(`
-    INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'alpha', 0);
-    INSERT INTO api_tokens (id, tenant_id, sha256, label, created_at) VALUES ('tok-a', 't1', 'ha', 'a', 0);
-    INSERT INTO api_tokens (id, tenant_id, sha256, label, created_at) VALUES ('tok-b', 't1', 'hb', 'b', 0);
-    INSERT INTO api_tokens (id, tenant_id, sha256, label, created_at) VALUES ('tok-op', NULL, 'ho', 'op', 0);
-  `)
-  repo = sqliteRepos(db).sessions
-})
-afterEach(() => db.close())
+describe.each(STORE_KINDS)('SessionRepo (%s store)', (kind) => {
+  let store: TestStore
+  let repo: SessionRepo
+  beforeEach(async () => {
+    store = await openTestStore(kind)
+    await store.sql("INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'alpha', 0)")
+    for (const [id, tenant, hash] of [
+      ['tok-a', 't1', 'ha'],
+      ['tok-b', 't1', 'hb'],
+      ['tok-op', null, 'ho'],
+    ]) {
+      await store.sql(
+        'INSERT INTO api_tokens (id, tenant_id, sha256, label, created_at) VALUES (?, ?, ?, ?, 0)',
+        id,
+        tenant,
+        hash,
+        id,
+      )
+    }
+    repo = store.kind === 'sqlite' ? webSessionRepo(store.sqlite.db) : pgWebSessionRepo(store.pg.db)
+  })
+  afterEach(() => store.close())
 
-const ids = () =>
-  (db.sqlite.prepare('SELECT id FROM web_sessions ORDER BY id').all() as { id: string }[]).map(
-    (r) => r.id,
-  )
+  const ids = async () =>
+    (await store.sql<{ id: string }>('SELECT id FROM web_sessions ORDER BY id')).map((r) => r.id)
 
-describe('SessionRepo (SQLite)', () => {
   it('when a session is read, then it comes with its token tenant and revocation as they are now', async () => {
     await repo.create(session('s1', 'tok-a'))
     await repo.create(session('s2', 'tok-op'))
@@ -45,9 +51,7 @@ describe('SessionRepo (SQLite)', () => {
       token: { tenantId: 't1', revokedAt: null },
     })
     expect((await repo.get('s2'))?.token).toEqual({ tenantId: null, revokedAt: null })
-    db.sqlite
-      .prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?')
-      .run(at(5).getTime(), 'tok-a')
+    await store.sql('UPDATE api_tokens SET revoked_at = ? WHERE id = ?', at(5).getTime(), 'tok-a')
     expect((await repo.get('s1'))?.token.revokedAt).toEqual(at(5))
     expect(await repo.get('missing')).toBeNull()
   })
@@ -71,13 +75,13 @@ describe('SessionRepo (SQLite)', () => {
     await repo.create(session('s2', 'tok-a'))
     await repo.create(session('s3', 'tok-b'))
     expect(await repo.removeForToken('tok-a')).toBe(2)
-    expect(ids()).toEqual(['s3'])
+    expect(await ids()).toEqual(['s3'])
   })
 
   it('when the token row is deleted, then its sessions go with it (cascade)', async () => {
     await repo.create(session('s1', 'tok-a'))
-    db.sqlite.prepare('DELETE FROM api_tokens WHERE id = ?').run('tok-a')
-    expect(ids()).toEqual([])
+    await store.sql('DELETE FROM api_tokens WHERE id = ?', 'tok-a')
+    expect(await ids()).toEqual([])
   })
 
   it('when expired sessions are removed, then the absolute end counts and, if given, the idle cut-off', async () => {
@@ -85,8 +89,8 @@ describe('SessionRepo (SQLite)', () => {
     await repo.create(session('idle', 'tok-a', { lastSeenAt: at(10) }))
     await repo.create(session('live', 'tok-a', { lastSeenAt: at(50) }))
     expect(await repo.removeExpired(at(60))).toBe(1)
-    expect(ids()).toEqual(['idle', 'live'])
+    expect(await ids()).toEqual(['idle', 'live'])
     expect(await repo.removeExpired(at(60), at(30))).toBe(1)
-    expect(ids()).toEqual(['live'])
+    expect(await ids()).toEqual(['live'])
   })
 })

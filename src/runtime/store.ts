@@ -1,0 +1,123 @@
+/**
+ * The store a runtime runs on (issue 15): SQLite in DATA_DIR by default, PostgreSQL when
+ * DATABASE_URL is set. Both give the same ports; what differs is how a process hears about other
+ * processes' commits and where worker threads read report rows.
+ */
+import type { Config } from '../config.js'
+import type { ChangeFeed } from '../core/changes.js'
+import type { DatabaseProbe } from '../core/health.js'
+import type { Logger, Repos } from '../core/ports.js'
+import { inProcessFeed } from '../adapters/changes/in-process.js'
+import { pgChangeFeed } from '../adapters/changes/pg-notify.js'
+import { watchDataVersion } from '../adapters/changes/sqlite-data-version.js'
+import { migrateDatabase, openDatabase, type OpenDb } from '../adapters/db/database.js'
+import { dataVersion } from '../adapters/db/data-version.js'
+import { databaseProbe } from '../adapters/db/health-probe.js'
+import { sqliteRepos } from '../adapters/db/repos/index.js'
+import { migratePostgres, openPostgres } from '../adapters/pg/database.js'
+import { pgProbe } from '../adapters/pg/health-probe.js'
+import { pgRepos } from '../adapters/pg/repos/index.js'
+import type { ReportSource } from '../adapters/workers/tasks.js'
+
+/** Noticing other processes' commits: begun before the first full load, polled after it. */
+export interface OthersWatch {
+  /** Starts whatever runs in the background (listeners are up; a reconcile may order certs). */
+  start(): void
+  stop(): Promise<void>
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres'
+  readonly repos: Repos
+  /** This process's committed changes, and on PostgreSQL every other instance's too. */
+  readonly changes: ChangeFeed
+  readonly probe: () => Promise<DatabaseProbe>
+  /** Where worker threads read report rows for the health view (read-only). */
+  readonly reportSource: ReportSource
+  /** SQLite's open database (backup, the SQLite-only tools); null on PostgreSQL. */
+  readonly sqlite: OpenDb | null
+  /**
+   * Other processes' commits as events on `changes` — SQLite: `PRAGMA data_version` polled every
+   * SNAPSHOT_POLL_SECONDS; PostgreSQL: LISTEN, plus a reconcile every CHANGE_RECONCILE_SECONDS.
+   * Resolves once the baseline is taken (SQLite) or LISTEN is in place (PostgreSQL): call it
+   * before loading the views, so no commit falls between. `ok` reports each poll or connection.
+   */
+  watchOthers(ok: (up: boolean) => void): Promise<OthersWatch>
+  close(): Promise<void>
+}
+
+export interface StoreOptions {
+  /** Unique per process: names this process's notifications (and its leases). */
+  instanceId: string
+}
+
+/** Opens and migrates the configured store. */
+export async function openStore(config: Config, log: Logger, opts: StoreOptions): Promise<Store> {
+  return config.DATABASE_URL === undefined
+    ? sqliteStore(config, log)
+    : postgresStore(config, config.DATABASE_URL, log, opts)
+}
+
+function sqliteStore(config: Config, log: Logger): Store {
+  const open = openDatabase(config.dbPath)
+  migrateDatabase(open)
+  // Writes publish here once committed; each reader of served state subscribes once.
+  const changes = inProcessFeed(log)
+  return {
+    kind: 'sqlite',
+    repos: sqliteRepos(open, changes),
+    changes,
+    probe: databaseProbe(open),
+    reportSource: { sqlite: config.dbPath },
+    sqlite: open,
+    async watchOthers(ok) {
+      const watch = await watchDataVersion({
+        marker: dataVersion(open),
+        intervalMs: config.SNAPSHOT_POLL_SECONDS * 1000,
+        feed: changes,
+        log,
+        polled: ok,
+      })
+      return { start: () => watch.start(), stop: async () => watch.stop() }
+    },
+    close: async () => open.close(),
+  }
+}
+
+async function postgresStore(
+  config: Config,
+  url: string,
+  log: Logger,
+  opts: StoreOptions,
+): Promise<Store> {
+  const open = openPostgres(url, {
+    max: config.DATABASE_POOL_MAX,
+    // Errors of idle connections (the server restarted); the next query reconnects.
+    onIdleError: (err) => log.warn('database_connection_lost', { error: err.message }),
+  })
+  await migratePostgres(open)
+  const changes = pgChangeFeed({
+    pool: open.pool,
+    url,
+    local: inProcessFeed(log),
+    origin: opts.instanceId,
+    log,
+    reconcileMs: config.CHANGE_RECONCILE_SECONDS * 1000,
+  })
+  return {
+    kind: 'postgres',
+    repos: pgRepos(open, changes),
+    changes,
+    probe: pgProbe(open),
+    reportSource: { postgres: url },
+    sqlite: null,
+    async watchOthers(ok) {
+      await changes.start(ok)
+      return { start: () => {}, stop: () => changes.stop() }
+    },
+    async close() {
+      await changes.stop()
+      await open.close()
+    },
+  }
+}
