@@ -525,3 +525,15 @@ export const webSessions = pgTable(
   },
   (t) => [index('web_sessions_token').on(t.tokenId), index('web_sessions_expires').on(t.expiresAt)],
 )
+
+/**
+ * Cluster-wide leases on background jobs (issue 15): one row per job name. Whoever holds an
+ * unexpired lease runs the job; `token` grows with every new holder (a fencing token), so work
+ * begun under an older lease can be told apart from the current holder's.
+ */
+export const jobLeases = pgTable('job_leases', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  until: ms('until').notNull(),
+  token: bigint('token', { mode: 'number' }).notNull(),
+})
