@@ -12,6 +12,7 @@ import type { DomainOverviewRepo } from './domain-overview.js'
 import type { CheckRepo } from './checks/check-ports.js'
 import type { ZoneRepo } from './dns/zone-ports.js'
 import type { SessionRepo } from './web-sessions.js'
+import type { LeaseRepo } from './leases.js'
 
 import type { TlsReportRepo } from './report-ports.js'
 export type { StoredZoneEntry, ZoneRepo } from './dns/zone-ports.js'
@@ -332,6 +333,8 @@ export interface Repos {
   overview: DomainOverviewRepo
   /** Dashboard sign-in sessions (issue 14). */
   sessions: SessionRepo
+  /** Cluster-wide job leases (issue 15). */
+  leases: LeaseRepo
 }
 
 /** What a tenant or a domain holds, for the quota checks (services/tenants/quotas.ts). */

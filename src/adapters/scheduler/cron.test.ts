@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { migrateDatabase, openDatabase } from '../db/database.js'
+import { leaseRepo } from '../db/repos/leases.js'
 import { createLogger } from '../log/logger.js'
 import { startScheduler, type Job, type Scheduler } from './cron.js'
 
@@ -117,5 +119,76 @@ describe('scheduler bookkeeping', () => {
 
     expect(s.status().running).toBe(false)
     await expect(s.runNow('any')).rejects.toThrow('stopped')
+  })
+})
+
+describe('cluster-wide job leases (issue 15)', () => {
+  /** Two instances' schedulers over one store's leases. */
+  function twoInstances(jobs: (instance: string) => Job[]) {
+    const open = openDatabase(':memory:')
+    migrateDatabase(open)
+    const repo = leaseRepo(open.db)
+    const log = createLogger('error', () => {})
+    const a = startScheduler(jobs('a'), log, () => new Date(), { repo, owner: 'a' })
+    const b = startScheduler(jobs('b'), log, () => new Date(), { repo, owner: 'b' })
+    return {
+      a,
+      b,
+      repo,
+      close: async () => (await Promise.all([a.stop(), b.stop()]), open.close()),
+    }
+  }
+
+  it('when both instances tick a leased job, then it runs on one of them only, that period', async () => {
+    const ran: string[] = []
+    const w = twoInstances((i) => [hourly('checks', async () => void ran.push(i))])
+    await Promise.all([w.a.runNow('checks'), w.b.runNow('checks')])
+    expect(ran).toHaveLength(1)
+    // The other's later tick in the same period (its random delay) finds the lease held too.
+    await (ran[0] === 'a' ? w.b : w.a).runNow('checks')
+    await w.close()
+    expect(ran).toHaveLength(1)
+  })
+
+  it('when a job runs per instance, then every instance runs it', async () => {
+    const ran: string[] = []
+    const w = twoInstances((i) => [
+      { ...hourly('zone-heartbeat', async () => void ran.push(i)), perInstance: true },
+    ])
+    await Promise.all([w.a.runNow('zone-heartbeat'), w.b.runNow('zone-heartbeat')])
+    await w.close()
+    expect(ran.sort()).toEqual(['a', 'b'])
+  })
+
+  it('when the holder dies mid-run, then the lease passes on only once it expires', async () => {
+    const w = twoInstances(() => [])
+    const t0 = new Date()
+    const held = await w.repo.acquire(
+      'alerts',
+      'dead-instance',
+      t0,
+      new Date(t0.getTime() + 60_000),
+    )
+    expect(held).not.toBeNull()
+    let ran = 0
+    const log = createLogger('error', () => {})
+    const c = startScheduler(
+      [{ ...hourly('alerts', async () => void ran++) }],
+      log,
+      () => new Date(),
+      { repo: w.repo, owner: 'c' },
+    )
+    await c.runNow('alerts')
+    expect(ran).toBe(0)
+    const later = startScheduler(
+      [{ ...hourly('alerts', async () => void ran++) }],
+      log,
+      () => new Date(t0.getTime() + 61_000),
+      { repo: w.repo, owner: 'c' },
+    )
+    await later.runNow('alerts')
+    await Promise.all([c.stop(), later.stop()])
+    await w.close()
+    expect(ran).toBe(1)
   })
 })

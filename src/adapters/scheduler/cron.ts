@@ -5,6 +5,7 @@
  */
 import cron from 'node-cron'
 import { failureCause, type JobObservation } from '../../core/health.js'
+import type { LeaseRepo } from '../../core/leases.js'
 import type { Logger } from '../../core/ports.js'
 
 export interface Job {
@@ -14,7 +15,24 @@ export interface Job {
   run: () => Promise<unknown>
   /** Spread instances' runs so they do not all hit the database at the same second. */
   maxRandomDelayMs?: number
+  /**
+   * Every instance runs it (a heartbeat of its own). Otherwise, with leases, one instance per
+   * tick across the deployment runs it: the one that takes the job's lease (core/leases.ts).
+   */
+  perInstance?: boolean
+  /** The lease's length: longer than a run may take (default 10 minutes); renewed at a third. */
+  leaseMs?: number
 }
+
+/** Cluster-wide job leases: the store's and this process's name in them. */
+export interface JobLeases {
+  repo: LeaseRepo
+  owner: string
+}
+
+const DEFAULT_LEASE_MS = 10 * 60_000
+/** Released this long before the next tick, so that tick finds the lease free. */
+const NEXT_TICK_MARGIN_MS = 1000
 
 export interface Scheduler {
   stop(): Promise<void>
@@ -29,6 +47,7 @@ export function startScheduler(
   jobs: Job[],
   log: Logger,
   now: () => Date = () => new Date(),
+  leases?: JobLeases,
 ): Scheduler {
   let stopped = false
   const entries = jobs.map((job) => {
@@ -43,13 +62,43 @@ export function startScheduler(
       maxDelayMs: job.maxRandomDelayMs ?? 0,
     }
     const entry = { state, current: null as Promise<void> | null, tick }
+    /**
+     * Runs the job while holding its lease, renewed at a third of its length; when another
+     * instance holds it, this tick does nothing. Released to just before the next tick, so an
+     * instance whose random delay puts its tick later does not run this period again.
+     */
+    async function runLeased({ repo, owner }: JobLeases): Promise<void> {
+      const ttl = job.leaseMs ?? DEFAULT_LEASE_MS
+      const lease = await repo.acquire(job.name, owner, now(), new Date(now().getTime() + ttl))
+      if (lease === null) {
+        log.debug('job_leased_elsewhere', { job: job.name })
+        return
+      }
+      const renewal = setInterval(() => {
+        repo.renew(lease, new Date(now().getTime() + ttl)).then(
+          (ours) => ours || log.warn('job_lease_lost', { job: job.name, token: lease.token }),
+          (err: Error) => log.warn('job_lease_renew_failed', { job: job.name, error: err.message }),
+        )
+      }, ttl / 3)
+      renewal.unref()
+      try {
+        await job.run()
+      } finally {
+        clearInterval(renewal)
+        const next = task.getNextRun()
+        const hold = Math.max(now().getTime(), (next?.getTime() ?? 0) - NEXT_TICK_MARGIN_MS)
+        await repo.release(lease, new Date(hold)).catch((err: Error) => {
+          log.warn('job_lease_release_failed', { job: job.name, error: err.message })
+        })
+      }
+    }
     function tick(): Promise<void> {
       if (entry.current) return entry.current
       state.running = true
       state.lastStartedAt = now()
       state.nextRunAt = task.getNextRun()
       entry.current = Promise.resolve()
-        .then(() => job.run())
+        .then(() => (leases && !job.perInstance ? runLeased(leases) : job.run()))
         .then(
           () => {
             state.lastOk = true

@@ -19,6 +19,7 @@ import { tlsReportRepo } from './tls-reports.js'
 import { tlsRptRepo } from './tls-rpt.js'
 import { tokenRepo } from './tokens.js'
 import { webSessionRepo } from './web-sessions.js'
+import { leaseRepo } from './leases.js'
 
 /**
  * Every repository over one open database; with `changes`, each committed write publishes its
@@ -42,6 +43,7 @@ export function sqliteRepos(open: OpenDb, changes?: ChangePublisher): Repos {
     alerts: alertRepo(open),
     overview: domainOverviewRepo(open.sqlite),
     sessions: webSessionRepo(open.db),
+    leases: leaseRepo(open.db),
   }
   return changes ? publishingRepos(repos, sqliteLookups(open.db), changes) : repos
 }

@@ -19,6 +19,7 @@ import { tlsReportRepo } from './tls-reports.js'
 import { tlsRptRepo } from './tls-rpt.js'
 import { tokenRepo } from './tokens.js'
 import { webSessionRepo } from './web-sessions.js'
+import { leaseRepo } from './leases.js'
 
 /**
  * Every repository over one PostgreSQL pool; with `changes`, each committed write publishes its
@@ -43,6 +44,7 @@ export function pgRepos(open: OpenPg, changes?: ChangePublisher): Repos {
     alerts: alertRepo(db),
     overview: domainOverviewRepo(db),
     sessions: webSessionRepo(db),
+    leases: leaseRepo(db),
   }
   return changes ? publishingRepos(repos, pgLookups(db), changes) : repos
 }
