@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { openDatabase } from '../src/adapters/db/database.js'
 import { startServer, type TestServer } from './helpers/test-server.js'
 
 let parent: string | undefined
@@ -54,5 +55,17 @@ describe('data files', () => {
 
     expect(mode(dataDir)).toBe('700')
     for (const f of DB_FILES) expect(mode(join(dataDir, f)), f).toBe('600')
+  })
+
+  it('when the database lies in a shared sticky folder (a file under /tmp), then that folder keeps its mode', () => {
+    // Once, a migrate-store test opened /tmp/x.sqlite and /tmp became 0700: every other user's
+    // (and PostgreSQL's) temporary files were locked out.
+    parent = mkdtempSync(join(tmpdir(), 'policyhost-modes-'))
+    const shared = join(parent, 'shared')
+    mkdirSync(shared)
+    chmodSync(shared, 0o1777)
+    openDatabase(join(shared, 'copy.sqlite')).close()
+    expect((statSync(shared).mode & 0o7777).toString(8)).toBe('1777')
+    expect(mode(join(shared, 'copy.sqlite'))).toBe('600')
   })
 })

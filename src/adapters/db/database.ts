@@ -2,7 +2,7 @@
  * adapters/db: SQLite through better-sqlite3 + drizzle. Owns the connection, its pragmas, the
  * migrations and the repositories that implement core/ports. Imports core/ only.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -28,7 +28,8 @@ const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url))
 function narrowModes(path: string): void {
   const dir = dirname(path)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  chmodIfOwned(dir, 0o700)
+  // Never a shared folder (sticky bit: /tmp): narrowing it would lock every other user out.
+  if ((statSync(dir).mode & 0o1000) === 0) chmodIfOwned(dir, 0o700)
   closeSync(openSync(path, 'a', 0o600))
   for (const file of [path, `${path}-wal`, `${path}-shm`]) chmodIfOwned(file, 0o600)
 }

@@ -2,6 +2,7 @@ import type { ChangePublisher } from '../../../core/changes.js'
 import type { Repos } from '../../../core/ports.js'
 import { publishingRepos } from '../../changes/publishing-repos.js'
 import type { OpenPg } from '../database.js'
+import { unavailableOnOutage } from '../outage.js'
 import { pgLookups } from '../publish-lookups.js'
 import { alertRepo } from './alerts.js'
 import { bimiRepo } from './bimi.js'
@@ -46,5 +47,7 @@ export function pgRepos(open: OpenPg, changes?: ChangePublisher): Repos {
     sessions: webSessionRepo(db),
     leases: leaseRepo(db),
   }
-  return changes ? publishingRepos(repos, pgLookups(db), changes) : repos
+  // The store being away answers 503, not 500 (outage.ts).
+  const safe = unavailableOnOutage(repos)
+  return changes ? publishingRepos(safe, pgLookups(db), changes) : safe
 }
