@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from './config.js'
 
@@ -41,6 +42,9 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'postgres:///nohost', 'invalid DATABASE_URL: must be a postgres://'],
     ['DATABASE_POOL_MAX', '0', 'invalid DATABASE_POOL_MAX: must be a whole number 1-1000'],
     ['CHANGE_RECONCILE_SECONDS', '-5', 'invalid CHANGE_RECONCILE_SECONDS: must be a whole'],
+    ['WORKERS', '0', 'invalid WORKERS: must be auto or a whole number 1-64'],
+    ['WORKERS', '65', 'invalid WORKERS: must be auto or a whole number 1-64'],
+    ['WORKERS', 'all', 'invalid WORKERS: must be auto or a whole number 1-64'],
     ['POLICY_FETCH', 'sometimes', 'invalid POLICY_FETCH'],
     ['MX_PROBE_PORT', '65536', 'invalid MX_PROBE_PORT: must be a port number 0-65535'],
     [
@@ -98,15 +102,66 @@ describe('loadConfig', () => {
     ['HTTPS_PORT', '0'],
     ['HTTPS_PORT', '443'],
     ['SNAPSHOT_POLL_SECONDS', '0.5'],
-    ['DATABASE_URL', 'postgres://policyhost:secret@db.internal:5432/policyhost'],
-    ['DATABASE_URL', 'postgresql://u@127.0.0.1/p?sslmode=require'],
     ['RENEW_INTERVAL', '0 0 29 2 *'],
     ['RENEW_INTERVAL', '0 0 31 * *'],
     ['RENEW_INTERVAL', '0 0 30 1,2 *'],
     ['RENEW_INTERVAL', '0 0 30 2,4 *'],
     ['RENEW_INTERVAL', '*/15 * * * *'],
+    ['WORKERS', '64'],
   ])('when %s=%s, then it is accepted', (name, value) => {
     expect(errorOf(name, value)).toBeNull()
+  })
+
+  it.each([
+    [undefined, 1],
+    ['3', 3],
+    ['auto', availableParallelism()],
+  ])('when WORKERS=%s, then that many serving processes are run (%d)', (value, workers) => {
+    expect(loadConfig({ WORKERS: value }).WORKERS).toBe(workers)
+  })
+})
+
+describe('loadConfig: SECRETS_KEY (issue 15)', () => {
+  const HEX = 'a1'.repeat(32)
+  const lineOf = (env: Record<string, string>): string | null => {
+    try {
+      loadConfig(env)
+      return null
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError)
+      return (err as Error).message
+    }
+  }
+
+  it.each([
+    ['postgres://policyhost:secret@db.internal:5432/policyhost', HEX],
+    ['postgresql://u@127.0.0.1/p?sslmode=require', Buffer.alloc(32, 9).toString('base64')],
+  ])('when DATABASE_URL=%s has a SECRETS_KEY, then it is accepted', (url, key) => {
+    expect(lineOf({ DATABASE_URL: url, SECRETS_KEY: key })).toBeNull()
+    expect(String(loadConfig({ DATABASE_URL: url, SECRETS_KEY: key }).SECRETS_KEY)).toMatch(
+      /^SecretsKey\(id \d+\)$/,
+    )
+  })
+
+  it('when DATABASE_URL is set without SECRETS_KEY, then start-up stops naming SECRETS_KEY', () => {
+    const line = lineOf({ DATABASE_URL: 'postgres://u:secret@db/p' })
+    expect(line).toContain('invalid SECRETS_KEY: required with DATABASE_URL')
+    expect(line).not.toContain('secret@')
+  })
+
+  it.each([
+    ['too short', HEX.slice(2)],
+    ['a passphrase', 'correct horse battery staple'],
+    ['base64 of 16 bytes', Buffer.alloc(16, 3).toString('base64')],
+  ])('when SECRETS_KEY is %s, then it is refused without echoing it', (_, key) => {
+    const line = lineOf({ DATABASE_URL: 'postgres://u@db/p', SECRETS_KEY: key })
+    expect(line).toBe('invalid SECRETS_KEY: must be 64 hex characters or base64 of 32 bytes')
+    expect(line).not.toContain(key)
+  })
+
+  it('when DATABASE_URL is unset, then SECRETS_KEY is not required', () => {
+    expect(lineOf({})).toBeNull()
+    expect(loadConfig({}).SECRETS_KEY).toBeUndefined()
   })
 })
 

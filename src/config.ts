@@ -11,7 +11,7 @@ import { canonicalHost } from './core/canonical-host.js'
 import { CHECKS_ENV } from './config-checks.js'
 import { DASHBOARD_ENV } from './config-dashboard.js'
 import { DNS_ENV, zoneError } from './config-dns.js'
-import { STORE_ENV } from './config-store.js'
+import { STORE_ENV, storeProblem } from './config-store.js'
 import {
   bool,
   csv,
@@ -218,6 +218,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const zoneProblem = c.DNS_ZONE === undefined ? null : zoneError(c.DNS_ZONE, c.DNS_NAMESERVERS)
   if (zoneProblem !== null) throw new ConfigError(zoneProblem)
+  const storeMismatch = storeProblem(c)
+  if (storeMismatch !== null) throw new ConfigError(storeMismatch)
   return Object.freeze({
     ...c,
     dbPath: `${c.DATA_DIR}/policyhost.sqlite`,

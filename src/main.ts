@@ -15,3 +15,8 @@ export {
 export { serve, type RunningServer, type ServeOptions } from './runtime/serve.js'
 export { serveUntilSignal } from './runtime/process.js'
 export { backupDataDir, restoreDataDir } from './runtime/backup.js'
+export {
+  migrateStore,
+  type MigrateStoreOptions,
+  type MigrateStoreSummary,
+} from './runtime/migrate-store.js'

@@ -1,4 +1,7 @@
-/** CLI commands for the data directory as a whole: backup and restore (SQLite deployments). */
+/**
+ * CLI commands for the data directory as a whole: backup and restore (SQLite deployments), and
+ * the move of a SQLite deployment to PostgreSQL.
+ */
 import type { Command } from './command.js'
 
 export const STORE_COMMANDS: Command[] = [
@@ -33,5 +36,26 @@ export const STORE_COMMANDS: Command[] = [
     },
     needs: 'config',
     run: async (c) => (await import('./backup.js')).restoreCmd(c.config, c.args[0]!, c.opts),
+  },
+  {
+    name: 'migrate-store',
+    summary: 'copy a SQLite deployment into the PostgreSQL database of DATABASE_URL',
+    usage: '[--from PATH] [--replace]',
+    args: '',
+    help:
+      'Migrates the PostgreSQL database DATABASE_URL names, then copies every table of the ' +
+      'SQLite database (DATA_DIR/policyhost.sqlite, or PATH) into it in one transaction: all ' +
+      'rows or none. The SQLite file is read in one read transaction, so a server may keep ' +
+      'serving from it meanwhile. Refuses a SQLite file not migrated to this version, and a ' +
+      'target that already holds rows. Prints the rows copied per table and the total.',
+    options: {
+      from: { type: 'string', value: 'PATH', help: 'the SQLite file to copy' },
+      replace: {
+        type: 'boolean',
+        help: "empty the target's tables first (in the same transaction)",
+      },
+    },
+    needs: 'config',
+    run: async (c) => (await import('./migrate-store.js')).migrateStoreCmd(c.config, c.opts),
   },
 ]

@@ -19,7 +19,6 @@ import {
 } from '../core/service-host.js'
 import { WorkerPool } from '../adapters/workers/pool.js'
 import { pooledPorts } from '../adapters/workers/ports.js'
-import { fileCertStore } from '../adapters/certs/file-store.js'
 import { localCa, localCaRootPath } from '../adapters/certs/local-ca.js'
 import { newId } from '../adapters/crypto/secrets.js'
 import { dnsResolver } from '../adapters/dns/resolver.js'
@@ -64,6 +63,8 @@ export interface Runtime {
   log: Logger
   /** SQLite or PostgreSQL (DATABASE_URL), with its change feed. */
   store: Store
+  /** Unique per process: its change notifications, certificate orders and job leases. */
+  instanceId: string
   /** Worker threads for tenant work (SVG, certificates, reports); none for one-shot commands. */
   workers: WorkerPool | null
   /**
@@ -77,7 +78,7 @@ export interface Runtime {
 
 export const systemClock: Clock = { now: () => new Date() }
 
-async function makeIssuer(config: Config, deps: ServiceDeps): Promise<Issuer> {
+async function makeIssuer(config: Config, deps: ServiceDeps, store: Store): Promise<Issuer> {
   if (config.acmeDirectoryUrl === null) {
     // Real time, not the injected clock: clients check validity against their own clock.
     return localCa(config.certsDir, {
@@ -89,7 +90,7 @@ async function makeIssuer(config: Config, deps: ServiceDeps): Promise<Issuer> {
   const { acmeIssuer } = await import('../adapters/acme/acme-issuer.js')
   return acmeIssuer({
     directoryUrl: config.acmeDirectoryUrl,
-    certsDir: config.certsDir,
+    accounts: store.accounts,
     email: config.ACME_EMAIL ?? null,
     eab:
       config.ACME_EAB_KID && config.ACME_EAB_HMAC_KEY
@@ -181,8 +182,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     metrics: metrics ?? noMetrics,
   })
   if (config.ADMIN_TOKEN) await bootstrapOperatorToken(deps, config.ADMIN_TOKEN)
-  const certStore = fileCertStore(config.certsDir)
-  const issuer = await makeIssuer(config, deps)
+  const certStore = store.certs
+  const issuer = await makeIssuer(config, deps, store)
   const sni = new SniCache({
     store: certStore,
     serialOf: (h) => snapshot.certSerial(h),
@@ -242,6 +243,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     issuer,
     log,
     store,
+    instanceId,
     workers,
     metrics,
     close,

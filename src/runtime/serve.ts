@@ -6,7 +6,7 @@
 import type { Server } from 'node:http'
 import { localCaRootPath } from '../adapters/certs/local-ca.js'
 import { listenMetrics, type MetricsListener } from '../adapters/metrics/metrics-server.js'
-import { startScheduler, type Scheduler } from '../adapters/scheduler/cron.js'
+import { startScheduler, type Job, type Scheduler } from '../adapters/scheduler/cron.js'
 import { createApp } from '../http/app.js'
 import { withPolicyFastPath } from '../http/policy-fast-path.js'
 import { httpDepsOf } from './http-deps.js'
@@ -54,6 +54,14 @@ export interface ServeOptions {
    * sending here; 0 (the default) closes at once, as a platform that stops routing itself needs.
    */
   drainDelayMs?: number
+  /**
+   * Runs the scheduled jobs (renewals, claims, retirements, checks, alerts, sessions); false in
+   * every cluster worker but one (WORKERS). The zone's heartbeat runs regardless: it is this
+   * process's own. Default true.
+   */
+  jobs?: boolean
+  /** Listens on METRICS_PORT; false in cluster workers, whose primary answers. Default true. */
+  metricsListener?: boolean
 }
 
 /** Starts both listeners and the background jobs on an opened runtime. */
@@ -114,7 +122,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
     )
     // After the snapshot: the zone's ids follow what is served (RFC 8461 §8.1).
     zone = await startZone(rt)
-    metrics = await startMetrics(rt)
+    metrics = opts.metricsListener === false ? null : await startMetrics(rt)
   } catch (err) {
     await zone?.stop()
     if (https) await closeGracefully(https)
@@ -130,42 +138,11 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
   // Alerts go out whoever ran the check (schedule, API, CLI): always subscribed.
   const alerts = new AlertDispatcher({ deps: rt.deps, sender: rt.deps.webhooks.sender, log })
   rt.changes.subscribe((c) => alerts.apply(c))
-  jobs = startScheduler(
-    [
-      {
-        name: 'remove-retired-domains',
-        schedule: '* * * * *',
-        run: () => removeDueDomains(rt.deps),
-      },
-      // Proof of domain control: a bounded batch of pending claims per tick (each backs off as
-      // it ages), then the claims whose time is up. Random delay spreads instances' DNS load.
-      {
-        name: 'check-domain-claims',
-        schedule: '*/2 * * * *',
-        run: async () => {
-          await checkPendingClaims(rt.deps)
-          await removeExpiredClaims(rt.deps)
-        },
-        maxRandomDelayMs: 30_000,
-      },
-      // Up to a minute of random delay spreads instances' CA traffic.
-      {
-        name: 'renew-certificates',
-        schedule: config.RENEW_INTERVAL,
-        run: () => rt.certs.runDue(),
-        maxRandomDelayMs: 60_000,
-      },
-      // The delegated zone: this instance's heartbeat, and changes waiting for other instances.
-      ...zoneJobs(zone, rt),
-      ...checkJobs(checker, rt),
-      // Dashboard sessions past their idle or absolute limit (refused anyway; this keeps the
-      // table small).
-      { name: 'prune-sessions', schedule: '17 * * * *', run: () => pruneSessions(rt.deps) },
-      // Retries that came due, and anything a missed checks.changed left queued.
-      { name: 'alerts', schedule: '* * * * *', run: () => alerts.tick() },
-    ],
-    log,
-  )
+  const shared = opts.jobs === false ? [] : sharedJobs(rt, checker, alerts)
+  // The delegated zone: this process's heartbeat, and changes waiting for other instances.
+  // Cluster-wide, each shared job runs on one instance per tick: the one holding its lease.
+  const leases = { repo: rt.deps.repos.leases, owner: rt.instanceId }
+  jobs = startScheduler([...shared, ...zoneJobs(zone, rt)], log, undefined, leases)
   // In the background: a damaged store must not delay serving the healthy certificates.
   const verified = rt.certs
     .verifyStore()
@@ -245,9 +222,53 @@ async function syncPoliciesAtStart(rt: Runtime, dir: string): Promise<void> {
   }
 }
 
+/** The jobs one process of the cluster runs for all (the zone's heartbeat is per process). */
+function sharedJobs(rt: Runtime, checker: DomainChecker | null, alerts: AlertDispatcher): Job[] {
+  const { config } = rt
+  return [
+    {
+      name: 'remove-retired-domains',
+      schedule: '* * * * *',
+      run: () => removeDueDomains(rt.deps),
+    },
+    // Proof of domain control: a bounded batch of pending claims per tick (each backs off as
+    // it ages), then the claims whose time is up. Random delay spreads instances' DNS load.
+    {
+      name: 'check-domain-claims',
+      schedule: '*/2 * * * *',
+      run: async () => {
+        await checkPendingClaims(rt.deps)
+        await removeExpiredClaims(rt.deps)
+      },
+      maxRandomDelayMs: 30_000,
+    },
+    // Up to a minute of random delay spreads instances' CA traffic.
+    {
+      name: 'renew-certificates',
+      schedule: config.RENEW_INTERVAL,
+      run: () => rt.certs.runDue(),
+      maxRandomDelayMs: 60_000,
+    },
+    ...checkJobs(checker, rt),
+    // Dashboard sessions past their idle or absolute limit (refused anyway; this keeps the
+    // table small).
+    { name: 'prune-sessions', schedule: '17 * * * *', run: () => pruneSessions(rt.deps) },
+    // Retries that came due, and anything a missed checks.changed left queued.
+    { name: 'alerts', schedule: '* * * * *', run: () => alerts.tick() },
+  ]
+}
+
 function zoneJobs(zone: RunningZone | null, rt: Runtime) {
   if (zone === null) return []
-  return [{ name: 'dns-zone', schedule: ZONE_TICK, run: () => zone.zone.tick(rt.deps.clock.now()) }]
+  // Every instance's own heartbeat and catch-up: not leased.
+  return [
+    {
+      name: 'dns-zone',
+      schedule: ZONE_TICK,
+      run: () => zone.zone.tick(rt.deps.clock.now()),
+      perInstance: true,
+    },
+  ]
 }
 
 /** The domain checker (issue 13), subscribed to the change feed; null with CHECKS=off. */

@@ -4,9 +4,12 @@
  * processes' commits and where worker threads read report rows.
  */
 import type { Config } from '../config.js'
+import type { AcmeAccountStore, CertStore } from '../core/certs/types.js'
 import type { ChangeFeed } from '../core/changes.js'
 import type { DatabaseProbe } from '../core/health.js'
 import type { Logger, Repos } from '../core/ports.js'
+import { fileAccountStore } from '../adapters/acme/account.js'
+import { fileCertStore } from '../adapters/certs/file-store.js'
 import { inProcessFeed } from '../adapters/changes/in-process.js'
 import { pgChangeFeed } from '../adapters/changes/pg-notify.js'
 import { watchDataVersion } from '../adapters/changes/sqlite-data-version.js'
@@ -14,6 +17,8 @@ import { migrateDatabase, openDatabase, type OpenDb } from '../adapters/db/datab
 import { dataVersion } from '../adapters/db/data-version.js'
 import { databaseProbe } from '../adapters/db/health-probe.js'
 import { sqliteRepos } from '../adapters/db/repos/index.js'
+import { pgAccountStore } from '../adapters/pg/account-store.js'
+import { pgCertStore } from '../adapters/pg/cert-store.js'
 import { migratePostgres, openPostgres } from '../adapters/pg/database.js'
 import { pgProbe } from '../adapters/pg/health-probe.js'
 import { pgRepos } from '../adapters/pg/repos/index.js'
@@ -34,6 +39,13 @@ export interface Store {
   readonly probe: () => Promise<DatabaseProbe>
   /** Where worker threads read report rows for the health view (read-only). */
   readonly reportSource: ReportSource
+  /**
+   * Certificates and their keys: files under CERTS_DIR beside SQLite; rows in PostgreSQL (keys
+   * sealed with SECRETS_KEY), so every instance serves every host (issue 15 point 2).
+   */
+  readonly certs: CertStore
+  /** The ACME account (key and URL), where the certificates are. */
+  readonly accounts: AcmeAccountStore
   /** SQLite's open database (backup, the SQLite-only tools); null on PostgreSQL. */
   readonly sqlite: OpenDb | null
   /**
@@ -69,6 +81,8 @@ function sqliteStore(config: Config, log: Logger): Store {
     changes,
     probe: databaseProbe(open),
     reportSource: { sqlite: config.dbPath },
+    certs: fileCertStore(config.certsDir),
+    accounts: fileAccountStore(config.certsDir),
     sqlite: open,
     async watchOthers(ok) {
       const watch = await watchDataVersion({
@@ -90,6 +104,9 @@ async function postgresStore(
   log: Logger,
   opts: StoreOptions,
 ): Promise<Store> {
+  // config.ts refuses DATABASE_URL without SECRETS_KEY; this keeps the type honest.
+  const key = config.SECRETS_KEY
+  if (key === undefined) throw new Error('SECRETS_KEY is required with DATABASE_URL')
   const open = openPostgres(url, {
     max: config.DATABASE_POOL_MAX,
     // Errors of idle connections (the server restarted); the next query reconnects.
@@ -110,6 +127,8 @@ async function postgresStore(
     changes,
     probe: pgProbe(open),
     reportSource: { postgres: url },
+    certs: pgCertStore(open.db, key),
+    accounts: pgAccountStore(open.db, key),
     sqlite: null,
     async watchOthers(ok) {
       await changes.start(ok)

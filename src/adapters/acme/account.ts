@@ -1,48 +1,73 @@
 /**
- * The ACME account: its key is generated once and kept under certs/ (0600) with the account
- * URL, one folder per directory URL, so restarts reuse the account instead of registering anew.
+ * The ACME account on disk (the SQLite store's; PostgreSQL keeps it in the shared store): the key
+ * under certs/acme/<digest of the directory URL>/ (0600) with the account URL beside it, so
+ * restarts reuse the account instead of registering anew.
  */
-import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import acme from 'acme-client'
-
-export interface AccountFiles {
-  keyPem: string
-  url: string | null
-  saveUrl(url: string): Promise<void>
-}
+import type { AcmeAccount, AcmeAccountStore } from '../../core/certs/types.js'
 
 async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
   await writeFile(tmp, data, { mode })
   await rename(tmp, path)
 }
 
-/** Loads (or creates) the account key for `directoryUrl` under `certsDir/acme/`. */
-export async function loadAccount(certsDir: string, directoryUrl: string): Promise<AccountFiles> {
-  const id = createHash('sha256').update(directoryUrl).digest('hex').slice(0, 16)
-  const dir = join(certsDir, 'acme', id)
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const keyPath = join(dir, 'account.key')
-  const metaPath = join(dir, 'account.json')
-  let keyPem: string
+async function readIfExists(path: string): Promise<string | null> {
   try {
-    keyPem = await readFile(keyPath, 'utf8')
+    return await readFile(path, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    keyPem = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString()
-    await writeAtomic(keyPath, keyPem, 0o600)
+    return null
   }
-  let url: string | null = null
-  try {
-    url = (JSON.parse(await readFile(metaPath, 'utf8')) as { url?: string }).url ?? null
-  } catch {
-    url = null
+}
+
+/** The ACME accounts under `certsDir/acme/`, one folder per directory URL. */
+export function fileAccountStore(certsDir: string): AcmeAccountStore {
+  const paths = (directoryUrl: string) => {
+    const id = createHash('sha256').update(directoryUrl).digest('hex').slice(0, 16)
+    const dir = join(certsDir, 'acme', id)
+    return { dir, key: join(dir, 'account.key'), meta: join(dir, 'account.json') }
   }
+
+  async function load(directoryUrl: string): Promise<AcmeAccount | null> {
+    const p = paths(directoryUrl)
+    const keyPem = await readIfExists(p.key)
+    if (keyPem === null) return null
+    let url: string | null = null
+    try {
+      url = (JSON.parse((await readIfExists(p.meta)) ?? '{}') as { url?: string }).url ?? null
+    } catch {
+      url = null // a damaged account.json costs one registration, which returns the same URL
+    }
+    return { keyPem, url }
+  }
+
   return {
-    keyPem,
-    url,
-    saveUrl: (u) => writeAtomic(metaPath, JSON.stringify({ directoryUrl, url: u }, null, 2), 0o600),
+    load,
+    async create(directoryUrl, keyPem) {
+      const p = paths(directoryUrl)
+      await mkdir(p.dir, { recursive: true, mode: 0o700 })
+      // Random: two stores in one process (or one millisecond) must not share the temporary file.
+      const tmp = `${p.key}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
+      await writeFile(tmp, keyPem, { mode: 0o600 })
+      try {
+        // link() fails when the key exists, so of two processes racing the first key stays.
+        await link(tmp, p.key)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      } finally {
+        await unlink(tmp)
+      }
+      const stored = await load(directoryUrl)
+      if (stored === null) throw new Error(`ACME account key vanished under ${p.dir}`)
+      return stored
+    },
+    async saveUrl(directoryUrl, url) {
+      const p = paths(directoryUrl)
+      await mkdir(p.dir, { recursive: true, mode: 0o700 })
+      await writeAtomic(p.meta, JSON.stringify({ directoryUrl, url }, null, 2), 0o600)
+    },
   }
 }

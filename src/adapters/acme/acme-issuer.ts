@@ -9,14 +9,20 @@
 import { readFileSync } from 'node:fs'
 import { Agent } from 'node:https'
 import acme from 'acme-client'
-import type { CertificateBundle, ChallengeStore, Issuer, KeyType } from '../../core/certs/types.js'
+import type {
+  AcmeAccountStore,
+  CertificateBundle,
+  ChallengeStore,
+  Issuer,
+  KeyType,
+} from '../../core/certs/types.js'
 import type { Logger } from '../../core/ports.js'
 import { generateKeyPem, inspectBundle } from '../certs/x509.js'
-import { loadAccount } from './account.js'
 
 export interface AcmeOptions {
   directoryUrl: string
-  certsDir: string
+  /** Where the account key and URL live (files with SQLite, the shared store with PostgreSQL). */
+  accounts: AcmeAccountStore
   email: string | null
   eab: { kid: string; hmacKey: string } | null
   keyType: KeyType
@@ -37,7 +43,13 @@ export async function acmeIssuer(opts: AcmeOptions): Promise<Issuer> {
       keepAlive: true,
     })
   }
-  const account = await loadAccount(opts.certsDir, opts.directoryUrl)
+  const { accounts } = opts
+  const account =
+    (await accounts.load(opts.directoryUrl)) ??
+    (await accounts.create(
+      opts.directoryUrl,
+      (await acme.crypto.createPrivateEcdsaKey('P-256')).toString(),
+    ))
   const newClient = (accountUrl: string | null) =>
     new acme.Client({
       directoryUrl: opts.directoryUrl,
@@ -58,7 +70,7 @@ export async function acmeIssuer(opts: AcmeOptions): Promise<Issuer> {
       contact: opts.email ? [`mailto:${opts.email}`] : undefined,
     })
     account.url = client.getAccountUrl()
-    await account.saveUrl(account.url)
+    await accounts.saveUrl(opts.directoryUrl, account.url)
     opts.log.info('acme_account_registered', { directory: opts.directoryUrl })
   }
 

@@ -522,3 +522,28 @@ export const jobLeases = sqliteTable('job_leases', {
   until: ms('until').notNull(),
   token: integer('token').notNull(),
 })
+
+/**
+ * Certificate bundles in the shared store (issue 15). Used by the PostgreSQL store only (SQLite
+ * keeps its certificates on disk); here so both schemas stay one. The key is sealed
+ * (adapters/crypto/sealed.ts), never stored in the clear; `digest` covers the row as written.
+ */
+export const certificateBundles = sqliteTable('certificate_bundles', {
+  hostname: text('hostname').primaryKey(),
+  serial: text('serial').notNull(),
+  notBefore: ms('not_before').notNull(),
+  notAfter: ms('not_after').notNull(),
+  issuer: text('issuer').notNull(),
+  chainPem: text('chain_pem').notNull(),
+  keySealed: blob('key_sealed', { mode: 'buffer' }).notNull(),
+  digest: text('digest').notNull(),
+  writtenAt: ms('written_at').notNull(),
+})
+
+/** ACME accounts, one per directory URL, with the key sealed (PostgreSQL store only, issue 15). */
+export const acmeAccounts = sqliteTable('acme_accounts', {
+  directoryUrl: text('directory_url').primaryKey(),
+  keySealed: blob('key_sealed', { mode: 'buffer' }).notNull(),
+  accountUrl: text('account_url'),
+  createdAt: ms('created_at').notNull(),
+})

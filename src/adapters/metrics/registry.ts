@@ -162,10 +162,13 @@ export function createMetrics(opts: MetricsOptions): PolicyhostMetrics {
     for (const [kind, result] of pairs(checkKinds, CHECK_RESULTS)) checks.inc({ kind, result }, 0)
   }
 
+  // The certificate gauges read the shared store, so with WORKERS > 1 every worker reports the
+  // same values: the primary's aggregate takes one (`first`) rather than the sum.
   if (perDomain) {
     // Rebuilt from the source on every scrape: a removed host simply is not in the next one.
     new Gauge({
       name: 'certificate_expiration_timestamp_seconds',
+      aggregator: 'first',
       help: 'The date after which the certificate expires, as a Unix timestamp.',
       labelNames: ['hostname'],
       registers,
@@ -180,6 +183,7 @@ export function createMetrics(opts: MetricsOptions): PolicyhostMetrics {
   } else {
     new Gauge({
       name: 'policyhost_certificates',
+      aggregator: 'first',
       help: 'Certificates by state (expired: past notAfter, whatever the last attempt said).',
       labelNames: ['state'],
       registers,
@@ -195,6 +199,7 @@ export function createMetrics(opts: MetricsOptions): PolicyhostMetrics {
     })
     new Gauge({
       name: 'policyhost_certificate_expiry_min_seconds',
+      aggregator: 'first',
       help: 'The soonest notAfter across all certificates, as a Unix timestamp.',
       registers,
       async collect() {

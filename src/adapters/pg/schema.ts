@@ -537,3 +537,28 @@ export const jobLeases = pgTable('job_leases', {
   until: ms('until').notNull(),
   token: bigint('token', { mode: 'number' }).notNull(),
 })
+
+/**
+ * Certificate bundles in the shared store (issue 15), so any instance serves any host. The key
+ * is sealed (adapters/crypto/sealed.ts), never stored in the clear; `digest` covers the row as
+ * written, for the cheap `digests` read.
+ */
+export const certificateBundles = pgTable('certificate_bundles', {
+  hostname: text('hostname').primaryKey(),
+  serial: text('serial').notNull(),
+  notBefore: ms('not_before').notNull(),
+  notAfter: ms('not_after').notNull(),
+  issuer: text('issuer').notNull(),
+  chainPem: text('chain_pem').notNull(),
+  keySealed: bytea('key_sealed').notNull(),
+  digest: text('digest').notNull(),
+  writtenAt: ms('written_at').notNull(),
+})
+
+/** ACME accounts, one per directory URL, with the key sealed, shared by every instance. */
+export const acmeAccounts = pgTable('acme_accounts', {
+  directoryUrl: text('directory_url').primaryKey(),
+  keySealed: bytea('key_sealed').notNull(),
+  accountUrl: text('account_url'),
+  createdAt: ms('created_at').notNull(),
+})

@@ -28,7 +28,8 @@ export type CertReadResult =
   | { status: 'corrupt'; reason: string }
 
 /**
- * The certificate store on disk (`certs/<hostname>/`). Contract: write() is all or nothing —
+ * The certificate store: `certs/<hostname>/` on disk with SQLite, one row per hostname in the
+ * shared store with PostgreSQL (key sealed). Contract: write() is all or nothing —
  * a reader sees either the previous complete bundle or the new one, never a mix; read() checks
  * the bundle (parses, key matches, names the hostname) so a damaged one is never served.
  */
@@ -45,6 +46,29 @@ export interface CertStore {
   currentSerial(hostname: string): Promise<string | null>
   /** Deletes the hostname's key material. */
   remove(hostname: string): Promise<void>
+}
+
+/** An ACME account (RFC 8555 §7.3): its key, and its URL once the CA registered it. */
+export interface AcmeAccount {
+  keyPem: string
+  url: string | null
+}
+
+/**
+ * Where ACME accounts are kept, one per directory URL, so restarts and other instances reuse
+ * the account instead of registering anew: files under certs/ with SQLite, the shared store
+ * (key sealed) with PostgreSQL.
+ */
+export interface AcmeAccountStore {
+  /** The stored account for `directoryUrl`, or null when there is none yet. */
+  load(directoryUrl: string): Promise<AcmeAccount | null>
+  /**
+   * Stores `keyPem` as the account key unless one is stored already, and returns the stored
+   * account: when instances race, every one of them gets the first writer's key.
+   */
+  create(directoryUrl: string, keyPem: string): Promise<AcmeAccount>
+  /** Records the account URL the CA returned (also after re-registering a lost account). */
+  saveUrl(directoryUrl: string, url: string): Promise<void>
 }
 
 /** Something that issues certificates: an ACME CA or the built-in local CA. */

@@ -47,6 +47,8 @@ export class CertManager {
   /** A kick asked for the orphan sweep (hostnames disappeared); the next tick does it. */
   private sweepWanted = false
   private stopped = false
+  /** A tick after another process's lease on some hostname has run out (it may have died). */
+  private leaseRetry: NodeJS.Timeout | null = null
 
   constructor(
     private readonly d: CertDeps,
@@ -179,6 +181,7 @@ export class CertManager {
   /** For shutdown: no new ticks start; waits for `pending` work and running ticks. */
   async stop(pending: Promise<unknown>[] = []): Promise<void> {
     this.stopped = true
+    if (this.leaseRetry) clearTimeout(this.leaseRetry)
     await Promise.allSettled(pending)
     await this.idle()
   }
@@ -206,8 +209,15 @@ export class CertManager {
     const certs = this.d.repos.certs
     const now = this.d.clock.now()
     try {
-      const leaseUntil = new Date(now.getTime() + this.d.orderTimeoutMs + 60_000)
-      if (!(await certs.acquire(hostname, this.opts.owner, now, leaseUntil))) {
+      // An order is aborted at orderTimeoutMs, so the lease outlives it; the margin covers
+      // clock skew between instances and the writes after the order.
+      const leaseMs = this.d.orderTimeoutMs + Math.min(60_000, this.d.orderTimeoutMs)
+      if (
+        !(await certs.acquire(hostname, this.opts.owner, now, new Date(now.getTime() + leaseMs)))
+      ) {
+        // Another process orders it. Should that process die mid-order, nothing would look at
+        // the name again before the next scheduled tick: look once its lease has run out.
+        this.retryAfterLease(leaseMs + 1000)
         return { hostname, reason: 'leased' }
       }
       try {
@@ -227,6 +237,15 @@ export class CertManager {
     } finally {
       this.inFlight.delete(hostname)
     }
+  }
+
+  private retryAfterLease(ms: number): void {
+    if (this.leaseRetry || this.stopped) return
+    this.leaseRetry = setTimeout(() => {
+      this.leaseRetry = null
+      this.kick()
+    }, ms)
+    this.leaseRetry.unref()
   }
 
   /** Deletes certificates and keys of hostnames that no longer exist (domain removed). */
