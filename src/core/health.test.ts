@@ -60,6 +60,13 @@ describe('health verdict', () => {
       'down',
       ['database probe failed (closed)'],
     ],
+    // Issue 15: PostgreSQL away is every instance's outage; each still serves from memory.
+    [
+      'the shared store (PostgreSQL) does not answer',
+      { database: { ok: false, cause: 'ECONNREFUSED' }, sharedStore: true },
+      'degraded',
+      [],
+    ],
     [
       'the snapshot has not loaded',
       { snapshot: { loaded: false, policies: 0, lastPoll: null } },

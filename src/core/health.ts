@@ -31,6 +31,13 @@ export interface JobObservation {
 export interface HealthObservation {
   listeners: Record<ListenerName, boolean>
   database: DatabaseProbe
+  /**
+   * The store is shared by every instance (PostgreSQL, issue 15). Its outage is then every
+   * instance's at once, and each keeps serving policies and certificates from memory: the
+   * process is degraded, not down, and stays ready — taking all of them out of rotation would
+   * stop the serving that still works.
+   */
+  sharedStore?: boolean
   snapshot: { loaded: boolean; policies: number; lastPoll: { at: Date; ok: boolean } | null }
   /** null: the scheduler has not started. */
   scheduler: { running: boolean; jobs: JobObservation[] } | null
@@ -126,7 +133,7 @@ export function healthReport(o: HealthObservation, now: Date): HealthReport {
   const status = worst([
     // Listeners close on purpose while draining: that is not a failure.
     listenersOk ? 'ok' : o.draining ? 'degraded' : 'down',
-    o.database.ok ? 'ok' : 'down',
+    o.database.ok ? 'ok' : o.sharedStore ? 'degraded' : 'down',
     snapshotOk ? 'ok' : 'degraded',
     schedulerOk || o.draining ? 'ok' : 'degraded',
     o.draining ? 'degraded' : 'ok',
@@ -169,7 +176,7 @@ export function readiness(o: HealthObservation): Readiness {
   const reasons: string[] = []
   if (o.draining) reasons.push('draining')
   for (const l of LISTENERS) if (!o.listeners[l]) reasons.push(`${l} listener not accepting`)
-  if (!o.database.ok) reasons.push(`database probe failed (${o.database.cause})`)
+  if (!o.database.ok && !o.sharedStore) reasons.push(`database probe failed (${o.database.cause})`)
   if (!o.snapshot.loaded) reasons.push('policy snapshot not loaded')
   return { ready: reasons.length === 0, reasons }
 }

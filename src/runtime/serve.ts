@@ -77,6 +77,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
     {
       listening: (l) => ((l === 'http' ? http : https) as Server | undefined)?.listening === true,
       database: rt.store.probe,
+      sharedStore: rt.store.kind === 'postgres',
       scheduler: () => jobs?.status() ?? null,
       workers: () => rt.workers && { size: config.WORKERS_TENANT_JOBS, ...rt.workers.stats() },
       policies: () => rt.snapshot.size,

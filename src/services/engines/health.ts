@@ -25,6 +25,8 @@ export interface HealthProbes {
   dns(): HealthObservation['dns']
   /** Policies served from the snapshot. */
   policies(): number
+  /** Whether every instance shares the store (HealthObservation.sharedStore). */
+  sharedStore?: boolean
 }
 
 export class HealthMonitor {
@@ -65,6 +67,7 @@ export class HealthMonitor {
     return {
       listeners: { http: p.listening('http'), https: p.listening('https') },
       database: await p.database(),
+      sharedStore: p.sharedStore === true,
       snapshot: { loaded: this.loaded, policies: p.policies(), lastPoll: this.lastPoll },
       scheduler: p.scheduler(),
       workers: p.workers(),
