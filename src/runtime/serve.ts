@@ -158,6 +158,9 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
     serviceHost: config.SERVICE_HOST,
     issuer: rt.issuer.name,
     version: VERSION,
+    // The name this process holds leases under (certificate orders, jobs): which one is busy.
+    instance: rt.instanceId,
+    store: rt.store.kind,
     // Where a newcomer points curl first, and the root their client must trust.
     adminApi: `${rt.deps.service.url}/api/v1`,
     ...(rt.issuer.name === 'local' ? { trust: localCaRootPath(config.certsDir) } : {}),

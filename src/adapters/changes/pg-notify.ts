@@ -24,6 +24,7 @@ import type { Logger } from '../../core/ports.js'
 export const CHANGE_CHANNEL = 'policyhost_changes'
 /** NOTIFY's payload limit is 8000 bytes (PostgreSQL docs, NOTIFY). */
 const MAX_PAYLOAD = 7900
+const MAX_RECONNECT_MS = 5000
 
 export interface PgFeedOptions {
   /** For sending: any pooled connection will do. */
@@ -37,7 +38,7 @@ export interface PgFeedOptions {
   log: Logger
   /** Full reconcile period, a safety net (0: none). */
   reconcileMs: number
-  /** First wait before reconnecting a lost LISTEN connection; doubles up to 30 s. */
+  /** First wait before reconnecting a lost LISTEN connection; doubles up to 5 s. */
   reconnectMs?: number
   /**
    * After each (re)connect or loss: whether the LISTEN connection is up (for /healthz); `start`
@@ -114,7 +115,9 @@ export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
     clearTimeout(retryTimer)
     retryTimer = setTimeout(() => void connect(), backoff)
     retryTimer.unref()
-    backoff = Math.min(backoff * 2, 30_000)
+    // At most 5 s: a notification missed while away is made good by the reconcile on
+    // reconnecting, so the sooner the better, and an attempt costs one connection.
+    backoff = Math.min(backoff * 2, MAX_RECONNECT_MS)
   }
 
   const connect = async (): Promise<void> => {

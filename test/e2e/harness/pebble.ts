@@ -87,6 +87,16 @@ export class Pebble {
     return this.process?.logs() ?? ''
   }
 
+  /** A mark for `linesSince` (see Managed.mark). */
+  mark(): number {
+    return this.process?.mark() ?? 0
+  }
+
+  /** Log lines since `mark`, as far as the ring still holds them. */
+  linesSince(mark: number): string[] {
+    return this.process?.linesSince(mark) ?? []
+  }
+
   /** Starts pebble, waits for its directory, then saves the new issuing root. */
   async start(): Promise<void> {
     const env = { ...process.env, ...DEFAULT_ENV, ...this.env }

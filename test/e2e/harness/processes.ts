@@ -7,7 +7,7 @@ import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** Lines kept per process: enough to explain a failed start, small enough to print whole. */
-const RING_LINES = 400
+const RING_LINES = 5000
 /** Time a child gets to exit on SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000
 /** Poll interval while waiting for readiness: short, as the parts start in well under a second. */
