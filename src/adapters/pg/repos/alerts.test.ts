@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openTestStore, STORE_KINDS, type TestStore } from '../../../../test/helpers/repo-stores.js'
+import {
+  contended,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from '../../../../test/helpers/repo-stores.js'
 import type { AlertRepo } from '../../../core/alerts/alert-ports.js'
 import { alertRepo as sqliteAlertRepo } from '../../db/repos/alerts.js'
 import { alertRepo } from './alerts.js'
@@ -212,40 +217,4 @@ function result(
   nextAttemptAt: Date | null = null,
 ) {
   return { status, attempts: 1, nextAttemptAt, lastStatus, lastReason }
-}
-
-/**
- * Runs `both` (two concurrent calls) while another PostgreSQL session holds the lock `hold`
- * takes, releasing it once two sessions wait on locks: the calls then really overlap instead
- * of one finishing before the other starts. On SQLite it just runs them.
- */
-async function contended<T>(store: TestStore, hold: string, both: () => Promise<T>): Promise<T> {
-  if (store.kind === 'sqlite') return both()
-  const blocker = await store.pg.pool.connect()
-  try {
-    await blocker.query('BEGIN')
-    await blocker.query(hold)
-    const running = both()
-    running.catch(() => undefined)
-    await lockWaiters(store, 2)
-    await blocker.query('COMMIT')
-    return await running
-  } finally {
-    // Ends the hold if something failed before COMMIT (after it, a mere warning).
-    await blocker.query('ROLLBACK')
-    blocker.release()
-  }
-}
-
-/** Resolves once `n` sessions of the store's database wait on a lock (PostgreSQL only). */
-async function lockWaiters(store: TestStore, n: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    // A transaction sees pg_stat_activity as of its first look: ask outside any.
-    const [row] = await store.sql<{ n: number }>(
-      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    )
-    if (row!.n >= n) return
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  throw new Error(`${n} sessions never waited on a lock at once`)
 }

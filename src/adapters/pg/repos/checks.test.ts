@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openTestStore, STORE_KINDS, type TestStore } from '../../../../test/helpers/repo-stores.js'
+import {
+  contended,
+  lockWaiters,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from '../../../../test/helpers/repo-stores.js'
 import type { CheckRepo, CheckRun } from '../../../core/checks/check-ports.js'
 import type { Finding } from '../../../core/checks/findings.js'
 import { checkRepo as sqliteCheckRepo } from '../../db/repos/checks.js'
@@ -189,39 +195,3 @@ describe.each(STORE_KINDS)('CheckRepo (%s store)', (kind) => {
     },
   )
 })
-
-/**
- * Runs `both` (two concurrent calls) while another PostgreSQL session holds the lock `hold`
- * takes, releasing it once two sessions wait on locks: the calls then really overlap instead
- * of one finishing before the other starts. On SQLite it just runs them.
- */
-async function contended<T>(store: TestStore, hold: string, both: () => Promise<T>): Promise<T> {
-  if (store.kind === 'sqlite') return both()
-  const blocker = await store.pg.pool.connect()
-  try {
-    await blocker.query('BEGIN')
-    await blocker.query(hold)
-    const running = both()
-    running.catch(() => undefined)
-    await lockWaiters(store, 2)
-    await blocker.query('COMMIT')
-    return await running
-  } finally {
-    // Ends the hold if something failed before COMMIT (after it, a mere warning).
-    await blocker.query('ROLLBACK')
-    blocker.release()
-  }
-}
-
-/** Resolves once `n` sessions of the store's database wait on a lock (PostgreSQL only). */
-async function lockWaiters(store: TestStore, n: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    // A transaction sees pg_stat_activity as of its first look: ask outside any.
-    const [row] = await store.sql<{ n: number }>(
-      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    )
-    if (row!.n >= n) return
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  throw new Error(`${n} sessions never waited on a lock at once`)
-}
