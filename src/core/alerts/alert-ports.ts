@@ -138,7 +138,12 @@ export interface AlertRepo {
   /** Removes the tenant's contact; false when it has none with that id. */
   removeContact(tenantId: string, id: string): Promise<boolean>
   enqueue(now: Date, newId: () => string, limit: number): Promise<number>
-  /** Pending deliveries whose next attempt is due, oldest first. */
+  /**
+   * Pending deliveries whose next attempt is due, oldest first. A store shared by instances
+   * (PostgreSQL) also claims them: their next attempt moves 30 minutes ahead until `settle`
+   * records the outcome, so two instances never send one delivery at once, and a claimer that
+   * dies hands them back after that. A caller settles every delivery it was given.
+   */
   due(now: Date, limit: number): Promise<PendingDelivery[]>
   settle(
     id: string,
