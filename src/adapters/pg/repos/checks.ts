@@ -2,6 +2,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import type { CheckRepo, FindingEvent } from '../../../core/checks/check-ports.js'
 import { compareFindings, type CheckKind, type Finding } from '../../../core/checks/findings.js'
 import type { PgDb } from '../database.js'
+import { withoutNul } from '../nul.js'
 import { checkRuns, domainFindings, domains, findingEvents } from '../schema.js'
 
 /**
@@ -33,7 +34,9 @@ export function checkRepo(db: PgDb): CheckRepo {
         .where(sql`${domains.status} <> 'pending'`)
       return row?.n ?? 0
     },
-    async record(run) {
+    async record(checked) {
+      // Finding messages quote what servers said (banners, records): no NUL on PostgreSQL.
+      const run = withoutNul(checked)
       return db.transaction(async (tx) => {
         // Two runs of one domain at once must not both report a change (the contract): the
         // domain row's lock makes the second read what the first wrote. It is taken even

@@ -79,6 +79,24 @@ describe.each(STORE_KINDS)('TlsReportRepo (%s store)', (kind) => {
     expect(await repo.get('d1', 'nope')).toBeNull()
   })
 
+  it('when a reporter puts NUL characters in its strings, then the report is stored (PostgreSQL: as U+FFFD), raw bytes untouched', async () => {
+    const nul = report('rn', {
+      organization: 'Evil\u0000Mail',
+      parsed: { organization: 'Evil\u0000Mail', 'key\u0000': ['x\u0000'] },
+      warnings: ['w\u0000'],
+    })
+    expect(await repo.insert(nul)).toBe(true)
+    const got = await repo.get('d1', 'rn')
+    const shown = kind === 'postgres' ? '\ufffd' : '\u0000'
+    expect(got?.organization).toBe(`Evil${shown}Mail`)
+    expect(got?.parsed).toEqual({
+      organization: `Evil${shown}Mail`,
+      [`key${shown}`]: [`x${shown}`],
+    })
+    expect(got?.warnings).toEqual([`w${shown}`])
+    expect([...got!.raw]).toEqual([0x1f, 0x8b, 0, 255, 7])
+  })
+
   it('when the same submitter sends the same report id again, then it is not stored twice', async () => {
     await repo.insert(report('r1'))
 

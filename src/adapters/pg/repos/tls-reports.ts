@@ -2,6 +2,7 @@ import { and, desc, eq, getTableColumns, gt, gte, isNull, lt, lte, or, sql } fro
 import type { ReportHealthRow, StoredReport, TlsReportRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { PgDb } from '../database.js'
+import { withoutNul } from '../nul.js'
 import { domains, tlsReports, tlsRptTokens } from '../schema.js'
 
 // Listing never loads the parsed report, its tally or the raw bytes.
@@ -61,7 +62,7 @@ export function tlsReportRepo(db: PgDb): TlsReportRepo {
       // report id name a report); an id collision is a bug and should throw.
       const stored = await db
         .insert(tlsReports)
-        .values({ ...report, raw: Buffer.from(report.raw) })
+        .values({ ...withoutNul({ ...report, raw: null }), raw: Buffer.from(report.raw) })
         .onConflictDoNothing({
           target: [tlsReports.domainId, tlsReports.organization, tlsReports.reportId],
         })
