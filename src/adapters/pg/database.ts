@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
+import { LOCK_KEYS } from './lock-keys.js'
 import * as schema from './schema.js'
 
 export type PgDb = NodePgDatabase<typeof schema>
@@ -69,12 +70,11 @@ export function openPostgres(url: string, opts: PgOptions = {}): OpenPg {
 export async function migratePostgres(open: OpenPg): Promise<void> {
   const client = await open.pool.connect()
   try {
-    // An arbitrary key that no other advisory lock of ours uses (core/leases has the others).
-    await client.query('SELECT pg_advisory_lock(8101238263633657857)')
+    await client.query('SELECT pg_advisory_lock($1)', [String(LOCK_KEYS.migrate)])
     try {
       await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS })
     } finally {
-      await client.query('SELECT pg_advisory_unlock(8101238263633657857)')
+      await client.query('SELECT pg_advisory_unlock($1)', [String(LOCK_KEYS.migrate)])
     }
   } finally {
     client.release()

@@ -2,16 +2,16 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import type { CheckRepo, FindingEvent } from '../../../core/checks/check-ports.js'
 import { compareFindings, type CheckKind, type Finding } from '../../../core/checks/findings.js'
 import type { PgDb } from '../database.js'
+import { LOCK_KEYS } from '../lock-keys.js'
 import { withoutNul } from '../nul.js'
 import { checkRuns, domainFindings, domains, findingEvents } from '../schema.js'
 
 /**
- * Held from the first finding event a transaction inserts until it commits (an arbitrary key no
- * other advisory lock of ours uses). finding_events is the alerts' outbox, read past a cursor
+ * Held from the first finding event a transaction inserts until it commits (lock-keys.ts). finding_events is the alerts' outbox, read past a cursor
  * (pg/repos/alerts.ts); a sequence hands out ids before commit, so without this an id could
  * commit after a larger one the cursor had already passed, and its alert would never go.
  */
-const EVENT_ORDER_LOCK = sql.raw('4127795033128561021')
+const EVENT_ORDER_LOCK = sql.raw(String(LOCK_KEYS.eventOrder))
 
 /** The checker's store in PostgreSQL (core/checks/check-ports.ts has the contract). */
 export function checkRepo(db: PgDb): CheckRepo {

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, isNull, ne, or, sql } from 'drizzle-orm'
 import type { ApiToken, TokenRepo } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { PgDb } from '../database.js'
+import { LOCK_KEYS } from '../lock-keys.js'
 import { apiTokens } from '../schema.js'
 import { conflictOnUnique } from '../unique.js'
 
@@ -16,9 +17,9 @@ const publicFields = {
 
 /**
  * Serialises replaceEnvOperator across instances starting at once (transaction-scoped, so it
- * is released on commit or rollback). An arbitrary key no other advisory lock of ours uses.
+ * is released on commit or rollback; lock-keys.ts).
  */
-const ENV_OPERATOR_LOCK = sql`SELECT pg_advisory_xact_lock(4177290833250137811)`
+const ENV_OPERATOR_LOCK = sql`SELECT pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.envOperator))})`
 
 /** API tokens in PostgreSQL (the contract is TokenRepo in core/ports.ts). */
 export function tokenRepo(db: PgDb): TokenRepo {
