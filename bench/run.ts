@@ -12,6 +12,8 @@
  * BENCH_ONLY=restart runs row 10 alone (npm start with nothing changed, < 1 min);
  * BENCH_ONLY=dns runs rows 11 alone (our DNS server against knot, dnsperf; 2-3 min);
  * BENCH_ONLY=dashboard runs rows 12 alone on freshly seeded L data (BENCH_DOMAINS of them).
+ * BENCH_ONLY=scale runs rows 15 alone (WORKERS=1 vs 2; 3 instances on PostgreSQL 15; ~5 min).
+ * BENCH_ONLY=caddy runs rows 1g/1h/2h/2i alone (S keep-alive and handshakes: ours, nginx, caddy).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -26,7 +28,9 @@ import { renewalScan, seedLarge } from './seed.js'
 import { dnsSetup } from './dns.js'
 import { buildEntry } from './server.js'
 import { smallSetup } from './small.js'
+import { caddySetup } from './small-caddy.js'
 import { restartSetup } from './restart.js'
+import { scaleSetup } from './scale.js'
 import { tenantWorkSetup } from './tenant-work.js'
 import { ensureTools, log, machineFacts, PINNED, runCapture, stopAll } from './tools.js'
 
@@ -57,6 +61,18 @@ async function main(): Promise<void> {
     if (process.env.BENCH_ONLY === 'dns') {
       if (PINNED) await runCapture(['taskset', '-a', '-p', '-c', '1', String(process.pid)])
       await dnsSetup(ctx)
+      print(ctx, facts, installed, (performance.now() - t0) / 1000)
+      return
+    }
+    if (process.env.BENCH_ONLY === 'caddy') {
+      if (PINNED) await runCapture(['taskset', '-a', '-p', '-c', '1', String(process.pid)])
+      await caddySetup(ctx, token)
+      print(ctx, facts, installed, (performance.now() - t0) / 1000)
+      return
+    }
+    if (process.env.BENCH_ONLY === 'scale') {
+      if (PINNED) await runCapture(['taskset', '-a', '-p', '-c', '1', String(process.pid)])
+      await scaleSetup(ctx, token)
       print(ctx, facts, installed, (performance.now() - t0) / 1000)
       return
     }
@@ -97,9 +113,11 @@ async function main(): Promise<void> {
     if (PINNED) await runCapture(['taskset', '-a', '-p', '-c', '1', String(process.pid)])
 
     const small = await smallSetup(ctx, token)
+    await caddySetup(ctx, token)
     await largeSetup(ctx, largeDir, token, small)
     await tenantWorkSetup(ctx, token)
     await restartSetup(ctx)
+    await scaleSetup(ctx, token)
     await dnsSetup(ctx)
     await dashboardRows(ctx, largeDir)
     ctx.table.add({

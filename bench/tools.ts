@@ -15,7 +15,9 @@ const onPath = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).sta
 
 /**
  * apt-get installs what is missing (Debian, root): nginx, wrk, util-linux (taskset), openssl,
- * and for the DNS rows knot (knotd, the reference server) and dnsperf (the load generator).
+ * for the DNS rows knot (knotd, the reference server) and dnsperf (the load generator), and
+ * caddy (the second HTTPS reference), and PostgreSQL 15 for the scale rows (Debian keeps its
+ * server binaries off the PATH).
  */
 export function ensureTools(): string[] {
   const want: Array<[string, string]> = [
@@ -25,6 +27,8 @@ export function ensureTools(): string[] {
     ['openssl', 'openssl'],
     ['knotd', 'knot'],
     ['dnsperf', 'dnsperf'],
+    ['caddy', 'caddy'],
+    ['/usr/lib/postgresql/15/bin/initdb', 'postgresql-15'],
   ]
   const missing = want.filter(([cmd]) => !onPath(cmd) && !existsSync(`/usr/sbin/${cmd}`))
   if (missing.length === 0) return []
@@ -43,6 +47,7 @@ export function ensureTools(): string[] {
 
 export const nginxBin = () => (onPath('nginx') ? 'nginx' : '/usr/sbin/nginx')
 export const knotdBin = () => (onPath('knotd') ? 'knotd' : '/usr/sbin/knotd')
+export const caddyBin = () => (onPath('caddy') ? 'caddy' : '/usr/bin/caddy')
 
 /** Two or more cores: the server gets core 0 and the load generator core 1. */
 export const PINNED = cpus().length >= 2

@@ -139,8 +139,13 @@ function endWatchdog(pid: number | undefined): void {
   }
 }
 
+export interface StartPostgresOptions {
+  /** fsync, synchronous commit and full page writes on, as a deployment runs (the bench). */
+  durable?: boolean
+}
+
 /** initdb into a new temporary folder, start on a free loopback port, create `policyhost`. */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<TestPostgres> {
   const dir = await makeDir()
   const dataDir = join(dir, 'data')
   const logFile = join(dir, 'postgres.log')
@@ -173,7 +178,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       // otherwise wait for the disk the other suites are using.
       const options = [
         `-k '${dir}' -p ${port} -c listen_addresses=127.0.0.1`,
-        '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',
+        ...(opts.durable ? [] : ['-c fsync=off -c synchronous_commit=off -c full_page_writes=off']),
       ].join(' ')
       const args = ['start', '-D', dataDir, '-l', logFile, '-w', '-t', PG_CTL_TIMEOUT_S]
       return serverRun(PG_CTL, [...args, '-o', options], dir)
