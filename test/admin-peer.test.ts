@@ -29,7 +29,14 @@ describe.skipIf(!canUnshare())('admin API over plain HTTP', () => {
     const run = spawnSync(
       'unshare',
       ['-n', process.execPath, '--import', 'tsx', 'test/helpers/peer-probe.ts'],
-      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      // The namespace has no route to the suite's PostgreSQL (TEST_STORE=postgres): the probe's
+      // server keeps its store in SQLite; what is tested is the listener's peer check.
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, TEST_STORE: 'sqlite' },
+      },
     )
     expect(run.status, run.stderr).toBe(0)
     const probe = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Probe

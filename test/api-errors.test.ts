@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
+import { column, scalar } from './helpers/server-store.js'
 import {
   ADMIN_TOKEN,
-  auditRows,
   createTenant,
   domainWithPolicy,
-  readDb,
   type TestResponse,
 } from './helpers/test-server.js'
 
@@ -48,7 +47,7 @@ async function policyState() {
   return {
     api: (await s.request('GET', POLICY_PATH, { token })).json(),
     served: (await servedPolicy(s, `mta-sts.${DOMAIN}`)).text,
-    audit: auditRows(s.dataDir).length,
+    audit: (await s.audit()).length,
     logged: s.logged('policy_set').filter((l) => l.domain === DOMAIN).length,
   }
 }
@@ -129,7 +128,7 @@ describe('request errors', () => {
   ])(
     'when the domain name is %j, then 422 names the problem and nothing is stored',
     async (name, why) => {
-      const auditBefore = auditRows(s.dataDir).length
+      const auditBefore = (await s.audit()).length
 
       const res = await s.request('POST', '/api/v1/domains', { token, json: { name } })
 
@@ -138,8 +137,8 @@ describe('request errors', () => {
       expect(errors.length).toBeGreaterThan(0)
       expect(errors.every((e) => e.path === 'name')).toBe(true)
       expect(errors.map((e) => e.message).join('\n')).toContain(why)
-      expect(auditRows(s.dataDir)).toHaveLength(auditBefore)
-      const names = readDb(s.dataDir, (db) => db.prepare('SELECT name FROM domains').pluck().all())
+      expect(await s.audit()).toHaveLength(auditBefore)
+      const names = await column(s, 'SELECT name FROM domains')
       expect(names).not.toContain(name.toLowerCase())
     },
   )
@@ -155,7 +154,7 @@ describe('request errors', () => {
       name: 'xn--bcher-kva.example',
       policyHost: 'mta-sts.xn--bcher-kva.example',
     })
-    const names = readDb(s.dataDir, (db) => db.prepare('SELECT name FROM domains').pluck().all())
+    const names = await column(s, 'SELECT name FROM domains')
     expect(names).toContain('xn--bcher-kva.example')
     const byULabel = await s.request(
       'GET',
@@ -197,9 +196,7 @@ describe('request errors', () => {
     })
 
     expectProblem(res, 409)
-    const count = readDb(s.dataDir, (db) =>
-      db.prepare("SELECT count(*) FROM tenants WHERE name = 'errors'").pluck().get(),
-    )
+    const count = Number(await scalar(s, "SELECT count(*) AS n FROM tenants WHERE name = 'errors'"))
     expect(count).toBe(1)
   })
 

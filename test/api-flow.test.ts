@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
-import { ADMIN_TOKEN, auditRows, readDb, SERVICE_HOST } from './helpers/test-server.js'
+import { scalar } from './helpers/server-store.js'
+import { ADMIN_TOKEN, SERVICE_HOST } from './helpers/test-server.js'
 
 const DOMAIN = 'example.org'
 const POLICY = { mode: 'enforce', mx: ['Mail.Example.ORG', '*.mx.example.net'], maxAge: 604800 }
@@ -73,9 +74,7 @@ describe('the whole flow', () => {
     const body = records.json()
     expect(body.domain).toBe(DOMAIN)
     // Our hosted report endpoint comes first (issue 5), then the tenant's own URIs.
-    const reportToken = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT token FROM tlsrpt_tokens').pluck().get(),
-    ) as string
+    const reportToken = await scalar<string>(s, 'SELECT token FROM tlsrpt_tokens')
     expect(reportToken).toMatch(/^[A-Za-z0-9_-]{22}$/)
     const hosted = `https://${SERVICE_HOST}/tlsrpt/${reportToken}`
     const tlsValue = `v=TLSRPTv1; rua=${[hosted, ...RUA].join(',')}`
@@ -116,19 +115,13 @@ describe('the whole flow', () => {
     expect(s.logs.join('\n')).not.toContain(token)
     expect(s.logs.join('\n')).not.toContain(ADMIN_TOKEN)
 
-    const { operatorId, tenantTokenId } = readDb(s.dataDir, (db) => ({
-      operatorId: (
-        db.prepare("SELECT id FROM api_tokens WHERE label = 'ADMIN_TOKEN'").get() as {
-          id: string
-        }
-      ).id,
-      tenantTokenId: (
-        db.prepare('SELECT id FROM api_tokens WHERE tenant_id = ?').get(tenant.id) as {
-          id: string
-        }
-      ).id,
-    }))
-    const audit = auditRows(s.dataDir).filter((r) => r.tenant_id === tenant.id)
+    const operatorId = await scalar(s, "SELECT id FROM api_tokens WHERE label = 'ADMIN_TOKEN'")
+    const tenantTokenId = await scalar(
+      s,
+      'SELECT id FROM api_tokens WHERE tenant_id = ?',
+      tenant.id,
+    )
+    const audit = (await s.audit()).filter((r) => r.tenant_id === tenant.id)
     expect(audit.map((r) => [r.action, r.subject, r.actor_token_id, r.tenant_id])).toEqual([
       ['tenant.create', 'alpha', operatorId, tenant.id],
       ['domain.create', DOMAIN, tenantTokenId, tenant.id],
@@ -145,7 +138,7 @@ describe('the whole flow', () => {
     const first = (
       await s.request('PUT', `/api/v1/domains/${DOMAIN}/mta-sts`, { token, json: POLICY })
     ).json()
-    const auditBefore = auditRows(s.dataDir).length
+    const auditBefore = (await s.audit()).length
 
     const again = await s.request('PUT', `/api/v1/domains/${DOMAIN}/mta-sts`, {
       token,
@@ -155,7 +148,7 @@ describe('the whole flow', () => {
     expect(again.status).toBe(200)
     expect(again.json().id).toBe(first.id)
     expect(again.json().updatedAt).toBe(first.updatedAt)
-    expect(auditRows(s.dataDir)).toHaveLength(auditBefore)
+    expect(await s.audit()).toHaveLength(auditBefore)
     expect(policySetLogs()).toHaveLength(1)
   })
 
@@ -201,6 +194,6 @@ describe('the whole flow', () => {
     )
     const records = (await s.request('GET', `/api/v1/domains/${DOMAIN}/records`, { token })).json()
     expect(records.records.map((r: { name: string }) => r.name)).toEqual([`mta-sts.${DOMAIN}`])
-    expect(auditRows(s.dataDir).at(-1)).toMatchObject({ action: 'tlsrpt.clear', subject: DOMAIN })
+    expect((await s.audit()).at(-1)).toMatchObject({ action: 'tlsrpt.clear', subject: DOMAIN })
   })
 })

@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
-import {
-  ADMIN_TOKEN,
-  auditRows,
-  createTenant,
-  domainWithPolicy,
-  readDb,
-} from './helpers/test-server.js'
+import { column, scalar } from './helpers/server-store.js'
+import { ADMIN_TOKEN, createTenant, domainWithPolicy } from './helpers/test-server.js'
 
 const A_DOMAIN = 'tenant-a.org'
 const POLICY = { mode: 'enforce', mx: ['mx.tenant-a.org'], maxAge: 86400 }
@@ -55,7 +50,7 @@ const ROUTES: [string, string, unknown?][] = [
 describe('tenant isolation', () => {
   it("when tenant B calls any route on tenant A's domain, then every answer is 404 and A's data is unchanged", async () => {
     const before = await stateOfA()
-    const auditBefore = auditRows(s.dataDir).length
+    const auditBefore = (await s.audit()).length
     // What a domain nobody has looks like: B must not be able to tell the two apart.
     const absent = (
       await s.request('GET', '/api/v1/domains/nobody-has-this.org', { token: b.token })
@@ -72,11 +67,9 @@ describe('tenant isolation', () => {
     }
 
     expect(await stateOfA()).toEqual(before)
-    expect(auditRows(s.dataDir)).toHaveLength(auditBefore)
-    const bTokenId = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT id FROM api_tokens WHERE tenant_id = ?').pluck().get(b.id),
-    )
-    expect(auditRows(s.dataDir).filter((r) => r.actor_token_id === bTokenId)).toEqual([])
+    expect(await s.audit()).toHaveLength(auditBefore)
+    const bTokenId = await scalar(s, 'SELECT id FROM api_tokens WHERE tenant_id = ?', b.id)
+    expect((await s.audit()).filter((r) => r.actor_token_id === bTokenId)).toEqual([])
     const refused = s
       .logged('request')
       .filter((l) => l.status === 404 && String(l.path).toLowerCase().includes(A_DOMAIN))
@@ -100,29 +93,21 @@ describe('tenant isolation', () => {
       expect(res.status, name).toBe(409)
       expect(res.headers['content-type']).toBe('application/problem+json')
     }
-    const owner = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT tenant_id FROM domains WHERE name = ?').pluck().all(A_DOMAIN),
-    )
+    const owner = await column(s, 'SELECT tenant_id FROM domains WHERE name = ?', A_DOMAIN)
     expect(owner).toEqual([a.id])
   })
 
   it("when tenant B revokes A's token id, then it gets 404 and A's token still works", async () => {
-    const aTokenId = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT id FROM api_tokens WHERE tenant_id = ?').pluck().get(a.id),
-    ) as string
+    const aTokenId = await scalar<string>(s, 'SELECT id FROM api_tokens WHERE tenant_id = ?', a.id)
 
     const res = await s.request('DELETE', `/api/v1/tokens/${aTokenId}`, { token: b.token })
 
     expect(res.status).toBe(404)
     expect(res.headers['content-type']).toBe('application/problem+json')
-    const revokedAt = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT revoked_at FROM api_tokens WHERE id = ?').pluck().get(aTokenId),
-    )
+    const revokedAt = await scalar(s, 'SELECT revoked_at FROM api_tokens WHERE id = ?', aTokenId)
     expect(revokedAt).toBeNull()
     expect((await s.request('GET', '/api/v1/domains', { token: a.token })).status).toBe(200)
-    const operatorId = readDb(s.dataDir, (db) =>
-      db.prepare("SELECT id FROM api_tokens WHERE label = 'ADMIN_TOKEN'").pluck().get(),
-    )
+    const operatorId = await scalar(s, "SELECT id FROM api_tokens WHERE label = 'ADMIN_TOKEN'")
     const op = await s.request('DELETE', `/api/v1/tokens/${operatorId}`, { token: b.token })
     expect(op.status).toBe(404)
     expect((await s.request('GET', '/api/v1/tenants', { token: ADMIN_TOKEN })).status).toBe(200)
@@ -135,8 +120,8 @@ describe('tenant isolation', () => {
     })
 
     expect(res.status).toBe(403)
-    const count = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT count(*) FROM api_tokens WHERE tenant_id = ?').pluck().get(a.id),
+    const count = Number(
+      await scalar(s, 'SELECT count(*) AS n FROM api_tokens WHERE tenant_id = ?', a.id),
     )
     expect(count).toBe(1)
   })
@@ -151,7 +136,7 @@ describe('authentication and authorization', () => {
     expect(minted.status).toBe(201)
     const { id, token: revoked } = minted.json()
     expect((await s.request('DELETE', `/api/v1/tokens/${id}`, { token: a.token })).status).toBe(204)
-    const auditBefore = auditRows(s.dataDir).length
+    const auditBefore = (await s.audit()).length
     const cases: [string, Record<string, string>][] = [
       ['no header', {}],
       ['basic scheme', { authorization: 'Basic dXNlcjpwYXNzd29yZA==' }],
@@ -169,16 +154,10 @@ describe('authentication and authorization', () => {
       expect(res.headers['content-type'], what).toBe('application/problem+json')
       expect(res.json().status).toBe(401)
     }
-    expect(auditRows(s.dataDir)).toHaveLength(auditBefore)
-    const stored = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT revoked_at FROM api_tokens WHERE id = ?').pluck().get(id),
-    )
+    expect(await s.audit()).toHaveLength(auditBefore)
+    const stored = await scalar(s, 'SELECT revoked_at FROM api_tokens WHERE id = ?', id)
     expect(stored).toEqual(expect.any(Number))
-    expect(
-      auditRows(s.dataDir)
-        .map((r) => [r.action, r.subject])
-        .slice(-2),
-    ).toEqual([
+    expect((await s.audit()).map((r) => [r.action, r.subject]).slice(-2)).toEqual([
       ['token.create', id],
       ['token.revoke', id],
     ])
@@ -195,7 +174,7 @@ describe('authentication and authorization', () => {
     expect(list.status).toBe(403)
     expect(create.status).toBe(403)
     expect(create.headers['content-type']).toBe('application/problem+json')
-    const names = readDb(s.dataDir, (db) => db.prepare('SELECT name FROM tenants').pluck().all())
+    const names = await column(s, 'SELECT name FROM tenants')
     expect(names).not.toContain('mallory')
   })
 
@@ -205,9 +184,7 @@ describe('authentication and authorization', () => {
     })
 
     expect(res.status).toBe(403)
-    const status = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT status FROM domains WHERE name = ?').pluck().get(A_DOMAIN),
-    )
+    const status = await scalar(s, 'SELECT status FROM domains WHERE name = ?', A_DOMAIN)
     expect(status).toBe('active')
     expect((await servedPolicy(s, `mta-sts.${A_DOMAIN}`)).status).toBe(200)
   })
@@ -218,16 +195,13 @@ describe('authentication and authorization', () => {
       json: { label: 'deploy' },
     })
     const { id, token } = minted.json()
-    const lastUsed = () =>
-      readDb(s.dataDir, (db) =>
-        db.prepare('SELECT last_used_at FROM api_tokens WHERE id = ?').pluck().get(id),
-      )
-    expect(lastUsed()).toBeNull()
+    const lastUsed = () => scalar(s, 'SELECT last_used_at FROM api_tokens WHERE id = ?', id)
+    expect(await lastUsed()).toBeNull()
 
     const before = Date.now()
     expect((await s.request('GET', '/api/v1/domains', { token })).status).toBe(200)
 
-    const used = lastUsed() as number
+    const used = (await lastUsed()) as number
     expect(used).toBeGreaterThanOrEqual(before)
     expect(used).toBeLessThanOrEqual(Date.now())
   })

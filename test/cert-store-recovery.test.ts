@@ -24,7 +24,8 @@ import {
   startServer,
   type TestServer,
 } from './helpers/test-server.js'
-import { certRow, handshake, httpOver, mustHandshake } from './helpers/tls-client.js'
+import { handshake, httpOver, mustHandshake, storedCert } from './helpers/tls-client.js'
+import { TEST_STORE } from './helpers/world-store.js'
 
 const DOMAIN = 'store.example.org'
 const HOST = `mta-sts.${DOMAIN}`
@@ -85,11 +86,13 @@ const damages: [string, () => void][] = [
   ['meta.json is garbage', () => writeFileSync(join(versionDir(), 'meta.json'), '{"serial": ')],
 ]
 
-describe('certificate store recovery', () => {
+// These cases damage SQLite's file certificate store on disk. On PostgreSQL the certificates
+// live in the database; its damage cases are covered by src/adapters/pg/cert-store.test.ts.
+describe.skipIf(TEST_STORE === 'postgres')('certificate store recovery', () => {
   it.each(damages)(
     'when %s while stopped, then the bundle is never served and a new certificate is issued',
     async (_, damage) => {
-      const s1 = certRow(s.dataDir, HOST)!.serial!
+      const s1 = (await storedCert(s, HOST))!.serial!
       expect(await servedSerial()).toBe(s1)
       await s.close({ keepData: true })
       damage()
@@ -97,17 +100,17 @@ describe('certificate store recovery', () => {
       s = await s.restart()
       const seen: (string | null)[] = [await servedSerial()]
       const replaced = await eventually(async () => {
-        const row = certRow(s.dataDir, HOST)
+        const row = await storedCert(s, HOST)
         seen.push(await servedSerial())
         return row?.status === 'ok' && row.serial !== s1 && seen.at(-1) === row.serial
       }, 5_000)
 
-      expect(replaced, JSON.stringify(certRow(s.dataDir, HOST))).toBe(true)
+      expect(replaced, JSON.stringify(await storedCert(s, HOST))).toBe(true)
       expect(seen).not.toContain(s1)
       expect(s.logged('cert_store_damaged')).toContainEqual(
         expect.objectContaining({ level: 'warn', hostname: HOST }),
       )
-      const s2 = certRow(s.dataDir, HOST)!.serial!
+      const s2 = (await storedCert(s, HOST))!.serial!
       expect(s.logged('cert_obtained').concat(s.logged('cert_renewed'))).toContainEqual(
         expect.objectContaining({ hostname: HOST, serial: s2 }),
       )
@@ -117,7 +120,7 @@ describe('certificate store recovery', () => {
       expect((await httpOver(c.socket, HOST, '/.well-known/mta-sts.txt')).body).toBe(policyText)
       c.close()
       expect(s.logged('cert_store_damaged').map((l) => l.hostname)).not.toContain(SERVICE_HOST)
-      expect(await servedSerial(SERVICE_HOST)).toBe(certRow(s.dataDir, SERVICE_HOST)!.serial)
+      expect(await servedSerial(SERVICE_HOST)).toBe((await storedCert(s, SERVICE_HOST))!.serial)
     },
   )
 
@@ -149,9 +152,9 @@ describe('certificate store recovery', () => {
     expect(res.status).toBe(200)
     expect(s.logged('cert_removed')).toEqual([expect.objectContaining({ hostname: HOST })])
     expect(existsSync(join(certsDir(), HOST))).toBe(false)
-    expect(certRow(s.dataDir, HOST)).toBeUndefined()
+    expect(await storedCert(s, HOST)).toBeUndefined()
     expect(await servedSerial()).toBeNull()
-    expect(await servedSerial(SERVICE_HOST)).toBe(certRow(s.dataDir, SERVICE_HOST)!.serial)
+    expect(await servedSerial(SERVICE_HOST)).toBe((await storedCert(s, SERVICE_HOST))!.serial)
     expect(existsSync(join(certsDir(), SERVICE_HOST))).toBe(true)
   })
 
@@ -176,14 +179,14 @@ describe('certificate store recovery', () => {
     await s.runtime.certs.idle()
 
     expect(s.logged('cert_removed')).toEqual([])
-    expect(certRow(s.dataDir, orphan)).toBeDefined()
+    expect(await storedCert(s, orphan)).toBeDefined()
     expect((await s.runtime.certs.runDue()).removed).toBe(1)
     expect(s.logged('cert_removed')).toEqual([expect.objectContaining({ hostname: orphan })])
-    expect(certRow(s.dataDir, orphan)).toBeUndefined()
+    expect(await storedCert(s, orphan)).toBeUndefined()
   })
 
   it('when a newer complete bundle is on disk than SQLite records (crash between the two), then start-up adopts it', async () => {
-    const s1 = certRow(s.dataDir, HOST)!.serial!
+    const s1 = (await storedCert(s, HOST))!.serial!
     await s.close({ keepData: true })
     const ca = await localCa(certsDir(), { keyType: 'ecdsa-p256', clock: () => new Date() })
     const newer = await ca.issue(HOST, new AbortController().signal)
@@ -191,7 +194,7 @@ describe('certificate store recovery', () => {
 
     s = await s.restart()
     const adopted = await eventually(
-      async () => certRow(s.dataDir, HOST)?.serial === newer.serial,
+      async () => (await storedCert(s, HOST))?.serial === newer.serial,
       5_000,
     )
 

@@ -14,7 +14,7 @@ import {
   startServer,
   type TestServer,
 } from './helpers/test-server.js'
-import { certRow, mustHandshake, normalizeSerial } from './helpers/tls-client.js'
+import { mustHandshake, normalizeSerial, storedCert } from './helpers/tls-client.js'
 
 const LOGO = readFileSync(new URL('./fixtures/svg/real-fastmail-fm.svg', import.meta.url))
 const OTHER_LOGO = readFileSync(new URL('./fixtures/svg/real-login-gov.svg', import.meta.url))
@@ -129,7 +129,7 @@ describe('change port: a write through a service reaches every subscriber', () =
     await s.runtime.certs.idle()
     const host = `mta-sts.${A}`
 
-    const serial = certRow(s.dataDir, host)?.serial
+    const serial = (await storedCert(s, host))?.serial
     expect(serial).toBeTruthy()
     expect(events).toContainEqual({ type: 'certificate.stored', hostname: host, serial })
     expect(s.runtime.snapshot.certSerial(host)).toBe(serial)
@@ -139,7 +139,7 @@ describe('change port: a write through a service reaches every subscriber', () =
 
     // A renewal publishes the new serial: the next handshake gets the new certificate.
     await s.runtime.certs.renew([host], true)
-    const renewed = certRow(s.dataDir, host)?.serial
+    const renewed = (await storedCert(s, host))?.serial
     const second = await mustHandshake(s.httpsPort, { servername: host, ca: s.rootPem })
     second.socket.destroy()
 
@@ -154,7 +154,7 @@ describe('change port: a write through a service reaches every subscriber', () =
     await s.runtime.certs.idle()
     const host = `mta-sts.${A}`
     await s.runtime.logos.find(B, 'default.svg', true)
-    expect(certRow(s.dataDir, host)?.serial).toBeTruthy()
+    expect((await storedCert(s, host))?.serial).toBeTruthy()
 
     await setPolicy(s.runtime.deps, SYSTEM_ACTOR, A, POLICY)
     const retired = await retireDomain(s.runtime.deps, SYSTEM_ACTOR, A, { force: false })
@@ -171,7 +171,7 @@ describe('change port: a write through a service reaches every subscriber', () =
     expect(await s.runtime.logos.find(A, 'default.svg', true)).toBeNull()
     expect(await s.runtime.logos.find(B, 'default.svg', true)).not.toBeNull()
     expect(reads.mock.calls.map((c) => c[0])).toEqual([A])
-    expect(certRow(s.dataDir, host)).toBeUndefined()
+    expect(await storedCert(s, host)).toBeUndefined()
     expect(events).toContainEqual({ type: 'certificate.stored', hostname: host, serial: null })
   })
 })

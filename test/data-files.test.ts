@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '../src/adapters/db/database.js'
 import { startServer, type TestServer } from './helpers/test-server.js'
+import { TEST_STORE } from './helpers/world-store.js'
 
 let parent: string | undefined
 let s: TestServer | undefined
@@ -22,6 +23,8 @@ afterEach(async () => {
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8)
 const DB_FILES = ['policyhost.sqlite', 'policyhost.sqlite-wal', 'policyhost.sqlite-shm']
+// With TEST_STORE=postgres the server's store is its database: no SQLite files in DATA_DIR.
+const dbFiles = () => (TEST_STORE === 'sqlite' ? DB_FILES : [])
 
 describe('data files', () => {
   it('when the server starts on a fresh DATA_DIR, then the directory is 0700 and the database files 0600', async () => {
@@ -31,7 +34,7 @@ describe('data files', () => {
     s = await startServer({ dataDir })
 
     expect(mode(dataDir)).toBe('700')
-    for (const f of DB_FILES) expect(mode(join(dataDir, f)), f).toBe('600')
+    for (const f of dbFiles()) expect(mode(join(dataDir, f)), f).toBe('600')
   })
 
   it('when the server starts on a DATA_DIR and database files with wider modes, then it narrows them', async () => {
@@ -41,7 +44,7 @@ describe('data files', () => {
     chmodSync(dataDir, 0o755)
     const first = await startServer({ dataDir })
     await first.close({ keepData: true })
-    for (const f of DB_FILES) {
+    for (const f of dbFiles()) {
       const path = join(dataDir, f)
       try {
         chmodSync(path, 0o644)
@@ -54,7 +57,7 @@ describe('data files', () => {
     s = await startServer({ dataDir })
 
     expect(mode(dataDir)).toBe('700')
-    for (const f of DB_FILES) expect(mode(join(dataDir, f)), f).toBe('600')
+    for (const f of dbFiles()) expect(mode(join(dataDir, f)), f).toBe('600')
   })
 
   it('when the database lies in a shared sticky folder (a file under /tmp), then that folder keeps its mode', () => {

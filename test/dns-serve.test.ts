@@ -22,6 +22,7 @@ import {
   startServer,
   type TestServer,
 } from './helpers/test-server.js'
+import { TEST_STORE } from './helpers/world-store.js'
 
 const ZONE = 'dns.policyhost.test'
 const DOMAIN = 'zone.example.org'
@@ -86,53 +87,58 @@ describe('the delegated zone in a running server', () => {
     expect(health.checks.dns).toMatchObject({ ok: true, zone: ZONE, entries: 1 })
   })
 
-  it('when a second instance shares the database, then the id waits until that instance serves the new policy too (RFC 8461 §8.1)', async () => {
-    const dataDir = newDataDir()
-    // B notices A's commits only when told (a reconcile), so the test decides when B catches up.
-    const a = await start({ SNAPSHOT_POLL_SECONDS: '0.2' }, dataDir)
-    const b = await start({ SNAPSHOT_POLL_SECONDS: '3600' }, dataDir)
-    const { token } = await createTenant(a.s, 'acme')
-    const first = await domainWithPolicy(a.s, token, DOMAIN, POLICY)
-    const name = await delegate(a.s, token)
-    // Even the first id waits for B; A hears of B's zone write through data_version.
-    expect(await txt(a.dnsPort, name)).toEqual([])
-    await b.s.runtime.changes.publish({ type: 'reconcile' })
-    const announces = (id: string) => async () =>
-      (await txt(a.dnsPort, name))[0] === `v=STSv1; id=${id}`
-    expect(await eventually(announces(first.id), 5_000)).toBe(true)
+  // B is held behind A by withholding SQLite's data_version poll; on PostgreSQL B hears A's
+  // commits by NOTIFY at once, so the in-between state cannot be staged this way.
+  it.skipIf(TEST_STORE === 'postgres')(
+    'when a second instance shares the database, then the id waits until that instance serves the new policy too (RFC 8461 §8.1)',
+    async () => {
+      const dataDir = newDataDir()
+      // B notices A's commits only when told (a reconcile), so the test decides when B catches up.
+      const a = await start({ SNAPSHOT_POLL_SECONDS: '0.2' }, dataDir)
+      const b = await start({ SNAPSHOT_POLL_SECONDS: '3600', ...a.s.storeEnv }, dataDir)
+      const { token } = await createTenant(a.s, 'acme')
+      const first = await domainWithPolicy(a.s, token, DOMAIN, POLICY)
+      const name = await delegate(a.s, token)
+      // Even the first id waits for B; A hears of B's zone write through data_version.
+      expect(await txt(a.dnsPort, name)).toEqual([])
+      await b.s.runtime.changes.publish({ type: 'reconcile' })
+      const announces = (id: string) => async () =>
+        (await txt(a.dnsPort, name))[0] === `v=STSv1; id=${id}`
+      expect(await eventually(announces(first.id), 5_000)).toBe(true)
 
-    const next = (
-      await a.s.request('PUT', `/api/v1/domains/${DOMAIN}/mta-sts`, {
-        token,
-        json: { ...POLICY, maxAge: 604800 },
-      })
-    ).json() as { id: string; text: string }
+      const next = (
+        await a.s.request('PUT', `/api/v1/domains/${DOMAIN}/mta-sts`, {
+          token,
+          json: { ...POLICY, maxAge: 604800 },
+        })
+      ).json() as { id: string; text: string }
 
-    // A serves the new policy; B does not yet: the zone keeps the old id, and says why.
-    expect(a.s.runtime.snapshot.serves(`mta-sts.${DOMAIN}`, next.text)).toBe(true)
-    expect(b.s.runtime.snapshot.serves(`mta-sts.${DOMAIN}`, next.text)).toBe(false)
-    expect(await txt(a.dnsPort, name)).toEqual([`v=STSv1; id=${first.id}`])
-    const status = (
-      await a.s.request('GET', `/api/v1/domains/${DOMAIN}/status`, { token: ADMIN_TOKEN })
-    ).json()
-    expect(status.dns).toMatchObject({ zoneId: first.id, policyId: next.id })
-    expect(status.dns.inFlight).toContain('(1 not yet)')
+      // A serves the new policy; B does not yet: the zone keeps the old id, and says why.
+      expect(a.s.runtime.snapshot.serves(`mta-sts.${DOMAIN}`, next.text)).toBe(true)
+      expect(b.s.runtime.snapshot.serves(`mta-sts.${DOMAIN}`, next.text)).toBe(false)
+      expect(await txt(a.dnsPort, name)).toEqual([`v=STSv1; id=${first.id}`])
+      const status = (
+        await a.s.request('GET', `/api/v1/domains/${DOMAIN}/status`, { token: ADMIN_TOKEN })
+      ).json()
+      expect(status.dns).toMatchObject({ zoneId: first.id, policyId: next.id })
+      expect(status.dns.inFlight).toContain('(1 not yet)')
 
-    await b.s.runtime.changes.publish({ type: 'reconcile' })
+      await b.s.runtime.changes.publish({ type: 'reconcile' })
 
-    expect(b.s.runtime.snapshot.serves(`mta-sts.${DOMAIN}`, next.text)).toBe(true)
-    expect(await txt(b.dnsPort, name)).toEqual([`v=STSv1; id=${next.id}`])
-    // A learns of B's zone write through SQLite's data_version, within its poll interval.
-    expect(await eventually(announces(next.id), 5_000)).toBe(true)
-    const serials = await Promise.all(
-      [a, b].map(async (x) => {
-        const reply = await udpAsk(x.dnsPort, query(ZONE, 'SOA'))
-        const soa = decode(reply as Buffer).answers?.[0]
-        return soa?.type === 'SOA' ? soa.data.serial : null
-      }),
-    )
-    expect(serials[0]).toBe(serials[1])
-  })
+      expect(b.s.runtime.snapshot.serves(`mta-sts.${DOMAIN}`, next.text)).toBe(true)
+      expect(await txt(b.dnsPort, name)).toEqual([`v=STSv1; id=${next.id}`])
+      // A learns of B's zone write through SQLite's data_version, within its poll interval.
+      expect(await eventually(announces(next.id), 5_000)).toBe(true)
+      const serials = await Promise.all(
+        [a, b].map(async (x) => {
+          const reply = await udpAsk(x.dnsPort, query(ZONE, 'SOA'))
+          const soa = decode(reply as Buffer).answers?.[0]
+          return soa?.type === 'SOA' ? soa.data.serial : null
+        }),
+      )
+      expect(serials[0]).toBe(serials[1])
+    },
+  )
 
   it("when a one-shot command (the CLI) sets TLS-RPT, then the running server's zone serves the new record", async () => {
     const { s: server, dnsPort } = await start({ SNAPSHOT_POLL_SECONDS: '0.2' })
@@ -141,13 +147,14 @@ describe('the delegated zone in a running server', () => {
     const name = (await delegate(server, token)).replace('._mta-sts.', '._smtp._tls.')
     expect(await txt(dnsPort, name)).toEqual([])
 
-    const cli = await openRuntime(loadConfig({ ...baseEnv(server.dataDir), ...DNS_ENV }), {
+    const env = { ...baseEnv(server.dataDir), ...server.storeEnv, ...DNS_ENV }
+    const cli = await openRuntime(loadConfig(env), {
       oneShot: true,
     })
     try {
       await setTlsRpt(cli.deps, SYSTEM_ACTOR, DOMAIN, { rua: ['mailto:tls@zone.example.org'] })
     } finally {
-      cli.close()
+      await cli.close()
     }
 
     const served = async () =>

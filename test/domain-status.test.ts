@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startApp, type TestApp } from './helpers/app.js'
-import { createTenant, domainWithPolicy, issueDue, readDb } from './helpers/test-server.js'
+import { createTenant, domainWithPolicy, issueDue } from './helpers/test-server.js'
 
 const DOMAIN = 'status.example.org'
 const HOST = `mta-sts.${DOMAIN}`
@@ -27,9 +27,12 @@ describe('GET /domains/:name/status', () => {
     const res = await status()
     expect(res.status).toBe(200)
     const body = res.json()
-    const row = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT serial, renew_at, due_at FROM certificates WHERE hostname = ?').get(HOST),
-    ) as { serial: string; renew_at: number; due_at: number }
+    const row = (
+      await s.sql<{ serial: string; renew_at: number; due_at: number }>(
+        'SELECT serial, renew_at, due_at FROM certificates WHERE hostname = ?',
+        HOST,
+      )
+    )[0]!
     expect(body.policy).toEqual({ id: policy.id, mode: 'enforce', maxAge: 86400 })
     expect(body.domain).toMatchObject({ name: DOMAIN, status: 'active', policyHost: HOST })
     expect(body.hostnames).toEqual([

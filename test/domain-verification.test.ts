@@ -10,15 +10,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { syncDir } from '../src/main.js'
 import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
 import { startDns, type TestDns } from './helpers/dns-server.js'
+import { column } from './helpers/server-store.js'
 import {
   ADMIN_TOKEN,
-  auditRows,
   createTenant,
   expectHandshakeRefused,
   fetchPolicy,
   issueDue,
   MutableClock,
-  readDb,
   startServer,
   type TestResponse,
   type TestServer,
@@ -78,16 +77,13 @@ function publish(view: { verification: { record: { name: string; value: string }
 }
 
 const hostnamesOf = (name: string) =>
-  readDb(s.dataDir, (db) =>
-    db
-      .prepare(
-        'SELECT h.name FROM hostnames h JOIN domains d ON d.id = h.domain_id WHERE d.name = ?',
-      )
-      .pluck()
-      .all(name),
+  column(
+    s,
+    'SELECT h.name FROM hostnames h JOIN domains d ON d.id = h.domain_id WHERE d.name = ?',
+    name,
   )
-const certRow = (host: string) =>
-  readDb(s.dataDir, (db) => db.prepare('SELECT * FROM certificates WHERE hostname = ?').get(host))
+const certRow = async (host: string) =>
+  (await s.sql('SELECT * FROM certificates WHERE hostname = ?', host))[0]
 
 /** A proves control of alpha.example and publishes a policy. */
 async function alphaVerified() {
@@ -121,8 +117,8 @@ describe('proof of domain control (issue 9 finding 3)', () => {
       },
     })
     expect(view.verification.record.value).toMatch(/^policyhost-verify=[A-Za-z0-9_-]{43}$/)
-    expect(hostnamesOf('sub.alpha.example')).toEqual([])
-    expect(certRow('mta-sts.sub.alpha.example')).toBeUndefined()
+    expect(await hostnamesOf('sub.alpha.example')).toEqual([])
+    expect(await certRow('mta-sts.sub.alpha.example')).toBeUndefined()
     await issueDue(s)
     expectHandshakeRefused(await policyAt('mta-sts.sub.alpha.example'), 'pending claim')
     const records = await s.request('GET', '/api/v1/domains/sub.alpha.example/records', {
@@ -156,7 +152,7 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     const plain = await claim(b.token, 'example.com')
     expect(plain.status).toBe(201)
     expect(plain.json().status).toBe('pending')
-    expect(certRow('mta-sts.example.com')).toBeUndefined()
+    expect(await certRow('mta-sts.example.com')).toBeUndefined()
   })
 
   it("when B puts a logo host in A's zone, or on a pending claim, then it is refused", async () => {
@@ -182,7 +178,7 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     })
     expect(inner.status).toBe(422)
     expect(inner.json().errors[0].message).toContain('sub.alpha.example')
-    expect(hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
+    expect(await hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
   })
 
   it("when A's logo host sits where B's proven subdomain puts its policy host, then proof wins", async () => {
@@ -194,8 +190,8 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     expect(logo.status).toBe(200)
     publish((await claim(b.token, 'sub.alpha.example')).json())
     expect((await verify(b.token, 'sub.alpha.example')).json().verified).toBe(true)
-    expect(hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
-    expect(hostnamesOf('sub.alpha.example')).toEqual(['mta-sts.sub.alpha.example'])
+    expect(await hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
+    expect(await hostnamesOf('sub.alpha.example')).toEqual(['mta-sts.sub.alpha.example'])
     expect(s.runtime.snapshot.logoDomainOf('mta-sts.sub.alpha.example')).toBeNull()
   })
 
@@ -214,7 +210,7 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     })
     const bServed = await policyAt('mta-sts.alpha.example')
     expect(bServed.text).toContain('mx.bravo.example')
-    const serial = (certRow('mta-sts.alpha.example') as { serial: string }).serial
+    const serial = ((await certRow('mta-sts.alpha.example')) as { serial: string }).serial
 
     const late = await claim(a.token, 'alpha.example')
     expect(late.status).toBe(201)
@@ -237,14 +233,10 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     const served = await policyAt('mta-sts.alpha.example')
     expect(served.status).toBe(200)
     expect(served.text).toContain('mx.alpha.example')
-    expect((certRow('mta-sts.alpha.example') as { serial: string }).serial).toBe(serial)
-    const owner = readDb(s.dataDir, (db) =>
-      db
-        .prepare(
-          `SELECT d.tenant_id, d.max_age_high FROM hostnames h JOIN domains d ON d.id = h.domain_id
-           WHERE h.name = 'mta-sts.alpha.example'`,
-        )
-        .get(),
+    expect(((await certRow('mta-sts.alpha.example')) as { serial: string }).serial).toBe(serial)
+    const [owner] = await s.sql(
+      `SELECT d.tenant_id, d.max_age_high FROM hostnames h JOIN domains d ON d.id = h.domain_id
+       WHERE h.name = 'mta-sts.alpha.example'`,
     )
     // Senders may still hold B's week-long policy: A's retirement must wait for it too.
     expect(owner).toEqual({ tenant_id: a.id, max_age_high: 604800 })
@@ -254,7 +246,7 @@ describe('proof of domain control (issue 9 finding 3)', () => {
     expect(bView).toMatchObject({ status: 'pending', verification: { status: 'pending' } })
     expect(bView.verification.lastCheckError).toMatch(/^control moved to another tenant/)
     expect(bView.verification.record.value).not.toBe(late.json().verification.record.value)
-    expect(auditRows(s.dataDir)).toContainEqual(
+    expect(await s.audit()).toContainEqual(
       expect.objectContaining({ tenant_id: b.id, action: 'domain.control_lost' }),
     )
     expect(s.logged('domain_control_moved')).toEqual([
@@ -329,9 +321,9 @@ describe('the verification check', () => {
     publish(view)
     const ok = await verify(a.token, 'alpha.example')
     expect(ok.json()).toMatchObject({ verified: true, domain: { status: 'active' } })
-    expect(hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
-    expect(certRow('mta-sts.alpha.example')).toMatchObject({ status: 'pending' })
-    expect(auditRows(s.dataDir)).toContainEqual(
+    expect(await hostnamesOf('alpha.example')).toEqual(['mta-sts.alpha.example'])
+    expect(await certRow('mta-sts.alpha.example')).toMatchObject({ status: 'pending' })
+    expect(await s.audit()).toContainEqual(
       expect.objectContaining({ action: 'domain.verify', detail: '{"method":"dns"}' }),
     )
   })
@@ -344,7 +336,7 @@ describe('the verification check', () => {
     expect(op.status).toBe(200)
     expect(op.json()).toMatchObject({ verified: true, domain: { tenantId: a.id } })
     expect(dns.asked).not.toContain('_policyhost.alpha.example')
-    expect(auditRows(s.dataDir)).toContainEqual(
+    expect(await s.audit()).toContainEqual(
       expect.objectContaining({
         tenant_id: a.id,
         action: 'domain.verify',
@@ -371,7 +363,7 @@ describe('the verification check', () => {
     clock.advance(72 * 3600)
     expect(await removeExpiredClaims(deps)).toEqual(['bravo.example'])
     expect((await get(b.token, 'bravo.example')).status).toBe(404)
-    expect(auditRows(s.dataDir)).toContainEqual(
+    expect(await s.audit()).toContainEqual(
       expect.objectContaining({ tenant_id: b.id, action: 'domain.claim_expired' }),
     )
     expect((await get(a.token, 'alpha.example')).json().status).toBe('active')

@@ -13,7 +13,9 @@ import {
   startServer,
   type TestServer,
 } from './helpers/test-server.js'
-import { certRow, certRows, mustHandshake, normalizeSerial } from './helpers/tls-client.js'
+import { column } from './helpers/server-store.js'
+import { mustHandshake, normalizeSerial, storedCert, storedCerts } from './helpers/tls-client.js'
+import { TEST_STORE } from './helpers/world-store.js'
 
 const DOMAIN = 'renew.example.org'
 const HOST = `mta-sts.${DOMAIN}`
@@ -44,7 +46,7 @@ async function serialOnNewConnection(host = HOST): Promise<string> {
   c.close()
   return c.serial
 }
-const row = (host = HOST) => certRow(s.dataDir, host)!
+const row = async (host = HOST) => (await storedCert(s, host))!
 const versionDirs = (host = HOST) =>
   readdirSync(join(s.dataDir, 'certs', host)).filter((n) => n !== 'current')
 
@@ -74,17 +76,17 @@ describe('certificate renewal without restart', () => {
   it('when the clock passes renewAt, then a tick renews it: new connections get the new serial, open ones keep working', async () => {
     const { text } = await domainWithPolicy(s, token, DOMAIN, POLICY)
     await issueDue(s)
-    const before = row()
+    const before = await row()
     const s1 = await serialOnNewConnection()
     const kept = await keptGet()
     expect([s1, kept.serial, kept.status, kept.body]).toEqual([before.serial, s1, 200, text])
     expect(before.renew_at).toBeGreaterThan(clock.now().getTime())
-    clock.current = new Date(Math.max(...certRows(s.dataDir).map((r) => r.renew_at!)) + 1000)
+    clock.current = new Date(Math.max(...(await storedCerts(s)).map((r) => r.renew_at!)) + 1000)
 
     const summary = await s.runtime.certs.runDue()
 
     expect(summary).toEqual({ ...NOTHING, renewed: 2 })
-    const after = row()
+    const after = await row()
     const s2 = await serialOnNewConnection()
     expect(s2).not.toBe(s1)
     expect(after).toMatchObject({ status: 'ok', serial: s2, failures: 0, last_error: null })
@@ -92,8 +94,16 @@ describe('certificate renewal without restart', () => {
     expect(s.logged('cert_renewed')).toContainEqual(
       expect.objectContaining({ hostname: HOST, serial: s2 }),
     )
-    expect(readlinkSync(join(s.dataDir, 'certs', HOST, 'current'))).toMatch(new RegExp(`^${s2}-`))
-    expect(versionDirs()).toHaveLength(1)
+    if (TEST_STORE === 'sqlite') {
+      // SQLite's file store: `current` names the new version, the old one is pruned.
+      const current = readlinkSync(join(s.dataDir, 'certs', HOST, 'current'))
+      expect(current).toMatch(new RegExp(`^${s2}-`))
+      expect(versionDirs()).toHaveLength(1)
+    } else {
+      // PostgreSQL's store keeps one bundle row per host: the new one replaced the old.
+      const bundles = 'SELECT serial FROM certificate_bundles WHERE hostname = ?'
+      expect(await column(s, bundles, HOST)).toEqual([s2])
+    }
     const again = await keptGet()
     expect(again).toEqual({ status: 200, body: text, reused: true, serial: s1 })
   })
@@ -101,16 +111,16 @@ describe('certificate renewal without restart', () => {
   it('when a tick runs right after a renewal, then it renews nothing', async () => {
     await domainWithPolicy(s, token, DOMAIN, POLICY)
     await issueDue(s)
-    clock.current = new Date(Math.max(...certRows(s.dataDir).map((r) => r.renew_at!)) + 1000)
+    clock.current = new Date(Math.max(...(await storedCerts(s)).map((r) => r.renew_at!)) + 1000)
     expect((await s.runtime.certs.runDue()).renewed).toBe(2)
-    const renewed = row()
+    const renewed = await row()
     // The local CA signs with the real clock: "right after" the renewal is now, in real time.
     clock.current = new Date()
 
     const summary = await s.runtime.certs.runDue()
 
     expect(summary).toEqual(NOTHING)
-    expect(row()).toMatchObject({ serial: renewed.serial, due_at: renewed.renew_at })
+    expect(await row()).toMatchObject({ serial: renewed.serial, due_at: renewed.renew_at })
     expect(renewed.renew_at).toBeGreaterThan(clock.now().getTime())
     expect(s.logged('cert_renewed')).toHaveLength(2)
   })
@@ -118,18 +128,18 @@ describe('certificate renewal without restart', () => {
   it('when renewal is forced for a host, then it gets a new certificate at once; unforced, nothing', async () => {
     await domainWithPolicy(s, token, DOMAIN, POLICY)
     await issueDue(s)
-    const s1 = row().serial
-    const service = row(SERVICE_HOST).serial
+    const s1 = (await row()).serial
+    const service = (await row(SERVICE_HOST)).serial
 
     const unforced = await s.runtime.certs.renew([HOST], false)
     const forced = await s.runtime.certs.renew([HOST], true)
 
     expect(unforced).toEqual({ ...NOTHING, skipped: 1 })
     expect(forced).toEqual({ ...NOTHING, renewed: 1 })
-    const s2 = row().serial
+    const s2 = (await row()).serial
     expect(s2).not.toBe(s1)
     expect(await serialOnNewConnection()).toBe(s2)
-    expect(row(SERVICE_HOST).serial).toBe(service)
+    expect((await row(SERVICE_HOST)).serial).toBe(service)
     expect(await serialOnNewConnection(SERVICE_HOST)).toBe(service)
   })
 })
@@ -138,26 +148,26 @@ describe('scheduler decisions', () => {
   it('when the clock is just before renewAt, then a tick issues nothing', async () => {
     await domainWithPolicy(s, token, DOMAIN, POLICY)
     await issueDue(s)
-    const rows = certRows(s.dataDir)
+    const rows = await storedCerts(s)
     const obtaining = s.logged('cert_obtaining').length
     clock.current = new Date(Math.min(...rows.map((r) => r.renew_at!)) - 1000)
 
     const summary = await s.runtime.certs.runDue()
 
     expect(summary).toEqual(NOTHING)
-    expect(certRows(s.dataDir)).toEqual(rows)
+    expect(await storedCerts(s)).toEqual(rows)
     expect(s.logged('cert_obtaining')).toHaveLength(obtaining)
   })
 
   it('when a domain is added through the API, then its host gets a certificate without waiting for the cron tick', async () => {
     await domainWithPolicy(s, token, DOMAIN, POLICY)
 
-    const issued = await eventually(async () => row()?.status === 'ok', 5_000)
+    const issued = await eventually(async () => (await storedCert(s, HOST))?.status === 'ok', 5_000)
 
-    expect(issued, JSON.stringify(row())).toBe(true)
-    expect(await serialOnNewConnection()).toBe(row().serial)
+    expect(issued, JSON.stringify(await storedCert(s, HOST))).toBe(true)
+    expect(await serialOnNewConnection()).toBe((await row()).serial)
     expect(s.logged('cert_obtained')).toContainEqual(
-      expect.objectContaining({ hostname: HOST, serial: row().serial }),
+      expect.objectContaining({ hostname: HOST, serial: (await row()).serial }),
     )
   })
 
@@ -166,10 +176,15 @@ describe('scheduler decisions', () => {
 
     await Promise.all(names.map((d) => domainWithPolicy(s, token, d, POLICY)))
     const hosts = names.map((d) => `mta-sts.${d}`)
-    const issued = await eventually(async () => hosts.every((h) => row(h)?.status === 'ok'), 5_000)
+    const statuses = async () =>
+      Promise.all(hosts.map(async (h) => (await storedCert(s, h))?.status))
+    const issued = await eventually(
+      async () => (await statuses()).every((st) => st === 'ok'),
+      5_000,
+    )
 
-    const states = hosts.map((h) => `${h}: ${row(h)?.status}`)
+    const states = (await statuses()).map((st, i) => `${hosts[i]}: ${st}`)
     expect(issued, states.join(', ')).toBe(true)
-    for (const h of hosts) expect(await serialOnNewConnection(h)).toBe(row(h).serial)
+    for (const h of hosts) expect(await serialOnNewConnection(h)).toBe((await row(h)).serial)
   })
 })

@@ -14,11 +14,11 @@ import {
   type TestServer,
 } from './helpers/test-server.js'
 import {
-  certRow,
   handshake,
   httpOver,
   mustHandshake,
   sansOf,
+  storedCert,
   type TlsOk,
 } from './helpers/tls-client.js'
 
@@ -63,7 +63,7 @@ describe('HTTPS certificates by SNI', () => {
     expect(c.cert.issuerCertificate.subject.CN).toBe(
       new X509Certificate(s.rootPem).subject.slice(3),
     )
-    expect(c.serial).toBe(certRow(s.dataDir, HOST)?.serial)
+    expect(c.serial).toBe((await storedCert(s, HOST))?.serial)
     const res = await httpOver(c.socket, HOST, WELL_KNOWN)
     expect(res.status).toBe(200)
     expect(res.body).toBe(texts[0])
@@ -77,7 +77,7 @@ describe('HTTPS certificates by SNI', () => {
 
     expect(sansOf(svc.cert)).toEqual([`DNS:${SERVICE_HOST}`])
     expect(svc.authorized).toBe(true)
-    expect(svc.serial).toBe(certRow(s.dataDir, SERVICE_HOST)?.serial)
+    expect(svc.serial).toBe((await storedCert(s, SERVICE_HOST))?.serial)
     expect(svc.serial).not.toBe(policy.serial)
     const health = await httpOver(svc.socket, SERVICE_HOST, '/healthz')
     expect(health.status).toBe(200)
@@ -170,7 +170,7 @@ describe('HTTPS certificates by SNI', () => {
       for (const d of domains) {
         const c = await tls(`mta-sts.${d}`)
         expect(sansOf(c.cert)).toEqual([`DNS:mta-sts.${d}`])
-        expect(c.serial).toBe(certRow(s.dataDir, `mta-sts.${d}`)?.serial)
+        expect(c.serial).toBe((await storedCert(s, `mta-sts.${d}`))?.serial)
         sizes.push(s.runtime.sni.size)
         c.close()
       }
@@ -247,7 +247,8 @@ describe('HTTP listener', () => {
 
   it('when another process stored the challenge in the same database, then it is answered too', async () => {
     await serverWith()
-    const { ADMIN_TOKEN: _, ...env } = baseEnv(s.dataDir)
+    // The same store as the server's: its data dir, and on PostgreSQL its database.
+    const { ADMIN_TOKEN: _, ...env } = { ...baseEnv(s.dataDir), ...s.storeEnv }
     const other = await openRuntime(loadConfig(env), { logSink: () => undefined })
     try {
       await other.deps.repos.challenges.put(
@@ -256,7 +257,7 @@ describe('HTTP listener', () => {
         new Date(Date.now() + 60_000),
       )
     } finally {
-      other.close()
+      await other.close()
     }
 
     const res = await challenge('from-elsewhere', HOST)

@@ -10,13 +10,13 @@ import { loadConfig } from '../src/config.js'
 import { noMetrics } from '../src/core/metrics.js'
 import { openRuntime, serve } from '../src/main.js'
 import { checkMetrics, ensurePromtool, type PromtoolFound } from './helpers/promtool.js'
+import { scalar } from './helpers/server-store.js'
 import {
   baseEnv,
   createTenant,
   domainWithPolicy,
   fetchPolicy,
   newDataDir,
-  readDb,
   SERVICE_HOST,
   startServer,
   type TestServer,
@@ -147,8 +147,8 @@ describe('/metrics on the running server (issue 13)', () => {
     expect(moved(before, after, 'policyhost_sni_cache_misses_total{}')).toBe(1)
     // The local CA places no ACME order.
     expect(after.get('policyhost_acme_orders_total{result="ok"}')).toBe(0)
-    const issued = readDb(s.dataDir, (db) =>
-      db.prepare(`SELECT count(*) FROM certificates WHERE status = 'ok'`).pluck().get(),
+    const issued = Number(
+      await scalar(s, `SELECT count(*) AS n FROM certificates WHERE status = 'ok'`),
     )
     expect(issued).toBeGreaterThanOrEqual(2)
     expect(after.get('policyhost_certificates{state="ok"}')).toBe(issued)

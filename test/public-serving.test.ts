@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { column } from './helpers/server-store.js'
 import {
   ADMIN_TOKEN,
   createTenant,
+  domainWithPolicy,
   expectHandshakeRefused,
   issueDue,
-  domainWithPolicy,
-  readDb,
   SERVICE_HOST,
   startServer,
   type TestResponse,
@@ -204,7 +204,7 @@ describe('public policy serving', () => {
 describe('policies/ at start', () => {
   it('when POLICIES_DIR is empty, then no demo domain is loaded or served', async () => {
     expectHandshakeRefused(await get('mta-sts.example.com'), 'demo host')
-    const tenants = readDb(s.dataDir, (db) => db.prepare('SELECT name FROM tenants').pluck().all())
+    const tenants = await column(s, 'SELECT name FROM tenants')
     expect(tenants).not.toContain('local')
     expect(s.logged('policy_file')).toEqual([])
   })

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startApp, type TestApp } from './helpers/app.js'
-import { ADMIN_TOKEN, createTenant, readDb } from './helpers/test-server.js'
+import { column, scalar } from './helpers/server-store.js'
+import { ADMIN_TOKEN, createTenant } from './helpers/test-server.js'
 
 const LOGO = readFileSync(new URL('./fixtures/svg/real-fastmail-fm.svg', import.meta.url), 'utf8')
 /** A distinct valid Tiny PS logo per `n` (only the title differs). */
@@ -29,8 +30,8 @@ describe('tenant quotas (issue 9 finding 8)', () => {
     expect(refused.text).toContain('QUOTA_DOMAINS_PER_TENANT')
     expect(refused.json().errors[0]).toMatchObject({ path: 'quota.domainsPerTenant' })
     expect(refused.json().detail).toContain('3')
-    const stored = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT count(*) FROM domains WHERE tenant_id = ?').pluck().get(b.id),
+    const stored = Number(
+      await scalar(s, 'SELECT count(*) AS n FROM domains WHERE tenant_id = ?', b.id),
     )
     expect(stored).toBe(3)
 
@@ -92,9 +93,7 @@ describe('tenant quotas (issue 9 finding 8)', () => {
     expect(fourth.text).toContain('QUOTA_LOGOS_PER_DOMAIN')
     // Re-publishing a logo the domain already keeps costs nothing.
     expect((await putLogo(b.token, 'bravo.example', logo(0), 'one')).status).toBe(200)
-    const kept = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT count(*) FROM domain_logos').pluck().get(),
-    )
+    const kept = Number(await scalar(s, 'SELECT count(*) AS n FROM domain_logos'))
     expect(kept).toBe(3)
 
     await s.request('PUT', `/api/v1/tenants/${b.id}/quotas`, {
@@ -116,9 +115,7 @@ describe('names and labels (issue 9 finding 12)', () => {
       json: { name: 'ALPHA' },
     })
     expect(again.status).toBe(409)
-    const names = readDb(s.dataDir, (db) =>
-      db.prepare("SELECT name FROM tenants WHERE lower(name) = 'alpha'").pluck().all(),
-    )
+    const names = await column(s, "SELECT name FROM tenants WHERE lower(name) = 'alpha'")
     expect(names).toEqual(['alpha'])
   })
 
@@ -130,8 +127,8 @@ describe('names and labels (issue 9 finding 12)', () => {
       expect(res.status, JSON.stringify(label)).toBe(422)
       expect(res.json().errors[0].path).toBe('label')
     }
-    const count = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT count(*) FROM api_tokens WHERE tenant_id = ?').pluck().get(a.id),
+    const count = Number(
+      await scalar(s, 'SELECT count(*) AS n FROM api_tokens WHERE tenant_id = ?', a.id),
     )
     expect(count).toBe(1)
     const ok = await s.request('POST', '/api/v1/tokens', { token: a.token, json: { label: 'ci' } })

@@ -7,7 +7,6 @@ import { setPolicy } from '../src/services/mta-sts/mta-sts.js'
 import { retireDomain } from '../src/services/domains/retire-domain.js'
 import {
   ADMIN_TOKEN,
-  auditRows,
   baseEnv,
   createTenant,
   domainWithPolicy,
@@ -16,6 +15,7 @@ import {
   startServer,
   type TestServer,
 } from './helpers/test-server.js'
+import { TEST_STORE } from './helpers/world-store.js'
 
 const DOMAIN = 'restart.example.org'
 const HOST = `mta-sts.${DOMAIN}`
@@ -52,7 +52,7 @@ describe('restart', () => {
         .text,
     })
     const before = await read(tenant.token)
-    const auditBefore = auditRows(s.dataDir)
+    const auditBefore = await s.audit()
 
     s = await s.restart({ env: { SNAPSHOT_POLL_SECONDS: '0.2' } })
 
@@ -64,7 +64,7 @@ describe('restart', () => {
     expect(before.policy.id).toBe(policy.id)
     expect(before.records).toContain(`"v=STSv1; id=${policy.id}"`)
     expect((await s.request('GET', '/api/v1/domains', { token: minted.token })).status).toBe(401)
-    expect(auditRows(s.dataDir)).toEqual(auditBefore)
+    expect(await s.audit()).toEqual(auditBefore)
     expect(s.logged('listening')).toHaveLength(1)
   })
 
@@ -76,19 +76,19 @@ describe('restart', () => {
     expect((await s.request('GET', '/api/v1/tenants', { token: ADMIN_TOKEN })).status).toBe(401)
     expect((await s.request('GET', '/api/v1/tenants', { token: next })).status).toBe(200)
     expect(s.logged('operator_token_bootstrapped')).toHaveLength(1)
-    expect(auditRows(s.dataDir).filter((r) => r.action === 'token.bootstrap')).toHaveLength(2)
+    expect((await s.audit()).filter((r) => r.action === 'token.bootstrap')).toHaveLength(2)
   })
 })
 
 describe('changes from another process', () => {
   let cli: Runtime
   beforeEach(async () => {
-    // Like the CLI: its own connection to the same file, no listener.
-    const env = { ...baseEnv(s.dataDir), ADMIN_TOKEN: '' }
+    // Like the CLI: its own connection to the same store, no listener.
+    const env = { ...baseEnv(s.dataDir), ...s.storeEnv, ADMIN_TOKEN: '' }
     cli = await openRuntime(loadConfig(env), { logSink: () => {} })
   })
-  afterEach(() => {
-    cli.close()
+  afterEach(async () => {
+    await cli.close()
   })
 
   const served = (text: string) => async () => (await fetchPolicy(s, HOST)).text === text
@@ -101,7 +101,9 @@ describe('changes from another process', () => {
     expect(await eventually(served(set.text), 1000)).toBe(true)
     const api = await s.request('GET', `/api/v1/domains/${DOMAIN}/mta-sts`, { token: tenant.token })
     expect(api.json().id).toBe(set.policyId)
-    expect(s.logged('snapshot_refreshed').length).toBeGreaterThan(1)
+    // SQLite's change comes by the data_version poll, which refreshes the whole snapshot;
+    // PostgreSQL delivers it by NOTIFY per domain, with no further full refresh to count.
+    if (TEST_STORE === 'sqlite') expect(s.logged('snapshot_refreshed').length).toBeGreaterThan(1)
   })
 
   it('when another connection changes or removes a served policy, then the server follows', async () => {

@@ -5,12 +5,10 @@ import { syncPolicyFiles } from '../src/services/domains/sync.js'
 import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
 import {
   ADMIN_TOKEN,
-  auditRows,
   createTenant,
   domainWithPolicy,
   fetchPolicy,
   MutableClock,
-  readDb,
   startServer,
   type TestResponse,
   type TestServer,
@@ -58,14 +56,13 @@ const stsRecord = async (): Promise<string | undefined> => {
   const records = res.json().records as Array<{ name: string; value: string }>
   return records.find((r) => r.name === `_mta-sts.${DOMAIN}`)?.value
 }
-const domainRow = () =>
-  readDb(s.dataDir, (db) =>
-    db
-      .prepare(
-        'SELECT status, retired_at, remove_at, retired_policy_id FROM domains WHERE name = ?',
-      )
-      .get(DOMAIN),
-  )
+const domainRow = async () =>
+  (
+    await s.sql(
+      'SELECT status, retired_at, remove_at, retired_policy_id FROM domains WHERE name = ?',
+      DOMAIN,
+    )
+  )[0]
 
 describe('cancelling a retirement (issue 10 point 11)', () => {
   beforeEach(inApp)
@@ -103,13 +100,13 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
     expect(policy).toMatchObject({ id: body.policy.id, text: ENFORCE_TEXT })
     const shown = (await s.request('GET', `/api/v1/domains/${DOMAIN}`, { token })).json()
     expect(shown).toMatchObject({ status: 'active' })
-    expect(domainRow()).toEqual({
+    expect(await domainRow()).toEqual({
       status: 'active',
       retired_at: null,
       remove_at: null,
       retired_policy_id: null,
     })
-    const audit = auditRows(s.dataDir).at(-1)
+    const audit = (await s.audit()).at(-1)
     expect(audit).toMatchObject({ action: 'domain.restore', subject: DOMAIN })
     expect(JSON.parse(audit?.detail ?? '{}')).toEqual({
       policyId: body.policy.id,
@@ -213,7 +210,7 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
 
   it('when an active domain is restored, then 409 and nothing changes', async () => {
     const before = await domainWithPolicy(s, token, DOMAIN, ENFORCE)
-    const auditBefore = auditRows(s.dataDir).length
+    const auditBefore = (await s.audit()).length
 
     const res = await restore()
 
@@ -221,7 +218,7 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
     expect(res.headers['content-type']).toBe('application/problem+json')
     expect(res.json().detail).toMatch(/not being retired/)
     expect(await stsRecord()).toBe(`v=STSv1; id=${before.id}`)
-    expect(auditRows(s.dataDir)).toHaveLength(auditBefore)
+    expect(await s.audit()).toHaveLength(auditBefore)
   })
 
   it('when another tenant restores the domain, then 404 and it stays retiring', async () => {
@@ -234,7 +231,7 @@ describe('cancelling a retirement (issue 10 point 11)', () => {
     // The same answer as for a name nobody holds.
     expect(res.status).toBe(404)
     expect(res.json().detail).toBe(`domain "${DOMAIN}" not found`)
-    expect(domainRow()).toMatchObject({ status: 'retiring' })
+    expect(await domainRow()).toMatchObject({ status: 'retiring' })
     expect((await policyAt(HOST)).text).toBe(NONE_TEXT)
   })
 

@@ -1,15 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { removeDueDomains } from '../src/services/domains/retire-domain.js'
 import { servedPolicy, startApp, type TestApp } from './helpers/app.js'
+import { scalar } from './helpers/server-store.js'
 import {
   ADMIN_TOKEN,
-  auditRows,
   createTenant,
   domainWithPolicy,
   expectHandshakeRefused,
   fetchPolicy,
   MutableClock,
-  readDb,
   startServer,
   type TestResponse,
   type TestServer,
@@ -50,25 +49,24 @@ afterEach(async () => {
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000).toISOString()
 const retire = (query = '', tok = token) =>
   s.request('DELETE', `/api/v1/domains/${DOMAIN}${query}`, { token: tok })
-const dbCounts = () =>
-  readDb(s.dataDir, (db) => ({
-    domains: db.prepare('SELECT count(*) FROM domains WHERE name = ?').pluck().get(DOMAIN),
-    hostnames: db.prepare('SELECT count(*) FROM hostnames WHERE name = ?').pluck().get(HOST),
-    // Rows left behind by a removal (foreign keys cascade).
-    orphans: db
-      .prepare(
-        'SELECT count(*) FROM mta_sts_policies WHERE domain_id NOT IN (SELECT id FROM domains)',
-      )
-      .pluck()
-      .get(),
-  }))
+const dbCounts = async () => ({
+  domains: Number(await scalar(s, 'SELECT count(*) AS n FROM domains WHERE name = ?', DOMAIN)),
+  hostnames: Number(await scalar(s, 'SELECT count(*) AS n FROM hostnames WHERE name = ?', HOST)),
+  // Rows left behind by a removal (foreign keys cascade).
+  orphans: Number(
+    await scalar(
+      s,
+      'SELECT count(*) AS n FROM mta_sts_policies WHERE domain_id NOT IN (SELECT id FROM domains)',
+    ),
+  ),
+})
 
 /** The domain is gone from the API, the policy host and the database. */
 async function expectGone(): Promise<void> {
   expect((await s.request('GET', `/api/v1/domains/${DOMAIN}`, { token })).status).toBe(404)
   // The hostname is gone: no certificate is offered for it any more.
   expectHandshakeRefused(await policyAt(HOST), HOST)
-  expect(dbCounts()).toEqual({ domains: 0, hostnames: 0, orphans: 0 })
+  expect(await dbCounts()).toEqual({ domains: 0, hostnames: 0, orphans: 0 })
 }
 
 describe('domain retirement (RFC 8461 §8.3)', () => {
@@ -99,11 +97,9 @@ describe('domain retirement (RFC 8461 §8.3)', () => {
     expect(records.records[1].value).toBe(`v=STSv1; id=${body.policy.id}`)
     const shown = (await s.request('GET', `/api/v1/domains/${DOMAIN}`, { token })).json()
     expect(shown).toMatchObject({ status: 'retiring', removeAt: at(3600 + WEEK) })
-    const row = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT status, remove_at FROM domains WHERE name = ?').get(DOMAIN),
-    )
+    const [row] = await s.sql('SELECT status, remove_at FROM domains WHERE name = ?', DOMAIN)
     expect(row).toEqual({ status: 'retiring', remove_at: T0.getTime() + (3600 + WEEK) * 1000 })
-    const audit = auditRows(s.dataDir).at(-1)
+    const audit = (await s.audit()).at(-1)
     expect(audit).toMatchObject({ action: 'domain.retire', subject: DOMAIN })
     expect(JSON.parse(audit?.detail ?? '{}')).toEqual({ removeAt: at(3600 + WEEK) })
     expect(s.logged('domain_retiring')).toEqual([
@@ -142,7 +138,7 @@ describe('domain retirement (RFC 8461 §8.3)', () => {
     await domainWithPolicy(s, token, DOMAIN, ENFORCE)
     const first = (await retire()).json()
     clock.advance(600)
-    const auditBefore = auditRows(s.dataDir).length
+    const auditBefore = (await s.audit()).length
 
     const put = await s.request('PUT', `/api/v1/domains/${DOMAIN}/mta-sts`, {
       token,
@@ -160,7 +156,7 @@ describe('domain retirement (RFC 8461 §8.3)', () => {
     expect(again.status).toBe(200)
     expect(again.json()).toEqual(first)
     expect((await policyAt(HOST)).text).toBe(NONE_TEXT)
-    expect(auditRows(s.dataDir)).toHaveLength(auditBefore)
+    expect(await s.audit()).toHaveLength(auditBefore)
   })
 })
 
@@ -179,7 +175,7 @@ describe('domain retirement (RFC 8461 §8.3)', () => {
     expect(await removeDueDomains(s.runtime.deps)).toEqual([DOMAIN])
 
     await expectGone()
-    expect(auditRows(s.dataDir).at(-1)).toMatchObject({
+    expect((await s.audit()).at(-1)).toMatchObject({
       action: 'domain.remove',
       subject: DOMAIN,
       actor_token_id: null,
@@ -209,7 +205,7 @@ describe('domain retirement (RFC 8461 §8.3)', () => {
     expect(res.status).toBe(200)
     expect(res.json()).toMatchObject({ name: DOMAIN, status: 'removed', removedAt: at(0) })
     await expectGone()
-    expect(JSON.parse(auditRows(s.dataDir).at(-1)?.detail ?? '{}')).toEqual({
+    expect(JSON.parse((await s.audit()).at(-1)?.detail ?? '{}')).toEqual({
       reason: 'no_live_policy',
     })
   })

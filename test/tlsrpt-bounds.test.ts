@@ -5,12 +5,12 @@ import { processReport } from '../src/adapters/tls-rpt/process.js'
 import { receiveReport, storeReport } from '../src/services/tls-rpt/report-intake.js'
 import { RateLimiter } from '../src/services/engines/rate-limit.js'
 import { startApp, type TestApp } from './helpers/app.js'
+import { scalar } from './helpers/server-store.js'
 import {
   ADMIN_TOKEN,
   eventually,
   issueDue,
   MutableClock,
-  readDb,
   SERVICE_HOST,
   startServer,
   type TestResponse,
@@ -104,13 +104,20 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
       const res = await post(path, i === 0 ? gz : gzipSync(hugeReport(`huge-${i}`)), GZ_TYPE)
       expect(res.status, res.text).toBe(201)
     }
-    const rows = readDb(s.dataDir, (db) =>
-      db
-        .prepare(
-          'SELECT length(parsed) AS parsed, length(raw) AS raw, length(tally) AS tally, stored_bytes AS stored FROM tls_reports',
-        )
-        .all(),
-    ) as Array<{ parsed: number; raw: number; tally: number; stored: number }>
+    // Sizes measured here, not by SQL: PostgreSQL's jsonb has no length() and prints its text
+    // with spaces the stored JSON does not have. SQLite gives that text, PostgreSQL the value.
+    const jsonLength = (v: unknown) =>
+      v === null ? null : (typeof v === 'string' ? v : JSON.stringify(v)).length
+    const rows = (
+      await s.sql<{ parsed: unknown; raw: Buffer; tally: unknown; stored: number }>(
+        'SELECT parsed, raw, tally, stored_bytes AS stored FROM tls_reports',
+      )
+    ).map((r) => ({
+      parsed: jsonLength(r.parsed)!,
+      raw: r.raw.byteLength,
+      tally: jsonLength(r.tally)!,
+      stored: Number(r.stored),
+    }))
     expect(rows).toHaveLength(3)
     for (const r of rows) {
       // Before: parsed ≈ 8.5 MB per report (~240× the upload). Now: bounded by the budget.
@@ -219,18 +226,24 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     // 100,000 stored reports over the year, written straight into the store (intake would take
     // minutes): what a public report URL lets anyone accumulate within the daily quotas.
     const now = Date.now()
-    const insert = server.runtime.store.sqlite!.sqlite.prepare(
-      `INSERT INTO tls_reports (id, domain_id, organization, report_id, start_at, end_at, day,
-         successful, failed, parsed, warnings, raw, source, received_at, tally)
-       VALUES (?, ?, 'Sender Inc.', ?, ?, ?, ?, 10, 1, '{}', '[]', x'00', 'test', ?, ?)`,
-    )
-    server.runtime.store.sqlite!.sqlite.transaction(() => {
-      for (let i = 0; i < 100_000; i++) {
+    // In batches of many rows per INSERT, through whichever store the server has.
+    const BATCH = 1000
+    const row = "(?, ?, 'Sender Inc.', ?, ?, ?, ?, 10, 1, '{}', '[]', ?, 'test', ?, ?)"
+    for (let first = 0; first < 100_000; first += BATCH) {
+      const params: unknown[] = []
+      for (let i = first; i < first + BATCH; i++) {
         const start = now - (i % 360) * DAY * 1000
         const day = new Date(start).toISOString().slice(0, 10)
-        insert.run(`r${i}`, domain.id, `rid-${i}`, start, start + 1000, day, now, tally)
+        const raw = Buffer.from([0])
+        params.push(`r${i}`, domain.id, `rid-${i}`, start, start + 1000, day, raw, now, tally)
       }
-    })()
+      await server.sql(
+        `INSERT INTO tls_reports (id, domain_id, organization, report_id, start_at, end_at, day,
+           successful, failed, parsed, warnings, raw, source, received_at, tally)
+         VALUES ${Array(BATCH).fill(row).join(', ')}`,
+        ...params,
+      )
+    }
     let health: TestResponse | undefined
     const pending = server
       .request('GET', '/api/v1/domains/example.com/tls-health?days=366', { token })
@@ -268,9 +281,7 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     expect(over.json().detail).toContain('2')
     clock.advance(DAY)
     expect((await post(path, withId('q-3'))).status).toBe(201)
-    const stored = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT count(*) FROM tls_reports').pluck().get(),
-    )
+    const stored = Number(await scalar(s, 'SELECT count(*) AS n FROM tls_reports'))
     expect(stored).toBe(3)
   })
 
@@ -287,9 +298,7 @@ describe('TLS-RPT storage bounds (issue 9 finding 6)', () => {
     expect(statuses[0]).toBe(201)
     expect(statuses).toContain(413)
     expect(last).toContain('TLSRPT_BYTES_PER_DOMAIN_DAY')
-    const used = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT sum(stored_bytes) FROM tls_reports').pluck().get(),
-    ) as number
+    const used = Number(await scalar(s, 'SELECT sum(stored_bytes) AS n FROM tls_reports'))
     expect(used).toBeLessThanOrEqual(6000)
   })
 })
@@ -406,9 +415,7 @@ describe('TLS-RPT validation (issue 9 finding 12)', () => {
         name,
       ).toContain(field)
     }
-    const stored = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT count(*) FROM tls_reports').pluck().get(),
-    )
+    const stored = Number(await scalar(s, 'SELECT count(*) AS n FROM tls_reports'))
     expect(stored).toBe(0)
   })
 

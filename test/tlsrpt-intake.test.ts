@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startApp, type TestApp } from './helpers/app.js'
+import { scalar } from './helpers/server-store.js'
 import {
   ADMIN_TOKEN,
   issueDue,
   MutableClock,
-  readDb,
   SERVICE_HOST,
   startServer,
   type TestServer,
@@ -79,8 +79,7 @@ const post = (url: string, body: Buffer, type: string) => {
     ? s.request('POST', path, { ...opts, https: true })
     : s.request('POST', path, opts)
 }
-const count = () =>
-  readDb(s.dataDir, (db) => db.prepare('SELECT count(*) FROM tls_reports').pluck().get()) as number
+const count = async () => Number(await scalar(s, 'SELECT count(*) AS n FROM tls_reports'))
 const domainOf = (body: Buffer) =>
   JSON.parse(body.toString('utf8')).policies[0].policy['policy-domain'] as string
 
@@ -99,7 +98,7 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
     const distinct = readdirSync(new URL('realworld/', FIX)).filter((f) =>
       f.endsWith('.json'),
     ).length
-    expect(count()).toBe(distinct)
+    expect(await count()).toBe(distinct)
   })
 
   it('when a report breaks a rule, then it gets its status and nothing is stored', async () => {
@@ -112,9 +111,7 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
         expect(res.headers['content-type']).toBe('application/problem+json')
       }
     }
-    const stored = readDb(s.dataDir, (db) =>
-      db.prepare('SELECT count(*) FROM tls_reports').pluck().get(),
-    )
+    const stored = Number(await scalar(s, 'SELECT count(*) AS n FROM tls_reports'))
     // Accepted variants of one report share its report-id: stored once (de-duplication).
     const accepted = tsv('rules/EXPECTED.tsv').filter(
       (r) => r[3] === '2xx' && r[0]!.endsWith('.json'),
@@ -145,7 +142,7 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
       (await post(`https://${SERVICE_HOST}/tlsrpt/not-a-token`, rule('base.json'), JSON_TYPE))
         .status,
     ).toBe(404)
-    expect(count()).toBe(0)
+    expect(await count()).toBe(0)
   })
 
   it('when a report names a subdomain, then it is accepted only if the same tenant hosts it', async () => {
@@ -173,7 +170,7 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
       JSON_TYPE,
     )
     expect(foreign.status).toBe(422)
-    expect(count()).toBe(1)
+    expect(await count()).toBe(1)
   })
 
   it('when a report is for a domain the endpoint does not serve, then 422 and nothing is stored', async () => {
@@ -181,7 +178,7 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
     const res = await post(urls['company-y.example']!, rule('base.json'), JSON_TYPE)
     expect(res.status).toBe(422)
     expect(res.json().errors[0].message).toContain('example.com')
-    expect(count()).toBe(0)
+    expect(await count()).toBe(0)
   })
 
   it('when 1,000 reports are posted concurrently, then all are stored, and a restart keeps them', async () => {
@@ -199,9 +196,9 @@ describe('TLS report intake (RFC 8460 §5.4)', () => {
     )
     const results = await Promise.all(bodies.map((b) => post(urls['example.com']!, b, JSON_TYPE)))
     expect(results.filter((r) => r.status === 201)).toHaveLength(1000)
-    expect(count()).toBe(1000)
+    expect(await count()).toBe(1000)
     s = await server.restart()
-    expect(count()).toBe(1000)
+    expect(await count()).toBe(1000)
     // 2,000 TLS handshakes and 1,000 worker jobs on a loaded 2-core machine: up to ~30 s.
   }, 90_000)
 

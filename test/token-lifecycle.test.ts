@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startApp, type TestApp } from './helpers/app.js'
-import { ADMIN_TOKEN, auditRows, readDb } from './helpers/test-server.js'
+import { scalar } from './helpers/server-store.js'
+import { ADMIN_TOKEN } from './helpers/test-server.js'
 
 let s: TestApp
 beforeEach(async () => {
@@ -35,9 +36,8 @@ describe('token lifecycle over HTTP (issue 10 point 3)', () => {
   })
 
   it('when the operator posts a label without tenantId or operator, then 422 names both and nothing is made', async () => {
-    const count = () =>
-      readDb(s.dataDir, (db) => db.prepare('SELECT count(*) FROM api_tokens').pluck().get())
-    const before = count()
+    const count = async () => Number(await scalar(s, 'SELECT count(*) AS n FROM api_tokens'))
+    const before = await count()
     const res = await s.request('POST', '/api/v1/tokens', {
       token: ADMIN_TOKEN,
       json: { label: 'ci' },
@@ -45,7 +45,7 @@ describe('token lifecycle over HTTP (issue 10 point 3)', () => {
     expect(res.status).toBe(422)
     expect(res.text).toContain('tenantId')
     expect(res.text).toContain('operator')
-    expect(count()).toBe(before)
+    expect(await count()).toBe(before)
 
     const both = await s.request('POST', '/api/v1/tokens', {
       token: ADMIN_TOKEN,
@@ -81,14 +81,13 @@ describe('token lifecycle over HTTP (issue 10 point 3)', () => {
     expect(next.token).toMatch(/^ph_/)
     expect((await domains(t.token)).status).toBe(401)
     expect((await domains(next.token)).status).toBe(200)
-    const rows = readDb(s.dataDir, (db) =>
-      db
-        .prepare('SELECT id, revoked_at FROM api_tokens WHERE tenant_id = ? ORDER BY created_at')
-        .all(t.id),
-    ) as { id: string; revoked_at: unknown }[]
+    const rows = await s.sql<{ id: string; revoked_at: unknown }>(
+      'SELECT id, revoked_at FROM api_tokens WHERE tenant_id = ? ORDER BY created_at',
+      t.id,
+    )
     expect(rows.find((r) => r.id === t.tokenId)?.revoked_at).not.toBeNull()
     expect(rows.find((r) => r.id === next.id)?.revoked_at).toBeNull()
-    expect(auditRows(s.dataDir).some((a) => a.action === 'token.rotate')).toBe(true)
+    expect((await s.audit()).some((a) => a.action === 'token.rotate')).toBe(true)
 
     const again = await s.request('POST', `/api/v1/tokens/${t.tokenId}/rotate`, {
       token: ADMIN_TOKEN,

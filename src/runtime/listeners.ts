@@ -32,8 +32,37 @@ export interface ListenerOptions {
  */
 const DEADLINE_CHECK_MS = 1_000
 
-/** Requests in flight per server, so shutdown waits for them and for nothing else. */
-const inFlight = new WeakMap<Server, { count: number; drained: Array<() => void> }>()
+/**
+ * Work in flight per server, so shutdown waits for it and for nothing else: each request until
+ * its response closes, and each run of the app's handler until it returns. Both count: a client
+ * that half-closes after its body (or hangs up) closes the response while the handler still
+ * uses the store, which shutdown must not close under it (found with PostgreSQL, issue 15).
+ */
+interface InFlight {
+  count: number
+  drained: Array<() => void>
+}
+const inFlight = new WeakMap<Server, InFlight>()
+
+const newInFlight = (): InFlight => ({ count: 0, drained: [] })
+
+function settle(state: InFlight): void {
+  if (--state.count === 0) for (const done of state.drained.splice(0)) done()
+}
+
+/** The app's handler, counted while it runs. */
+function tracked(fetch: Fetch, state: InFlight): Fetch {
+  return (async (...args: Parameters<Fetch>) => {
+    state.count++
+    try {
+      return await fetch(...args)
+    } finally {
+      // After the adapter has written the response out (it does so once this resolves), so
+      // closing the remaining connections does not cut it off.
+      setImmediate(() => settle(state))
+    }
+  }) as Fetch
+}
 
 /**
  * Sockets that have not sent a request yet. node's headersTimeout starts with the first byte,
@@ -56,19 +85,16 @@ function disarmSilent(socket: Socket): void {
 }
 
 /** Gates, tracks the server's requests in flight and starts listening; resolves once it listens. */
-function listen(server: Server, o: ListenerOptions): Promise<Server> {
+function listen(server: Server, o: ListenerOptions, state: InFlight): Promise<Server> {
   server.keepAliveTimeout = o.keepAliveMs
   o.gate.guard(server)
-  const state = { count: 0, drained: [] as Array<() => void> }
   inFlight.set(server, state)
   server.on('request', (req, res) => {
     disarmSilent(req.socket)
     // Answered synchronously (the policy fast path): nothing left in flight to wait for.
     if (res.writableEnded) return
     state.count++
-    res.once('close', () => {
-      if (--state.count === 0) for (const done of state.drained.splice(0)) done()
-    })
+    res.once('close', () => settle(state))
   })
   const listening = new Promise<Server>((resolve, reject) => {
     server.once('listening', () => resolve(server))
@@ -86,13 +112,14 @@ const httpOptions = (o: ListenerOptions) => ({
 
 /** The HTTP listener. */
 export function listenHttp(fetch: Fetch, o: ListenerOptions): Promise<Server> {
+  const state = newInFlight()
   const server = createHttpServer(
     httpOptions(o),
-    getRequestListener(fetch, { hostname: o.hostname }),
+    getRequestListener(tracked(fetch, state), { hostname: o.hostname }),
   )
   // Added before listen() gates the listeners, so a refused socket never gets a timer.
   server.on('connection', (socket: Socket) => armSilent(socket, o.headersMs))
-  return listen(server, o)
+  return listen(server, o, state)
 }
 
 /**
@@ -105,6 +132,7 @@ export function listenHttps(
   sni: SniCache,
   wrap: (next: NodeHandler) => NodeHandler = (next) => next,
 ): Promise<Server> {
+  const state = newInFlight()
   const server = createHttpsServer(
     {
       SNICallback: sni.callback,
@@ -113,10 +141,10 @@ export function listenHttps(
       handshakeTimeout: o.handshakeMs,
       ...httpOptions(o),
     },
-    wrap(getRequestListener(fetch, { hostname: o.hostname })),
+    wrap(getRequestListener(tracked(fetch, state), { hostname: o.hostname })),
   )
   server.on('secureConnection', (socket: Socket) => armSilent(socket, o.headersMs))
-  return listen(server, o)
+  return listen(server, o, state)
 }
 
 export const portOf = (server: Server): number => (server.address() as AddressInfo).port

@@ -17,6 +17,7 @@ import { migrateDatabase, openDatabase, type OpenDb } from '../adapters/db/datab
 import { dataVersion } from '../adapters/db/data-version.js'
 import { databaseProbe } from '../adapters/db/health-probe.js'
 import { sqliteRepos } from '../adapters/db/repos/index.js'
+import { privateDir } from '../adapters/fs/private-dir.js'
 import { pgAccountStore } from '../adapters/pg/account-store.js'
 import { pgCertStore } from '../adapters/pg/cert-store.js'
 import { migratePostgres, openPostgres } from '../adapters/pg/database.js'
@@ -104,6 +105,8 @@ async function postgresStore(
   log: Logger,
   opts: StoreOptions,
 ): Promise<Store> {
+  // DATA_DIR keeps the local CA's key (and nothing of the database): private as with SQLite.
+  privateDir(config.DATA_DIR)
   // config.ts refuses DATABASE_URL without SECRETS_KEY; this keeps the type honest.
   const key = config.SECRETS_KEY
   if (key === undefined) throw new Error('SECRETS_KEY is required with DATABASE_URL')

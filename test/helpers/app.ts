@@ -1,9 +1,10 @@
 /**
- * Route tests' world: the runtime opened as the server opens it (real SQLite file in a temp dir,
- * migrations, services, snapshot, logo cache), tenant work in-process, and the HTTP application
- * from createApp() called through app.request() — no listener, no socket, no TLS. Answers have
- * the shape test-server.ts gives, so a test reads the same either way. Real sockets stay for
- * what a socket is the point of: TLS and SNI, the policy fast path, peers, limits, shutdown.
+ * Route tests' world: the runtime opened as the server opens it (real store: a SQLite file in a
+ * temp dir, or with TEST_STORE=postgres a PostgreSQL database of its own; migrations, services,
+ * snapshot, logo cache), tenant work in-process, and the HTTP application from createApp()
+ * called through app.request() — no listener, no socket, no TLS. Answers have the shape
+ * test-server.ts gives, so a test reads the same either way. Real sockets stay for what a socket
+ * is the point of: TLS and SNI, the policy fast path, peers, limits, shutdown.
  */
 import { rmSync } from 'node:fs'
 import { loadConfig } from '../../src/config.js'
@@ -22,10 +23,15 @@ import {
   type RequestOptions,
   type TestResponse,
 } from './test-server.js'
+import { storeReader, testStoreEnv, type StoreReader } from './server-store.js'
 
-export interface TestApp {
+export interface TestApp extends StoreReader {
   runtime: Runtime
   dataDir: string
+  /** The app's PostgreSQL database; null on SQLite. */
+  databaseUrl: string | null
+  /** Its store variables (DATABASE_URL, SECRETS_KEY; none on SQLite), for another runtime. */
+  storeEnv: Record<string, string>
   health: HealthMonitor
   /** The raw log lines. */
   logs: string[]
@@ -49,7 +55,8 @@ export interface AppOptions {
 export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
   const dataDir = newDataDir()
   const logs: string[] = []
-  const config = loadConfig({ ...baseEnv(dataDir), ...opts.env })
+  const store = await testStoreEnv(opts.env)
+  const config = loadConfig({ ...baseEnv(dataDir), ...store.env, ...opts.env })
   const runtime = await openRuntime(config, {
     logSink: (line) => logs.push(line),
     oneShot: true,
@@ -69,11 +76,16 @@ export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
   )
   health.snapshotLoaded()
   const app = createApp(httpDepsOf(runtime, health), opts.listener ?? 'https')
+  const reader = storeReader(dataDir, store.databaseUrl)
   return {
     runtime,
     dataDir,
+    databaseUrl: store.databaseUrl,
+    storeEnv: store.env,
     health,
     logs,
+    sql: reader.sql,
+    audit: reader.audit,
     logged: (msg) => logEntries(logs, msg),
     async request(method, path, o = {}) {
       const { headers, body } = encodeRequest(o)
@@ -89,7 +101,8 @@ export async function startApp(opts: AppOptions = {}): Promise<TestApp> {
       }
     },
     async close() {
-      runtime.close()
+      await runtime.close()
+      await reader.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

@@ -1,17 +1,19 @@
 /**
  * Integration harness: the real server (openRuntime + serve) on an ephemeral loopback port with a
- * real SQLite file in a temp dir. Requests go through node:http so the Host header is sent exactly
- * as given (case, port, trailing dot). Log lines are captured for assertions.
+ * real store: a SQLite file in a temp dir, or with TEST_STORE=postgres a fresh PostgreSQL database
+ * of its own (issue 15; certificate files stay in the temp dir; see server-store.ts). Requests go
+ * through node:http so the Host header is sent exactly as given (case, port, trailing dot). Log
+ * lines are captured for assertions.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { loadConfig } from '../../src/config.js'
 import type { Clock } from '../../src/core/ports.js'
 import { openRuntime, serve, type Runtime } from '../../src/main.js'
+import { storeReader, testStoreEnv, type StoreReader } from './server-store.js'
 
 export const ADMIN_TOKEN = 'test-operator-token-0123456789abcdef'
 export const SERVICE_HOST = 'sts.policyhost.test'
@@ -66,12 +68,16 @@ export interface StartOptions {
   clock?: Clock
 }
 
-export interface TestServer {
+export interface TestServer extends StoreReader {
   port: number
   httpsPort: number
   /** The local CA root that signs the server's certificates. */
   rootPem: string
   dataDir: string
+  /** The server's PostgreSQL database (kept across restart()); null on SQLite. */
+  databaseUrl: string | null
+  /** Its store variables (DATABASE_URL, SECRETS_KEY; none on SQLite), for another runtime. */
+  storeEnv: Record<string, string>
   logs: string[]
   runtime: Runtime
   /** Parsed log lines, optionally only those with the given message. */
@@ -114,7 +120,8 @@ export function newDataDir(): string {
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? newDataDir()
   const logs: string[] = []
-  const config = loadConfig({ ...baseEnv(dataDir), ...opts.env })
+  const store = await testStoreEnv(opts.env)
+  const config = loadConfig({ ...baseEnv(dataDir), ...store.env, ...opts.env })
   const runtime = await openRuntime(config, {
     logSink: (line) => logs.push(line),
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -125,22 +132,29 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const port = running.httpPort
   const rootPem = readFileSync(join(config.certsDir, 'local-ca', 'root.pem'), 'utf8')
   const tls = { port: running.httpsPort, ca: rootPem }
+  const reader = storeReader(dataDir, store.databaseUrl)
   const server: TestServer = {
     port,
     httpsPort: running.httpsPort,
     rootPem,
     dataDir,
+    databaseUrl: store.databaseUrl,
+    storeEnv: store.env,
     logs,
     runtime,
+    sql: reader.sql,
+    audit: reader.audit,
     logged: (msg) => logEntries(logs, msg),
     request: (method, path, ro = {}) => send(ro.https ? tls : { port }, method, path, ro),
     async close({ keepData = false } = {}) {
       await running.close()
+      await reader.close()
       if (!keepData) rmSync(dataDir, { recursive: true, force: true })
     },
     async restart(next = {}) {
       await server.close({ keepData: true })
-      return startServer({ ...next, dataDir })
+      // The same store as before: the data dir, and on PostgreSQL the same database.
+      return startServer({ ...next, dataDir, env: { ...store.env, ...next.env } })
     },
   }
   return server
@@ -216,35 +230,6 @@ function send(
     })
     req.end(body)
   })
-}
-
-/** Runs `fn` on a read-only connection to the server's SQLite file. */
-export function readDb<T>(dataDir: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(join(dataDir, 'policyhost.sqlite'), {
-    readonly: true,
-    fileMustExist: true,
-  })
-  try {
-    return fn(db)
-  } finally {
-    db.close()
-  }
-}
-
-export interface AuditRow {
-  at: number
-  tenant_id: string | null
-  actor_token_id: string | null
-  action: string
-  subject: string
-  detail: string | null
-}
-
-export function auditRows(dataDir: string): AuditRow[] {
-  return readDb(
-    dataDir,
-    (db) => db.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[],
-  )
 }
 
 /**

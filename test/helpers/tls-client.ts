@@ -11,7 +11,7 @@ import {
   type PeerCertificate,
   type TLSSocket,
 } from 'node:tls'
-import { readDb } from './test-server.js'
+import type { StoreReader } from './server-store.js'
 
 export interface TlsOptions {
   /** SNI name; omitted = no SNI extension (we connect to an IP address). */
@@ -28,7 +28,7 @@ export interface TlsOk {
   ok: true
   socket: TLSSocket
   cert: DetailedPeerCertificate
-  /** Serial as stored in SQLite: lower-case hex, no leading zeros. */
+  /** Serial as stored: lower-case hex, no leading zeros. */
   serial: string
   protocol: string | null
   authorized: boolean
@@ -187,16 +187,33 @@ export interface CertRow {
   last_error: string | null
 }
 
-/** The `certificates` row of `hostname` (undefined when there is none). */
-export function certRow(dataDir: string, hostname: string): CertRow | undefined {
-  return readDb(
-    dataDir,
-    (db) =>
-      db.prepare('SELECT * FROM certificates WHERE hostname = ?').get(hostname) as
-        CertRow | undefined,
-  )
+const CERT_COLUMNS =
+  'hostname, status, serial, not_before, not_after, renew_at, due_at, failures, last_error'
+
+/** Times and counts as numbers: PostgreSQL's driver returns its bigint columns as strings. */
+function certRowOf(raw: CertRow): CertRow {
+  const num = (v: number | null): number | null => (v === null ? null : Number(v))
+  return {
+    ...raw,
+    not_before: num(raw.not_before),
+    not_after: num(raw.not_after),
+    renew_at: num(raw.renew_at),
+    due_at: Number(raw.due_at),
+    failures: Number(raw.failures),
+  }
 }
 
-/** Every `certificates` row. */
-export const certRows = (dataDir: string): CertRow[] =>
-  readDb(dataDir, (db) => db.prepare('SELECT * FROM certificates').all() as CertRow[])
+/** The `certificates` row of `hostname` on either store (undefined when there is none). */
+export async function storedCert(s: StoreReader, hostname: string): Promise<CertRow | undefined> {
+  const rows = await s.sql<CertRow>(
+    `SELECT ${CERT_COLUMNS} FROM certificates WHERE hostname = ?`,
+    hostname,
+  )
+  return rows.map(certRowOf)[0]
+}
+
+/** Every `certificates` row, on either store, by hostname (PostgreSQL keeps no insert order). */
+export const storedCerts = async (s: StoreReader): Promise<CertRow[]> =>
+  (await s.sql<CertRow>(`SELECT ${CERT_COLUMNS} FROM certificates ORDER BY hostname`)).map(
+    certRowOf,
+  )

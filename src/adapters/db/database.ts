@@ -2,12 +2,13 @@
  * adapters/db: SQLite through better-sqlite3 + drizzle. Owns the connection, its pragmas, the
  * migrations and the repositories that implement core/ports. Imports core/ only.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { chmodIfOwned, privateDir } from '../fs/private-dir.js'
 import * as schema from './schema.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
@@ -26,22 +27,9 @@ const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url))
  * with the database file's mode, so narrowing that file first covers them.
  */
 function narrowModes(path: string): void {
-  const dir = dirname(path)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  // Never a shared folder (sticky bit: /tmp): narrowing it would lock every other user out.
-  if ((statSync(dir).mode & 0o1000) === 0) chmodIfOwned(dir, 0o700)
+  privateDir(dirname(path))
   closeSync(openSync(path, 'a', 0o600))
   for (const file of [path, `${path}-wal`, `${path}-shm`]) chmodIfOwned(file, 0o600)
-}
-
-/** chmod, skipping a file that is absent or not ours to change (a shared, operator-made dir). */
-function chmodIfOwned(path: string, mode: number): void {
-  try {
-    chmodSync(path, mode)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT' && code !== 'EPERM') throw err
-  }
 }
 
 /** Opens (creating if needed) the database file with WAL, foreign keys and a busy timeout. */

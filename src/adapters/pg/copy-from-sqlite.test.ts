@@ -364,7 +364,10 @@ describe.skipIf(SKIP_POSTGRES)(`copyFromSqlite${SKIP_POSTGRES_NOTE}`, () => {
 
   it('when migrateStore runs, then it sums the rows of every table', async () => {
     const url = await freshPgDatabase()
-    const done = await migrateStore({ ...noCerts, DATABASE_URL: url, dbPath: source }, { replace: false })
+    const done = await migrateStore(
+      { ...noCerts, DATABASE_URL: url, dbPath: source },
+      { replace: false },
+    )
     expect(done.from).toBe(source)
     expect(done.total).toBe(done.tables.reduce((n, t) => n + t.rows, 0))
     expect(done.tables.map((t) => t.table)).toEqual(copyPlan().map((p) => p.name))

@@ -55,14 +55,9 @@ export function isOutage(err: unknown): boolean {
 }
 
 const unavailable = () =>
-  new DomainError(
-    'UNAVAILABLE',
-    'the database is not reachable right now; try again shortly',
-    [],
-    {
-      retryAfterSeconds: RETRY_AFTER_SECONDS,
-    },
-  )
+  new DomainError('UNAVAILABLE', 'the database is not reachable right now; try again shortly', [], {
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  })
 
 /** Each repository method, with an outage turned into UNAVAILABLE and anything else untouched. */
 export function unavailableOnOutage(repos: Repos): Repos {
