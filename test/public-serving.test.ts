@@ -216,7 +216,13 @@ describe('policies/ at start', () => {
     writeFileSync(join(dir, 'files.example.org.json'), JSON.stringify(file))
     s = await s.restart({ env: { POLICIES_DIR: dir } })
 
-    const res = await get('mta-sts.files.example.org')
+    // Its certificate is issued in the background once the server listens (a busy machine may
+    // take a moment): the first fetches may be refused, then it is served.
+    let res = await get('mta-sts.files.example.org')
+    for (const t0 = Date.now(); res.status !== 200 && Date.now() - t0 < 10_000;) {
+      await new Promise((r) => setTimeout(r, 100))
+      res = await get('mta-sts.files.example.org')
+    }
 
     expect(res.status).toBe(200)
     expect(res.text).toBe(

@@ -155,7 +155,12 @@ describe('tenant work in the worker pool', () => {
     const { server, a } = await sharedServer('alpha-per-tenant')
     const b = await createTenant(server, 'bravo-per-tenant')
     const first = [convert(server, a.token, SLOW), convert(server, a.token, SLOW)]
-    await untilRunning(server)
+    // Both in the pool (running or queued) before the third: with PostgreSQL each request
+    // authenticates over the network first, so the second may still be on its way.
+    await eventually(async () => {
+      const stats = server.runtime.workers?.stats()
+      return (stats?.running ?? 0) + (stats?.waiting ?? 0) >= 2
+    }, 5_000)
 
     const third = await convert(server, a.token, SMALL)
     const other = await convert(server, b.token, SMALL)

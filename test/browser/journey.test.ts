@@ -64,6 +64,8 @@ describe.skipIf(SKIP_BROWSER)(`a domain owner in chromium (issue 14)${SKIP_NOTE}
     const record = page.getByLabel('_mta-sts.journey.example TXT')
     const value = await record.inputValue()
     await page.locator(`button[data-copy="${await record.getAttribute('id')}"]`).click()
+    // The label changes once the clipboard write resolves (and back after 2 s).
+    await page.getByRole('button', { name: 'Copied' }).waitFor({ timeout: 1500 })
     await expect(page.getByRole('button', { name: 'Copied' }).count()).resolves.toBe(1)
     const copied = await page.evaluate('navigator.clipboard.readText()')
     expect(copied).toBe(value)
