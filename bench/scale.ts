@@ -208,15 +208,21 @@ export async function scaleSetup(ctx: Ctx, token: string): Promise<void> {
 
     log('scale (c): policy fetches, one PostgreSQL instance (others idle), then all three')
     const third = Math.max(1, Math.round(ctx.conns / 3))
-    const [pgOne, pgAll] = await interleaved(ctx, [
-      ['PostgreSQL instance a keep-alive', wrkOn(a)],
-      [
-        'PostgreSQL a+b+c keep-alive at once',
-        async () => together(await Promise.all(instances.map((s) => wrkOn(s, third)()))),
-      ],
-    ])
+    const [pgOne] = await interleaved(ctx, [['PostgreSQL instance a keep-alive', wrkOn(a)]])
     figs.pgOne = pgOne
-    figs.pgAll = pgAll
+    // Three wrk at once sometimes print no figures (seen once on a quiet machine): the row
+    // then says so instead of ending the whole bench.
+    try {
+      const [pgAll] = await interleaved(ctx, [
+        [
+          'PostgreSQL a+b+c keep-alive at once',
+          async () => together(await Promise.all(instances.map((s) => wrkOn(s, third)()))),
+        ],
+      ])
+      figs.pgAll = pgAll
+    } catch (err) {
+      log(`  three wrk at once failed: ${(err as Error).message.split('\n')[0]}`)
+    }
 
     log(`scale (d): ${CHANGES} policy changes, each through a random instance`)
     const targets = instances.map((s, k) => ({ api: apis[k]!, httpsPort: s.httpsPort }))
