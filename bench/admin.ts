@@ -51,6 +51,19 @@ export function call(api: Api, method: string, path: string, body?: unknown): Pr
   })
 }
 
+/** Resolves once the admin API answers (the server has started); `attempts` 50 ms apart. */
+export async function waitApi(api: Api, attempts = 600): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await call(api, 'GET', '/tenants')
+      return
+    } catch (err) {
+      if (i > attempts) throw err
+      await sleep(50)
+    }
+  }
+}
+
 export async function createTenant(api: Api, name: string): Promise<string> {
   const t = (await call(api, 'POST', '/tenants', { name })) as { id: string }
   return t.id

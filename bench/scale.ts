@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import pg from 'pg'
 import { startPostgres, type TestPostgres } from '../test/helpers/postgres.js'
-import { addDomainWithPolicy, apiOf, call, createTenant, type Api } from './admin.js'
+import { addDomainWithPolicy, apiOf, createTenant, waitApi, type Api } from './admin.js'
 import { interleaved, type Ctx } from './ctx.js'
 import { f0, f1, median, othersPct } from './report.js'
 import { scaleRows, type ScaleFigures } from './scale-rows.js'
 import { apiWrites, propagation, type Writes } from './scale-load.js'
 import { hostOf } from './seed.js'
 import { startOurs, waitPolicy, type Ours } from './server.js'
-import { log, PINNED, runCapture, sleep, tree, treeCpu } from './tools.js'
+import { log, PINNED, runCapture, tree, treeCpu } from './tools.js'
 import { runHandshakes, runWrk, type LoadSpec, type Run } from './wrk.js'
 
 /** Setup S's size: enough for one writer per domain. */
@@ -26,22 +26,10 @@ const WRITERS = 8
 const CHANGES = 100
 const HOST = hostOf(1)
 
-async function waitApi(api: Api): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await call(api, 'GET', '/tenants')
-      return
-    } catch (err) {
-      if (i > 1200) throw err
-      await sleep(50)
-    }
-  }
-}
-
 /** Waits until the instance answers its admin API. */
 async function ready(s: Ours): Promise<Api> {
   const api = apiOf(s.httpPort, s.token)
-  await waitApi(api)
+  await waitApi(api, 1200)
   return api
 }
 

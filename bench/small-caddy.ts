@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { addDomainWithPolicy, apiOf, call, createTenant, type Api } from './admin.js'
+import { addDomainWithPolicy, apiOf, createTenant, waitApi } from './admin.js'
 import { startCaddy } from './caddy.js'
 import { interleaved, type Ctx } from './ctx.js'
 import { negotiated, type Negotiated } from './negotiated.js'
@@ -15,23 +15,11 @@ import { startNginx } from './nginx.js'
 import { caddyRows } from './rows-caddy.js'
 import { hostOf } from './seed.js'
 import { fetchPolicy, resumptionCheck, startOurs, waitPolicy } from './server.js'
-import { caddyBin, log, sleep } from './tools.js'
+import { caddyBin, log } from './tools.js'
 import { runHandshakes, runWrk, type LoadSpec } from './wrk.js'
 
 const HOST = hostOf(1)
 const SMALL = 10
-
-async function waitApi(api: Api): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await call(api, 'GET', '/tenants')
-      return
-    } catch (err) {
-      if (i > 600) throw err
-      await sleep(50)
-    }
-  }
-}
 
 /** `caddy 2.6.2 (go1.19.8)` from the binary the bench runs. */
 function caddyVersion(): string {

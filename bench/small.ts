@@ -10,11 +10,10 @@ import Database from 'better-sqlite3'
 import {
   addDomainWithPolicy,
   apiOf,
-  call,
   createMany,
   createTenant,
+  waitApi,
   withWriter,
-  type Api,
 } from './admin.js'
 import { interleaved, repeat, type Ctx } from './ctx.js'
 import { startFloor } from './floor.js'
@@ -29,18 +28,6 @@ import { runHandshakes, runWrk, type LoadSpec } from './wrk.js'
 
 const HOST = hostOf(1)
 const SMALL = 10
-
-async function waitApi(api: Api): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await call(api, 'GET', '/tenants')
-      return
-    } catch (err) {
-      if (i > 600) throw err
-      await sleep(50)
-    }
-  }
-}
 
 export async function smallSetup(ctx: Ctx, token: string): Promise<SmallFigures> {
   const dataDir = join(ctx.workDir, 'small')
