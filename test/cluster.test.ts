@@ -20,6 +20,7 @@ import {
   type LogEntry,
 } from './helpers/test-server.js'
 import { handshake, httpOver, type TlsOk } from './helpers/tls-client.js'
+import { SERVE_ARGS } from './helpers/cli.js'
 
 const DOMAIN = 'cluster.example.org'
 const POLICY = { mode: 'enforce', mx: ['mx.cluster.example.org'], maxAge: 86400 }
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await domainWithPolicy(s, token, DOMAIN, POLICY)
   await issueDue(s)
   await s.close({ keepData: true })
-  const proc = spawn('node_modules/.bin/tsx', ['src/cli/index.ts', 'serve'], {
+  const proc = spawn(process.execPath, SERVE_ARGS, {
     cwd: join(import.meta.dirname, '..'),
     env: {
       ...process.env,

@@ -17,6 +17,7 @@ import {
   type LogEntry,
 } from './helpers/test-server.js'
 import { handshake, httpOver, type TlsOk } from './helpers/tls-client.js'
+import { SERVE_ARGS } from './helpers/cli.js'
 
 const DOMAIN = 'shutdown.example.org'
 const POLICY_BODY = JSON.stringify({
@@ -49,7 +50,7 @@ async function startCli(
   dataDir = newDataDir(),
   onListening?: (p: ChildProcess) => void,
 ): Promise<Child> {
-  const proc = spawn('node_modules/.bin/tsx', ['src/cli/index.ts', 'serve'], {
+  const proc = spawn(process.execPath, SERVE_ARGS, {
     cwd: join(import.meta.dirname, '..'),
     env: { ...process.env, ...baseEnv(dataDir), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,6 +20,7 @@ import {
   type TestResponse,
   type TestServer,
 } from './helpers/test-server.js'
+import { SERVE_ARGS } from './helpers/cli.js'
 
 const SMALL =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#c00"/></svg>'
@@ -238,7 +239,7 @@ describe('shutdown while a worker is busy', () => {
   it('when `policyhost serve` gets SIGTERM during a minutes-long conversion, then it exits 0', async () => {
     const dataDir = newDataDir()
     const env = { ...baseEnv(dataDir), LOG_LEVEL: 'debug', WORKER_JOB_TIMEOUT_MS: '600000' }
-    const proc = spawn('node_modules/.bin/tsx', ['src/cli/index.ts', 'serve'], {
+    const proc = spawn(process.execPath, SERVE_ARGS, {
       cwd: join(import.meta.dirname, '..'),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

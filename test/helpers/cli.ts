@@ -11,6 +11,14 @@ import { main } from '../../src/cli/run.js'
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 
+/**
+ * `policyhost serve` for `spawn(process.execPath, SERVE_ARGS)`: node loads tsx itself, so a signal
+ * reaches the server's own handlers. Through the `tsx` binary a wrapper relays it instead, and
+ * SIGKILLs the server (exit 130) when the server's acknowledgement takes over 30 ms — a busy
+ * machine, not our shutdown. Production runs `node dist/cli/index.js`, with no wrapper.
+ */
+export const SERVE_ARGS: readonly string[] = ['--import', 'tsx', 'src/cli/index.ts', 'serve']
+
 const cliEnv = (dataDir: string, env: Record<string, string>) => ({
   PATH: process.env.PATH,
   DATA_DIR: dataDir,
