@@ -53,7 +53,8 @@ export interface HttpDeps {
   bodyLimit: number
   policyCacheSeconds: number
   log: Logger
-  newId: () => string
+  /** Ids for requests that bring no sane X-Request-Id (unique, not secret). */
+  newRequestId: () => string
   version: string
   health: HealthSource
   /** Answered requests and policy timings for `/metrics` (noMetrics without METRICS_PORT). */
@@ -73,7 +74,7 @@ export function createApp(deps: HttpDeps, listener: Listener = 'https'): Hono<Ap
   if (deps.metrics !== noMetrics) {
     app.use(requestMetrics(deps.metrics, { adminHosts, policies: deps.policies }))
   }
-  app.use(requestLog(deps.log, deps.newId))
+  app.use(requestLog(deps.log, deps.newRequestId))
   app.use(hostGuard())
   if (listener === 'http') {
     app.get('/.well-known/acme-challenge/:token', async (c) => {

@@ -13,7 +13,7 @@ export interface FastPathDeps {
   policies: PolicyLookup
   policyCacheSeconds: number
   log: Logger
-  newId: () => string
+  newRequestId: () => string
   /** Counts the requests answered here, which the app's requestMetrics never sees. */
   metrics: Metrics
 }
@@ -26,6 +26,7 @@ export interface FastPathDeps {
  * Host fields, a Host that is not the connection's SNI name), goes to `next`.
  */
 export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeHandler {
+  const headersOf = headerLines(deps.policyCacheSeconds)
   return (req, res) => {
     const method = req.method
     if ((method !== 'GET' && method !== 'HEAD') || req.url !== POLICY_PATH) return next(req, res)
@@ -47,9 +48,9 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
     if (body === undefined || host === null) return next(req, res)
     const logged = deps.log.enabled('info')
     const started = logged ? performance.now() : 0
-    const requestId = requestIdOf(incoming, deps.newId)
-    const headers = policyHeaders(body, deps.policyCacheSeconds)
-    headers['x-request-id'] = requestId
+    const requestId = requestIdOf(incoming, deps.newRequestId)
+    const headers = headersOf(body.bytes.byteLength)
+    headers.push('x-request-id', requestId)
     res.writeHead(200, headers)
     if (method === 'HEAD') res.end()
     else res.end(body.bytes)
@@ -70,6 +71,27 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
     }
   }
 }
+
+/**
+ * policyHeaders as node's flat [name, value, …] list, built once per body length (all that
+ * varies) and copied per response: an object per request, and its walk in writeHead, cost more.
+ */
+function headerLines(cacheSeconds: number): (byteLength: number) => string[] {
+  const built = new Map<number, string[]>()
+  return (byteLength) => {
+    let lines = built.get(byteLength)
+    if (lines === undefined) {
+      lines = Object.entries(policyHeaders(byteLength, cacheSeconds)).flat()
+      // Bounded by the policy size limit, but a map that only grows is kept small anyway.
+      if (built.size >= MAX_LENGTHS) built.clear()
+      built.set(byteLength, lines)
+    }
+    return lines.slice()
+  }
+}
+
+/** Distinct body lengths whose header lines are kept (policies are short; lengths repeat). */
+const MAX_LENGTHS = 1024
 
 /**
  * The Host (and how many Host fields were sent) and X-Request-Id, the latter only when sent

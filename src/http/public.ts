@@ -25,16 +25,16 @@ export function servePublic(
   if (method !== 'GET' && method !== 'HEAD') {
     return c.text('method not allowed\n', 405, { allow: 'GET, HEAD' })
   }
-  const headers = policyHeaders(body, cacheSeconds)
+  const headers = policyHeaders(body.bytes.byteLength, cacheSeconds)
   return method === 'HEAD' ? c.body(null, 200, headers) : c.body(body.bytes, 200, headers)
 }
 
 /** The headers of a served policy (GET and HEAD alike). */
-export function policyHeaders(body: ServedBody, cacheSeconds: number): Record<string, string> {
+export function policyHeaders(byteLength: number, cacheSeconds: number): Record<string, string> {
   return {
     // RFC 8461 §3.2: senders check for text/plain; charset=utf-8 is the one parameter they accept.
     'content-type': 'text/plain; charset=utf-8',
-    'content-length': String(body.bytes.byteLength),
+    'content-length': String(byteLength),
     // RFC 8461 §8.2 suggests 60 s for an endpoint proxied for many domains.
     'cache-control': `max-age=${cacheSeconds}`,
     'x-content-type-options': 'nosniff',

@@ -3,7 +3,7 @@
  * report limits and the health source. serve.ts hands it to both listeners; route tests hand it
  * to createApp() and call app.request() with no socket.
  */
-import { newId } from '../adapters/crypto/secrets.js'
+import { requestIds } from '../adapters/crypto/request-ids.js'
 import type { HttpDeps } from '../http/app.js'
 import type { HealthSource } from '../http/routes/health.js'
 import { RateLimiter } from '../services/engines/rate-limit.js'
@@ -25,7 +25,7 @@ export function httpDepsOf(rt: Runtime, health: HealthSource): HttpDeps {
     bodyLimit: config.API_BODY_LIMIT,
     policyCacheSeconds: config.POLICY_CACHE_SECONDS,
     log: rt.log,
-    newId,
+    newRequestId: requestIds(),
     version: VERSION,
     health,
     metrics: rt.deps.metrics,
