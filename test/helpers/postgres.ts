@@ -142,6 +142,8 @@ function endWatchdog(pid: number | undefined): void {
 export interface StartPostgresOptions {
   /** fsync, synchronous commit and full page writes on, as a deployment runs (the bench). */
   durable?: boolean
+  /** More server settings, as `-c name=value` (the bench's pg_stat_statements). */
+  settings?: string[]
 }
 
 /** initdb into a new temporary folder, start on a free loopback port, create `policyhost`. */
@@ -179,6 +181,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Te
       const options = [
         `-k '${dir}' -p ${port} -c listen_addresses=127.0.0.1`,
         ...(opts.durable ? [] : ['-c fsync=off -c synchronous_commit=off -c full_page_writes=off']),
+        ...(opts.settings ?? []).map((s) => `-c ${s}`),
       ].join(' ')
       const args = ['start', '-D', dataDir, '-l', logFile, '-w', '-t', PG_CTL_TIMEOUT_S]
       return serverRun(PG_CTL, [...args, '-o', options], dir)
