@@ -3,10 +3,12 @@
  * the migrations and the repositories that implement core/ports, as adapters/db does for SQLite.
  * Imports core/ only.
  */
+import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
+import { autoCork } from './auto-cork.js'
 import { LOCK_KEYS } from './lock-keys.js'
 import * as schema from './schema.js'
 
@@ -46,6 +48,10 @@ const types = {
   },
 } as pg.CustomTypesConfig
 
+/** node-postgres's connection of a client: public in its API docs as `client.connection`. */
+const connectionOf = (client: pg.PoolClient) =>
+  (client as unknown as { connection: { stream: Duplex } }).connection
+
 /** A pool on `url` (postgres://…); connections are made on first use. */
 export function openPostgres(url: string, opts: PgOptions = {}): OpenPg {
   const pool = new pg.Pool({
@@ -57,6 +63,8 @@ export function openPostgres(url: string, opts: PgOptions = {}): OpenPg {
   })
   // An idle client whose server went away emits here; unhandled, it would end the process.
   pool.on('error', (err) => opts.onIdleError?.(err))
+  // At 'connect' the stream is the one queries use (the TLS socket when sslmode asks for it).
+  pool.on('connect', (client) => autoCork(connectionOf(client).stream))
   const db = drizzle(pool, { schema })
   // Idempotent, as SQLite's close is: a runtime and its owner may both close it.
   let closing: Promise<void> | null = null
