@@ -16,12 +16,34 @@ export interface PublishLookups {
   hostOwner(hostname: string): Promise<string | null>
 }
 
+/** Names kept by domain id; more are dropped all at once (a cache, not the truth). */
+const MAX_NAMES = 10_000
+
+/**
+ * `nameOf`, asked once per domain id: ids never change name, so an event after a write needs no
+ * round trip to the store to say which domain it is (on PostgreSQL that was one per API write).
+ * A gone domain ('') is not kept.
+ */
+function rememberedNames(nameOf: PublishLookups['nameOf']): PublishLookups['nameOf'] {
+  const names = new Map<string, string>()
+  return async (domainId) => {
+    const known = names.get(domainId)
+    if (known !== undefined) return known
+    const name = await nameOf(domainId)
+    if (name !== '') {
+      if (names.size >= MAX_NAMES) names.clear()
+      names.set(domainId, name)
+    }
+    return name
+  }
+}
+
 export function publishingRepos(
   repos: Repos,
   lookups: PublishLookups,
   feed: ChangePublisher,
 ): Repos {
-  const { nameOf } = lookups
+  const nameOf = rememberedNames(lookups.nameOf)
   const changed = async (
     domainId: string,
     what: DomainAspect,

@@ -1,5 +1,5 @@
 import type { CertState } from '../../core/certs/types.js'
-import type { Change } from '../../core/changes.js'
+import type { Change, DomainAspect } from '../../core/changes.js'
 import {
   attemptIssue,
   certificateStored,
@@ -33,6 +33,13 @@ export type OnSkip = (skip: Skip) => void
 
 /** Hostnames looked at per tick; the rest wait for the next tick (bounded work per tick). */
 const BATCH = 1_000
+
+/**
+ * Domain changes that leave the certificates alone: a claim serves nothing yet, and the policy,
+ * TLS-RPT and DNS mode change what is served on hostnames that stay the same. A policy write
+ * used to cost every instance a tick (one store read each) for nothing.
+ */
+const IDLE_ASPECTS: ReadonlySet<DomainAspect> = new Set(['claim', 'policy', 'tls-rpt', 'dns'])
 
 /**
  * Keeps a certificate for every hostname: first issuance, renewal inside the renewal window,
@@ -135,7 +142,8 @@ export class CertManager {
   apply(change: Change): Promise<void> | void {
     switch (change.type) {
       case 'domain.changed':
-        if (change.what === 'claim' || change.what === 'tls-rpt') return
+        // Neither adds hostnames nor makes a certificate due: a tick would only re-read the list.
+        if (IDLE_ASPECTS.has(change.what)) return
         return this.kick({ sweepOrphans: change.what === 'hostnames' })
       case 'domain.removed':
         if (change.hostnames.length > 0) this.kick({ sweepOrphans: true })

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import type { Change } from '../../core/changes.js'
+import type { AuditEntry, PolicyRepo, Repos, StoredPolicy } from '../../core/ports.js'
+import { publishingRepos, type PublishLookups } from './publishing-repos.js'
+
+const policyOf = (domainId: string): StoredPolicy => ({
+  domainId,
+  mode: 'testing',
+  mx: ['mx.example.org'],
+  maxAge: 86400,
+  policyId: 'p',
+  text: 'version: STSv1\r\n',
+  updatedAt: new Date(0),
+})
+const AUDIT = {} as AuditEntry
+
+/** Repositories whose writes do nothing: only the events and the lookups are looked at. */
+function harness(names: Record<string, string>) {
+  const asked: string[] = []
+  const lookups: PublishLookups = {
+    nameOf: async (id) => {
+      asked.push(id)
+      return names[id] ?? ''
+    },
+    hostOwner: async () => null,
+  }
+  const events: Change[] = []
+  const policies = { put: async () => {} } as unknown as PolicyRepo
+  const repos = publishingRepos({ policies } as unknown as Repos, lookups, {
+    publish: async (c) => void events.push(c),
+  })
+  return { repos, asked, events }
+}
+
+describe('publishingRepos', () => {
+  it('when a domain is written again, then its event names it without asking the store again; a gone domain is asked each time', async () => {
+    const { repos, asked, events } = harness({ d1: 'one.example', d2: 'two.example' })
+
+    for (const id of ['d1', 'd1', 'd2', 'd1', 'gone', 'gone']) {
+      await repos.policies.put(policyOf(id), AUDIT)
+    }
+
+    expect(asked).toEqual(['d1', 'd2', 'gone', 'gone'])
+    expect(events.map((c) => (c.type === 'domain.changed' ? c.domain : c.type))).toEqual([
+      'one.example',
+      'one.example',
+      'two.example',
+      'one.example',
+      '',
+      '',
+    ])
+  })
+})
