@@ -4,6 +4,9 @@ import type { PolicyRepo, StoredPolicy } from '../../../core/ports.js'
 import { policyRepo as pgPolicyRepo } from '../../pg/repos/policies.js'
 import { policyRepo } from './policies.js'
 
+/** jsonb arrives parsed on PostgreSQL, as text on SQLite. */
+const jsonOf = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v)
+
 const audit = (at: Date) => ({
   at,
   tenantId: null,
@@ -83,6 +86,40 @@ describe.each(STORE_KINDS)('%s store: PolicyRepo get and put', (kind) => {
     await policies.put(policy('p2', 'testing', 3600), audit(new Date(0)))
     expect(await policies.get('d1')).toEqual(policy('p2', 'testing', 3600))
     expect(await store.sql(`SELECT action FROM audit_log`)).toHaveLength(2)
+  })
+
+  it('when a put is audited with details, then the audit row holds every field', async () => {
+    const entry = {
+      ...audit(new Date(5000)),
+      tenantId: 't1',
+      actorTokenId: 'tok',
+      detail: { policyId: 'p1' },
+    }
+
+    await policies.put(policy('p1', 'enforce', 86400), entry)
+
+    const rows = await store.sql<Record<string, unknown>>(
+      `SELECT at, tenant_id, actor_token_id, action, subject, detail FROM audit_log`,
+    )
+    expect(rows.map((r) => ({ ...r, at: Number(r.at), detail: jsonOf(r.detail) }))).toEqual([
+      {
+        at: 5000,
+        tenant_id: 't1',
+        actor_token_id: 'tok',
+        action: 'test',
+        subject: 'example.com',
+        detail: { policyId: 'p1' },
+      },
+    ])
+  })
+
+  it('when the domain is gone, then the put fails and writes nothing: no version, no audit row', async () => {
+    const orphan = { ...policy('p1', 'enforce', 86400), domainId: 'gone' }
+
+    await expect(policies.put(orphan, audit(new Date(0)))).rejects.toThrow()
+
+    expect(await store.sql(`SELECT policy_id FROM policy_versions`)).toEqual([])
+    expect(await store.sql(`SELECT action FROM audit_log`)).toEqual([])
   })
 
   it('when policies of several max_ages are put, then maxAgeHigh keeps the longest non-none one', async () => {

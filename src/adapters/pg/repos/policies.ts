@@ -1,8 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm'
-import type { PolicyRepo, StoredPolicy } from '../../../core/ports.js'
-import { writeAudit } from '../audit.js'
+import { desc, eq, sql, type SQL } from 'drizzle-orm'
+import type { AuditEntry, PolicyRepo, StoredPolicy } from '../../../core/ports.js'
 import type { PgDb } from '../database.js'
-import { domains, mtaStsPolicies, policyVersions } from '../schema.js'
+import { auditLog, domains, mtaStsPolicies, policyVersions } from '../schema.js'
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 
@@ -38,6 +37,38 @@ export async function raiseMaxAgeHigh(tx: PgTx, domainId: string, maxAge: number
     .where(eq(domains.id, domainId))
 }
 
+/**
+ * The policy write of `put` as one statement: the same four writes as putPolicy, raiseMaxAgeHigh
+ * and writeAudit in a transaction, without its five round trips (BEGIN, three, COMMIT) — the
+ * API's most frequent write, where each round trip costs the instance and the server a wake-up
+ * (bench row 15c1). One statement is atomic on its own; its parts run on one snapshot, and the
+ * upserts still serialise on their rows.
+ */
+function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
+  const at = policy.updatedAt.getTime()
+  // RFC 8461 §8.3's high mark counts policies that were served; 'none' withdraws.
+  const raise = policy.mode === 'none' ? null : policy.maxAge
+  return sql`
+    with policy as (
+      insert into ${mtaStsPolicies} (domain_id, mode, max_age, mx, policy_id, text, updated_at)
+      values (${policy.domainId}, ${policy.mode}, ${policy.maxAge}, ${JSON.stringify(policy.mx)}::jsonb,
+        ${policy.policyId}, ${policy.text}, ${at})
+      on conflict (domain_id) do update set mode = excluded.mode, max_age = excluded.max_age,
+        mx = excluded.mx, policy_id = excluded.policy_id, text = excluded.text,
+        updated_at = excluded.updated_at
+    ), version as (
+      insert into ${policyVersions} (domain_id, policy_id, text, first_served_at)
+      values (${policy.domainId}, ${policy.policyId}, ${policy.text}, ${at})
+      on conflict do nothing
+    ), high as (
+      update ${domains} set max_age_high = greatest(coalesce(max_age_high, 0), ${raise}::bigint)
+      where id = ${policy.domainId} and ${raise}::bigint is not null
+    )
+    insert into ${auditLog} (at, tenant_id, actor_token_id, action, subject, detail)
+    values (${audit.at.getTime()}, ${audit.tenantId}, ${audit.actorTokenId}, ${audit.action},
+      ${audit.subject}, ${audit.detail === undefined ? null : JSON.stringify(audit.detail)}::jsonb)`
+}
+
 export function policyRepo(db: PgDb): PolicyRepo {
   return {
     async get(domainId) {
@@ -61,11 +92,7 @@ export function policyRepo(db: PgDb): PolicyRepo {
       )
     },
     async put(policy, audit) {
-      await db.transaction(async (tx) => {
-        await putPolicy(tx, policy)
-        if (policy.mode !== 'none') await raiseMaxAgeHigh(tx, policy.domainId, policy.maxAge)
-        await writeAudit(tx, audit)
-      })
+      await db.execute(putStatement(policy, audit))
     },
   }
 }
