@@ -22,6 +22,12 @@ import { conflictOnUnique } from '../unique.js'
 import { putPolicy, raiseMaxAgeHigh, type PgTx } from './policies.js'
 
 export function domainRepo(db: PgDb): DomainRepo {
+  // Nearly every API request names its domain: prepared once per connection.
+  const ofName = db
+    .select()
+    .from(domains)
+    .where(and(eq(domains.name, sql.placeholder('name')), ne(domains.status, 'pending')))
+    .prepare('domains_by_name')
   return {
     async create(domain, names, audit) {
       // domains_tenant_name and domains_name_live (pending claims excepted) decide at insert.
@@ -38,10 +44,7 @@ export function domainRepo(db: PgDb): DomainRepo {
       return row ?? null
     },
     async byName(name) {
-      const [row] = await db
-        .select()
-        .from(domains)
-        .where(and(eq(domains.name, name), ne(domains.status, 'pending')))
+      const [row] = await ofName.execute({ name })
       return row ?? null
     },
     async ofTenant(tenantId, name) {

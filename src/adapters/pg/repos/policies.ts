@@ -70,12 +70,15 @@ function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
 }
 
 export function policyRepo(db: PgDb): PolicyRepo {
+  // Read before every policy write (an identical policy is a no-op): prepared once per connection.
+  const ofDomain = db
+    .select()
+    .from(mtaStsPolicies)
+    .where(eq(mtaStsPolicies.domainId, sql.placeholder('domainId')))
+    .prepare('policies_of_domain')
   return {
     async get(domainId) {
-      const [row] = await db
-        .select()
-        .from(mtaStsPolicies)
-        .where(eq(mtaStsPolicies.domainId, domainId))
+      const [row] = await ofDomain.execute({ domainId })
       return row ?? null
     },
     async versions(domainId) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, ne } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm'
 import type { ServedHost, SnapshotSource } from '../../../core/ports.js'
 import type { OpenPg, PgDb } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
@@ -39,6 +39,10 @@ export function snapshotSource(
   { db }: OpenPg,
   { pageSize = HOST_PAGE }: { pageSize?: number } = {},
 ): SnapshotSource {
+  // Every instance runs this on every domain change: prepared once per connection.
+  const ofDomain = hostRows(db)
+    .where(eq(hostnames.domainId, sql.placeholder('domainId')))
+    .prepare('snapshot_hosts_of_domain')
   return {
     async hosts(extra) {
       // Keyset pages by hostname, all in one read-only REPEATABLE READ transaction: one
@@ -82,7 +86,7 @@ export function snapshotSource(
       })()
     },
     async hostsOfDomain(domainId) {
-      return hostRows(db).where(eq(hostnames.domainId, domainId))
+      return ofDomain.execute({ domainId })
     },
   }
 }

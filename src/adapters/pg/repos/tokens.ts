@@ -23,6 +23,12 @@ const ENV_OPERATOR_LOCK = sql`SELECT pg_advisory_xact_lock(${sql.raw(String(LOCK
 
 /** API tokens in PostgreSQL (the contract is TokenRepo in core/ports.ts). */
 export function tokenRepo(db: PgDb): TokenRepo {
+  // Every API request authenticates: prepared once per connection (no parse and plan each time).
+  const ofHash = db
+    .select({ ...publicFields, sha256: apiTokens.sha256 })
+    .from(apiTokens)
+    .where(eq(apiTokens.sha256, sql.placeholder('sha256')))
+    .prepare('tokens_by_hash')
   return {
     async create(token, audit) {
       await conflictOnUnique('token already exists', () =>
@@ -33,10 +39,7 @@ export function tokenRepo(db: PgDb): TokenRepo {
       )
     },
     async byHash(sha256) {
-      const [row] = await db
-        .select({ ...publicFields, sha256: apiTokens.sha256 })
-        .from(apiTokens)
-        .where(eq(apiTokens.sha256, sha256))
+      const [row] = await ofHash.execute({ sha256 })
       return row ?? null
     },
     async byId(id): Promise<ApiToken | null> {
