@@ -57,15 +57,8 @@ type Series = [string, () => Promise<Run>]
 export async function interleaved<T extends Series[]>(
   ctx: Ctx,
   series: [...T],
-  opts: { warmUp?: boolean } = {},
 ): Promise<{ [K in keyof T]: Run }> {
   const runs: Run[][] = series.map(() => [])
-  // One unmeasured run of each first: right after a setup, this VM's first runs came out up to
-  // twice as costly per request for every server alike (ours, nginx and caddy).
-  if (opts.warmUp) {
-    for (const [label, fn] of series)
-      log(`  ${label} warm-up (not counted): ${describe(await fn())}`)
-  }
   for (let i = 0; i < ctx.reps; i++) {
     for (const [k, [label, fn]] of series.entries()) {
       const r = await fn()

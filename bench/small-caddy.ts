@@ -76,7 +76,7 @@ export async function caddySetup(ctx: Ctx, token: string): Promise<void> {
       ? " (Go's crypto/tls picks the TLS 1.3 suite from its own order, AES-128-GCM first on CPUs with AES instructions; OpenSSL servers follow the client's order)"
       : ''
   ctx.notes.push(
-    `S+caddy (rows 1g, 1h, 2h, 2i): a second S (fresh data, 10 domains via the API), ours, nginx and ${caddyVersion()} pinned to core 0; caddy from a JSON config (caddy run --adapter ''): admin off, autosave off, automatic HTTPS off, GOMAXPROCS=1, one TLS connection policy loading our certificate and key files, session tickets disabled (2d-style probe: ${resumeCaddy}), HTTP/1.1 only, the policy as a static_response with the same three headers, access logs off. Policy bytes against ours (${Buffer.byteLength(policy)}): caddy ${await bytes(caddy.port)}, nginx ${await bytes(nginx.port)}. Keep-alive: one unmeasured run of each server first (warm-up), then the interleaved series.`,
+    `S+caddy (rows 1g, 1h, 2h, 2i): a second S (fresh data, 10 domains via the API), ours, nginx and ${caddyVersion()} pinned to core 0; caddy from a JSON config (caddy run --adapter ''): admin off, autosave off, automatic HTTPS off, GOMAXPROCS=1, one TLS connection policy loading our certificate and key files, session tickets disabled (2d-style probe: ${resumeCaddy}), HTTP/1.1 only, the policy as a static_response with the same three headers, access logs off. Policy bytes against ours (${Buffer.byteLength(policy)}): caddy ${await bytes(caddy.port)}, nginx ${await bytes(nginx.port)}.`,
     `S+caddy negotiated with a Node client like tlsload's: ours ${nOurs.tls}; ${differences('nginx', nOurs, nNginx)}; ${differences('caddy', nOurs, nCaddy)}${goCipher}.`,
   )
 
@@ -88,15 +88,11 @@ export async function caddySetup(ctx: Ctx, token: string): Promise<void> {
     seconds: ctx.seconds,
   })
   log('S+caddy: keep-alive')
-  const [oursKa, nginxKa, caddyKa] = await interleaved(
-    ctx,
-    [
-      ['ours keep-alive', () => runWrk(ours.pid, spec(ours.httpsPort), ctx.workDir)],
-      ['nginx keep-alive', () => runWrk(nginx.pid, spec(nginx.port), ctx.workDir)],
-      ['caddy keep-alive', () => runWrk(caddy.pid, spec(caddy.port), ctx.workDir)],
-    ],
-    { warmUp: true },
-  )
+  const [oursKa, nginxKa, caddyKa] = await interleaved(ctx, [
+    ['ours keep-alive', () => runWrk(ours.pid, spec(ours.httpsPort), ctx.workDir)],
+    ['nginx keep-alive', () => runWrk(nginx.pid, spec(nginx.port), ctx.workDir)],
+    ['caddy keep-alive', () => runWrk(caddy.pid, spec(caddy.port), ctx.workDir)],
+  ])
   log('S+caddy: full handshakes (tlsload, never offers a session)')
   const [oursHs, nginxHs, caddyHs] = await interleaved(ctx, [
     ['ours handshakes', () => runHandshakes(ours.pid, spec(ours.httpsPort))],
