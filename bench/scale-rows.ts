@@ -17,6 +17,8 @@ export interface ScaleFigures {
   pgSettings?: string
   sqliteWrites?: Writes
   pgWrites?: Writes
+  /** Statements the three instances sent per API write (median of the runs). */
+  statementsPerWrite?: number
   pgOne?: Run
   pgAll?: Run
   prop?: Propagation
@@ -70,7 +72,7 @@ export function scaleRows(ctx: Ctx, f: ScaleFigures): void {
     figure: `API writes/s, ${f.writers} clients PUT changed policies (p50/p99 ms ${f1(pw.p50ms)}/${f1(pw.p99ms)} vs ${f1(sw.p50ms)}/${f1(sw.p99ms)})`,
     setup: `${P}; SQLite: 1 instance, core 0`,
     ours: `${f1(pw.perSecond)}${pw.errors ? ` (${pw.errors} errors)` : ''}`,
-    ref: `${f1(sw.perSecond)} SQLite${sw.errors ? ` (${sw.errors} errors)` : ''}; CPU ms/write ${f1(sw.cpuMsPerWrite[0] ?? NaN)} vs instances ${f1(pw.cpuMsPerWrite[0] ?? NaN)} + PostgreSQL ${f1(pw.cpuMsPerWrite[1] ?? NaN)}`,
+    ref: `${f1(sw.perSecond)} SQLite${sw.errors ? ` (${sw.errors} errors)` : ''}; CPU ms/write ${f1(sw.cpuMsPerWrite[0] ?? NaN)} vs instances ${f1(pw.cpuMsPerWrite[0] ?? NaN)} + PostgreSQL ${f1(pw.cpuMsPerWrite[1] ?? NaN)}; ${f1(f.statementsPerWrite ?? NaN)} statements/write`,
     ratio: pw.perSecond / sw.perSecond,
     target: '>= 0.5x SQLite',
     ok: pw.perSecond >= 0.5 * sw.perSecond && pw.errors === 0,

@@ -53,13 +53,18 @@ async function pinTree(pid: number, cores: string): Promise<void> {
 
 /** A durable PostgreSQL 15 (fsync on) on the server core; its settings as read back. */
 async function startPg(): Promise<{ db: TestPostgres; settings: string }> {
-  const db = await startPostgres({ durable: true })
+  // pg_stat_statements counts the statements clients send (top level: one per round trip).
+  const db = await startPostgres({
+    durable: true,
+    settings: ['shared_preload_libraries=pg_stat_statements'],
+  })
   const pid = db.pid()
   // Backends fork from the postmaster later and inherit its affinity.
   if (pid !== null) await pinTree(pid, '0')
   const client = new pg.Client({ connectionString: db.url })
   await client.connect()
   try {
+    await client.query('create extension if not exists pg_stat_statements')
     const { rows } = await client.query<Record<string, string>>(
       `select version() v, current_setting('fsync') f, current_setting('synchronous_commit') s`,
     )
@@ -68,6 +73,24 @@ async function startPg(): Promise<{ db: TestPostgres; settings: string }> {
       db,
       settings: `${r.v!.split(' on ')[0]}, fsync=${r.f}, synchronous_commit=${r.s}`,
     }
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * Statements the instances sent since the last call (pg_stat_statements, then reset): with the
+ * writes counted over the same span, the round trips each API write costs across all instances.
+ */
+async function statementsSent(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ n: string | null }>(
+      `select sum(calls) as n from pg_stat_statements where query not like '%pg_stat_statements%'`,
+    )
+    await client.query('select pg_stat_statements_reset()')
+    return Number(rows[0]?.n ?? 0)
   } finally {
     await client.end()
   }
@@ -185,12 +208,19 @@ export async function scaleSetup(ctx: Ctx, token: string): Promise<void> {
     const pgCpu = () => [sumOf(instances.map((s) => treeCpu(s.pid))), treeCpu(db.pid() ?? 0)]
     const sqliteW: Writes[] = []
     const pgW: Writes[] = []
+    const statementsPerWrite: number[] = []
     for (let r = 0; r < ctx.reps; r++) {
       sqliteW.push(await apiWrites([w1Api], WRITERS, ctx.seconds, `s${r}`, sqliteCpu))
       log(`  SQLite writes #${r + 1}: ${describeWrites(sqliteW.at(-1)!)}`)
+      await statementsSent(db.url)
       pgW.push(await apiWrites(apis, WRITERS, ctx.seconds, `p${r}`, pgCpu))
-      log(`  PostgreSQL writes #${r + 1}: ${describeWrites(pgW.at(-1)!)}`)
+      const sent = (await statementsSent(db.url)) / Math.max(1, pgW.at(-1)!.writes)
+      statementsPerWrite.push(sent)
+      log(
+        `  PostgreSQL writes #${r + 1}: ${describeWrites(pgW.at(-1)!)}; ${f1(sent)} statements/write`,
+      )
     }
+    figs.statementsPerWrite = median(statementsPerWrite)
     figs.sqliteWrites = medianWrites(sqliteW)
     figs.pgWrites = medianWrites(pgW)
 
