@@ -74,7 +74,8 @@ export function withPolicyFastPath(deps: FastPathDeps, next: NodeHandler): NodeH
 
 /**
  * policyHeaders as node's flat [name, value, …] list, built once per body length (all that
- * varies) and copied per response: an object per request, and its walk in writeHead, cost more.
+ * varies) and copied per response, instead of an object built and walked per response (in a
+ * bare node:https server that cost ~20 % more CPU per request; here it was within the noise).
  */
 function headerLines(cacheSeconds: number): (byteLength: number) => string[] {
   const built = new Map<number, string[]>()
