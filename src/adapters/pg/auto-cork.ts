@@ -3,8 +3,8 @@
  * writes a query's Parse, Bind, Describe, Execute and Sync messages with a `write` each; on a
  * socket with TCP_NODELAY that is five syscalls, five segments and five wake-ups of the backend
  * per statement. Corked on its first write in a tick and uncorked on the next, the socket sends
- * them as one writev. Profiled (bench row 15c1): socket writes were half an instance's CPU per
- * API write on PostgreSQL, against a tenth on SQLite.
+ * them as one writev. Profiled (bench row 15c1): half of the writing instance's samples were in
+ * socket writes on PostgreSQL, against a tenth on SQLite.
  */
 import type { Duplex } from 'node:stream'
 

@@ -48,7 +48,7 @@ const types = {
   },
 } as pg.CustomTypesConfig
 
-/** node-postgres's connection of a client: public in its API docs as `client.connection`. */
+/** node-postgres's connection of a client (`client.connection`, which its typings leave out). */
 const connectionOf = (client: pg.PoolClient) =>
   (client as unknown as { connection: { stream: Duplex } }).connection
 

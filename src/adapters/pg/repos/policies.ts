@@ -39,7 +39,7 @@ export async function raiseMaxAgeHigh(tx: PgTx, domainId: string, maxAge: number
 
 /**
  * The policy write of `put` as one statement: the same four writes as putPolicy, raiseMaxAgeHigh
- * and writeAudit in a transaction, without its five round trips (BEGIN, three, COMMIT) — the
+ * and writeAudit in a transaction, without its six round trips (BEGIN, four writes, COMMIT) — the
  * API's most frequent write, where each round trip costs the instance and the server a wake-up
  * (bench row 15c1). One statement is atomic on its own; its parts run on one snapshot, and the
  * upserts still serialise on their rows.
