@@ -104,3 +104,37 @@ describe('PolicySnapshot', () => {
       )
   })
 })
+
+describe('PolicySnapshot during a full reload', () => {
+  it('when a certificate is stored and a domain changes while the reload reads, then both are served after it, not the rows read before', async () => {
+    const before = [
+      row('a', 'mta-sts.a.example', text('mx.a.example')),
+      row('b', 'mta-sts.b.example', text('mx.b.example')),
+    ]
+    let release: () => void = () => {}
+    const reading = new Promise<void>((r) => (release = r))
+    const src = source(before)
+    // The full read takes what the store held when it began; the store moves on meanwhile.
+    src.hosts = async () => {
+      const rows = before.map((r) => ({ ...r }))
+      await reading
+      return rows
+    }
+    const snap = new PolicySnapshot(
+      src,
+      createLogger('warn', () => undefined),
+    )
+    const reload = snap.refresh()
+
+    src.rows = before.map((r) => (r.domainId === 'b' ? { ...r, text: text('mx2.b.example') } : r))
+    await snap.apply({ type: 'certificate.stored', hostname: 'mta-sts.a.example', serial: '0a' })
+    await snap.apply({ type: 'domain.changed', domainId: 'b', domain: 'b.example', what: 'policy' })
+    release()
+    await reload
+
+    expect(snap.certSerial('mta-sts.a.example')).toBe('0a')
+    expect(new TextDecoder().decode(snap.lookup('mta-sts.b.example')!.bytes)).toBe(
+      text('mx2.b.example'),
+    )
+  })
+})

@@ -31,6 +31,12 @@ export class PolicySnapshot {
   private policies = 0
   private running: Promise<void> | null = null
   private again = false
+  /**
+   * Events that arrived while a full reload was reading: its map was read before some of them,
+   * so each is applied again once the map is swapped in (else a certificate issued during the
+   * start-up load stayed unserved until the next reload).
+   */
+  private missed: Change[] | null = null
   private readonly inFlight = new Set<Promise<void>>()
 
   constructor(
@@ -74,6 +80,7 @@ export class PolicySnapshot {
     this.running = (async () => {
       do {
         this.again = false
+        this.missed = []
         const rows = await this.source.hosts(this.extraHosts)
         const next = new Map<string, HostEntry>()
         const index = new Map<string, string[]>()
@@ -92,10 +99,14 @@ export class PolicySnapshot {
         this.byHost = next
         this.byDomain = index
         this.policies = policies
-        this.log.debug('snapshot_refreshed', { hosts: next.size })
+        const missed = this.missed
+        this.missed = null
+        for (const change of missed) await this.applyNow(change)
+        this.log.debug('snapshot_refreshed', { hosts: next.size, replayed: missed.length })
       } while (this.again)
     })().finally(() => {
       this.running = null
+      this.missed = null
     })
     return this.running
   }
@@ -151,6 +162,8 @@ export class PolicySnapshot {
 
   /** Change feed subscriber (core/changes.ts); idempotent, since it re-reads the store. */
   apply(change: Change): Promise<void> {
+    // A reconcile during a reload asks for another reload (refresh's `again`), not a replay.
+    if (change.type !== 'reconcile') this.missed?.push(change)
     const work = this.applyNow(change)
     this.inFlight.add(work)
     return work.finally(() => this.inFlight.delete(work))
