@@ -7,6 +7,7 @@
 import { Agent, request } from 'node:https'
 import { call, type Api } from './admin.js'
 import { domainOf, hostOf, MAX_AGE, policyFor } from './seed.js'
+import { policyRequest } from './server.js'
 import { sleep } from './tools.js'
 
 export interface Writes {
@@ -82,24 +83,12 @@ export async function apiWrites(
 /** GET the policy over a kept-alive connection (polling must not measure handshakes). */
 function getPolicy(agent: Agent, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        servername: host,
-        headers: { host },
-        path: '/.well-known/mta-sts.txt',
-        rejectUnauthorized: false,
-        agent,
-        timeout: 5000,
-      },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (d: string) => (body += d))
-        res.on('end', () => resolve(res.statusCode === 200 ? body : ''))
-      },
-    )
+    const req = request({ ...policyRequest(port, host, agent), timeout: 5000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (body += d))
+      res.on('end', () => resolve(res.statusCode === 200 ? body : ''))
+    })
     req.on('timeout', () => req.destroy(new Error('timeout')))
     req.on('error', reject)
     req.end()

@@ -113,6 +113,21 @@ export interface Fetched {
   protocol: string
 }
 
+/** The policy URL of `host` on loopback `port`, SNI = Host = `host`, no certificate check. */
+export const policyRequest = (
+  port: number,
+  host: string,
+  agent: RequestOptions['agent'],
+): RequestOptions => ({
+  host: '127.0.0.1',
+  port,
+  servername: host,
+  headers: { host },
+  path: '/.well-known/mta-sts.txt',
+  rejectUnauthorized: false,
+  agent,
+})
+
 /** One HTTPS GET with SNI = Host = `host`, no certificate check; `session` offers one. */
 export function fetchPolicy(
   port: number,
@@ -122,13 +137,7 @@ export function fetchPolicy(
   return new Promise((resolve, reject) => {
     let got: Buffer | undefined
     const options: RequestOptions & { session?: Buffer } = {
-      host: '127.0.0.1',
-      port,
-      servername: host,
-      headers: { host },
-      path: '/.well-known/mta-sts.txt',
-      rejectUnauthorized: false,
-      agent: false,
+      ...policyRequest(port, host, false),
       session,
       timeout: 5000,
     }

@@ -12,7 +12,7 @@ import { addDomainWithPolicy, apiOf, call } from './admin.js'
 import type { Ctx } from './ctx.js'
 import { f0, f1, f2 } from './report.js'
 import { hostOf } from './seed.js'
-import { startOurs, waitPolicy } from './server.js'
+import { policyRequest, startOurs, waitPolicy } from './server.js'
 import { log, sleep } from './tools.js'
 
 const CONVERTERS = 4
@@ -32,23 +32,12 @@ async function probe(port: number, host: string, until: number): Promise<number[
     await sleep(Math.max(0, next - performance.now()))
     const t = performance.now()
     await new Promise<void>((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          servername: host,
-          headers: { host },
-          path: '/.well-known/mta-sts.txt',
-          rejectUnauthorized: false,
-          agent,
-        },
-        (res) => {
-          res.resume()
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`)),
-          )
-        },
-      )
+      const req = httpsRequest(policyRequest(port, host, agent), (res) => {
+        res.resume()
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`)),
+        )
+      })
       req.on('error', reject)
       req.end()
     })
