@@ -4,15 +4,23 @@
  * source) and deadlines for every stage a client can stall: TLS handshake, first request,
  * headers, whole request, idle keep-alive. Also the graceful close both share.
  */
-import { createServer as createHttpServer, type Server } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { ConnectionGate } from '../adapters/net/connection-gate.js'
 import type { SniCache } from '../adapters/tls/sni-cache.js'
-import type { NodeHandler } from '../http/policy-fast-path.js'
+import type { FastPathDeps } from '../http/policy-answer.js'
+import { withPolicyFastPath } from '../http/policy-fast-path.js'
+import { PolicyFront } from '../http/policy-front.js'
 
 type Fetch = Parameters<typeof getRequestListener>[0]
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 export interface ListenerOptions {
   port: number
@@ -43,6 +51,9 @@ interface InFlight {
   drained: Array<() => void>
 }
 const inFlight = new WeakMap<Server, InFlight>()
+
+/** The policy front of an HTTPS server: its connections are closed with node's idle ones. */
+const fronts = new WeakMap<Server, PolicyFront>()
 
 const newInFlight = (): InFlight => ({ count: 0, drained: [] })
 
@@ -89,7 +100,7 @@ function disarmSilent(socket: Socket): void {
  * closes. One listener rather than a second `request` one: node's emit takes its cheaper path
  * for a single listener, on every request.
  */
-function counted(handler: NodeHandler, state: InFlight): NodeHandler {
+function counted(handler: Handler, state: InFlight): Handler {
   return (req, res) => {
     disarmSilent(req.socket)
     handler(req, res)
@@ -133,15 +144,18 @@ export function listenHttp(fetch: Fetch, o: ListenerOptions): Promise<Server> {
 
 /**
  * The HTTPS listener: no default certificate, so a client without a known SNI name fails.
- * `wrap` may answer some requests itself before the hono adapter sees them (the policy path).
+ * With `hot`, the policy request is answered before the hono adapter sees it: on the TLS socket
+ * by the policy front while a connection sends only that, else by the fast path on node's
+ * request.
  */
 export function listenHttps(
   fetch: Fetch,
   o: ListenerOptions,
   sni: SniCache,
-  wrap: (next: NodeHandler) => NodeHandler = (next) => next,
+  hot?: FastPathDeps,
 ): Promise<Server> {
   const state = newInFlight()
+  const app: Handler = getRequestListener(tracked(fetch, state), { hostname: o.hostname })
   const server = createHttpsServer(
     {
       SNICallback: sni.callback,
@@ -150,9 +164,14 @@ export function listenHttps(
       handshakeTimeout: o.handshakeMs,
       ...httpOptions(o),
     },
-    counted(wrap(getRequestListener(tracked(fetch, state), { hostname: o.hostname })), state),
+    counted(hot ? withPolicyFastPath(hot, app) : app, state),
   )
   server.on('secureConnection', (socket: Socket) => armSilent(socket, o.headersMs))
+  if (hot) {
+    const front = new PolicyFront(hot, { keepAliveMs: o.keepAliveMs, requested: disarmSilent })
+    front.attach(server)
+    fronts.set(server, front)
+  }
   return listen(server, o, state)
 }
 
@@ -166,6 +185,7 @@ export const portOf = (server: Server): number => (server.address() as AddressIn
 export async function closeGracefully(server: Server, graceMs = 10_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
   server.closeIdleConnections()
+  fronts.get(server)?.closeIdle()
   const state = inFlight.get(server)
   if (state && state.count > 0) {
     await new Promise<void>((resolve) => {

@@ -8,7 +8,6 @@ import { localCaRootPath } from '../adapters/certs/local-ca.js'
 import { listenMetrics, type MetricsListener } from '../adapters/metrics/metrics-server.js'
 import { startScheduler, type Job, type Scheduler } from '../adapters/scheduler/cron.js'
 import { createApp } from '../http/app.js'
-import { withPolicyFastPath } from '../http/policy-fast-path.js'
 import { httpDepsOf } from './http-deps.js'
 import { listenerSettings } from './listener-settings.js'
 import {
@@ -118,7 +117,7 @@ export async function serve(rt: Runtime, opts: ServeOptions = {}): Promise<Runni
         createApp(httpDeps, 'https').fetch,
         listenerOptions(config.HTTPS_PORT),
         rt.sni,
-        (next) => withPolicyFastPath(httpDeps, next),
+        httpDeps,
       ),
     )
     // After the snapshot: the zone's ids follow what is served (RFC 8461 §8.1).
