@@ -3,7 +3,6 @@ import { type FastPathDeps, PolicyAnswers } from './policy-answer.js'
 import { POLICY_PATH } from './public.js'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
-export type { FastPathDeps } from './policy-answer.js'
 
 /**
  * The hot request — GET or HEAD of a policy we serve — answered straight on node's response,

@@ -4,23 +4,17 @@
  * source) and deadlines for every stage a client can stall: TLS handshake, first request,
  * headers, whole request, idle keep-alive. Also the graceful close both share.
  */
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http'
+import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { ConnectionGate } from '../adapters/net/connection-gate.js'
 import type { SniCache } from '../adapters/tls/sni-cache.js'
 import type { FastPathDeps } from '../http/policy-answer.js'
-import { withPolicyFastPath } from '../http/policy-fast-path.js'
+import { type NodeHandler, withPolicyFastPath } from '../http/policy-fast-path.js'
 import { PolicyFront } from '../http/policy-front.js'
 
 type Fetch = Parameters<typeof getRequestListener>[0]
-type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 export interface ListenerOptions {
   port: number
@@ -100,7 +94,7 @@ function disarmSilent(socket: Socket): void {
  * closes. One listener rather than a second `request` one: node's emit takes its cheaper path
  * for a single listener, on every request.
  */
-function counted(handler: Handler, state: InFlight): Handler {
+function counted(handler: NodeHandler, state: InFlight): NodeHandler {
   return (req, res) => {
     disarmSilent(req.socket)
     handler(req, res)
@@ -155,7 +149,7 @@ export function listenHttps(
   hot?: FastPathDeps,
 ): Promise<Server> {
   const state = newInFlight()
-  const app: Handler = getRequestListener(tracked(fetch, state), { hostname: o.hostname })
+  const app: NodeHandler = getRequestListener(tracked(fetch, state), { hostname: o.hostname })
   const server = createHttpsServer(
     {
       SNICallback: sni.callback,
