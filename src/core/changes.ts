@@ -10,9 +10,15 @@
  * - **After commit only.** An event is published once the write it describes is durable; a
  *   rolled-back write publishes nothing. A subscriber reading the store on an event sees at
  *   least that write.
- * - **Events name, they do not carry.** An event says which domain, tenant or hostname changed,
- *   never the new content and never a secret (keys, tokens): subscribers read the store. So an
- *   event may be stale or repeated without harm, and each is small plain JSON (a NOTIFY payload).
+ * - **Events name; one carries a policy.** An event says which domain, tenant or hostname
+ *   changed, never a secret (keys, tokens); subscribers read the store. So an event may be
+ *   stale or repeated without harm, and each is small plain JSON (a NOTIFY payload). The one
+ *   exception is a policy write (`domain.changed`, `what: 'policy'`), which may carry the text
+ *   now served with the policy row's revision (PolicyRepo.put): the row's writes each add one
+ *   under its lock, so a subscriber that keeps the revision it holds can tell a stale or
+ *   repeated event and ignore it, and must read the store (as for any event) when it holds
+ *   nothing for the domain. An adapter may drop the carried part (a payload too large): the
+ *   event then names only.
  * - **Order.** Within one process, every subscriber is called with the events in the order they
  *   were published; an async handler's work on one event may overlap the next (handlers that
  *   re-read the store do not mind). Across processes there is no order.
@@ -44,8 +50,21 @@ export type DomainAspect =
   /** Its DNS mode (self or delegated to our zone) changed. */
   | 'dns'
 
+/** What a policy write carries: the text served from now on, ordered by the row's revision. */
+export interface CarriedPolicy {
+  text: string
+  revision: number
+}
+
 export type Change =
-  | { type: 'domain.changed'; domainId: string; domain: string; what: DomainAspect }
+  | {
+      type: 'domain.changed'
+      domainId: string
+      domain: string
+      what: DomainAspect
+      /** Only with `what: 'policy'`, and only if the adapter kept it (see the contract). */
+      policy?: CarriedPolicy
+    }
   /** The domain row is gone, with its hostnames (`hostnames`: those it had; their certs are orphans). */
   | { type: 'domain.removed'; domainId: string; domain: string; hostnames: string[] }
   | { type: 'tenant.changed'; tenantId: string }

@@ -244,8 +244,12 @@ export interface PolicyRepo {
    * published again under a new id (a cancelled retirement) is matched to its latest id first.
    */
   versions(domainId: string): Promise<Array<{ policyId: string; text: string }>>
-  /** Stores the policy (and its version) and raises maxAgeHigh for non-`none` modes. */
-  put(policy: StoredPolicy, audit: AuditEntry): Promise<void>
+  /**
+   * Stores the policy (and its version) and raises maxAgeHigh for non-`none` modes. Resolves
+   * to the row's new revision: every write of a domain's policy row (this one, retire,
+   * restore) adds one under the row's lock, so revisions order that row's writes.
+   */
+  put(policy: StoredPolicy, audit: AuditEntry): Promise<number>
 }
 
 export interface TlsRptRepo {
@@ -264,6 +268,8 @@ export interface ServedHost {
   domainId: string | null
   /** The policy text (policy hosts only), or null when the domain has none yet. */
   text: string | null
+  /** The policy row's revision (PolicyRepo.put), with `text`; null when `text` is. */
+  revision: number | null
   /** Serial of the certificate on disk, or null before the first issuance. */
   certSerial: string | null
 }

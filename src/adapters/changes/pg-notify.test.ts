@@ -3,12 +3,13 @@
  * feeds with their own pools and listeners) in well under a second, a sender does not get its
  * own back, a listener that loses its server reconnects and reports the gap as `reconcile`.
  */
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Change } from '../../core/changes.js'
 import { openPostgres, type OpenPg } from '../pg/database.js'
 import { createLogger } from '../log/logger.js'
 import { inProcessFeed } from './in-process.js'
-import { pgChangeFeed, type PgChangeFeed } from './pg-notify.js'
+import { CHANGE_CHANNEL, pgChangeFeed, type PgChangeFeed } from './pg-notify.js'
 import {
   SKIP_POSTGRES,
   SKIP_POSTGRES_NOTE,
@@ -102,6 +103,42 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL change feed${SKIP_POSTGRES_NOTE}`, ()
     await a.feed.publish({ type: 'domain.removed', domainId: 'd', domain: 'x.example', hostnames })
     await until(() => b.seen.length === 1, 1000)
     expect(b.seen).toEqual([{ type: 'reconcile' }])
+  })
+
+  test('when a policy write carries its text, then the others get the text; too large for NOTIFY, the event names only', async () => {
+    const [a, b] = [add('carry-a'), add('carry-b')]
+    await Promise.all([a.feed.start(), b.feed.start()])
+    const small: Change = { ...policyChange, policy: { text: 'version: STSv1\r\n', revision: 7 } }
+    await a.feed.publish(small)
+    await until(() => b.seen.length === 1, 1000)
+    expect(b.seen).toEqual([small])
+    // Over the payload limit: the others read the policy instead of reloading everything.
+    const big: Change = { ...policyChange, policy: { text: 'x'.repeat(9000), revision: 8 } }
+    await a.feed.publish(big)
+    await until(() => b.seen.length === 2, 1000)
+    expect(b.seen[1]).toEqual(policyChange)
+    expect(a.seen[1]).toEqual(big)
+  })
+
+  test('when a notification carries a policy that is not text with a whole revision, then the event names only', async () => {
+    const b = add('sane-b')
+    await b.feed.start()
+    const other = new pg.Client({ connectionString: server.url })
+    await other.connect()
+    try {
+      for (const policy of [
+        { text: 5, revision: 1 },
+        { text: 'x', revision: 'one' },
+        { text: 'x' },
+      ]) {
+        const payload = JSON.stringify({ o: 'someone', c: { ...policyChange, policy } })
+        await other.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload])
+      }
+    } finally {
+      await other.end()
+    }
+    await until(() => b.seen.length === 3, 1000)
+    expect(b.seen).toEqual([policyChange, policyChange, policyChange])
   })
 
   test('when the server goes away and comes back, then the listener reconnects, reports the gap and gets events again', async () => {

@@ -13,8 +13,9 @@
  *   notification did not).
  * - **Never a failed publish.** A failing `pg_notify` is logged; the local delivery already
  *   happened and the others catch up at the next reconcile.
- * - **Small payloads.** Events name, they do not carry (core/changes.ts); one over NOTIFY's
- *   8000-byte limit is sent as `reconcile` instead.
+ * - **Small payloads.** Events name (core/changes.ts); a policy write's carried text that
+ *   would take the payload over NOTIFY's 8000-byte limit is dropped (the others read the
+ *   policy), and any other event over it is sent as `reconcile` instead.
  */
 import pg from 'pg'
 import type { Change, ChangeFeed } from '../../core/changes.js'
@@ -75,6 +76,10 @@ export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
 
   const send = async (change: Change) => {
     let payload = JSON.stringify({ o: o.origin, c: change } satisfies Wire)
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD && change.type === 'domain.changed') {
+      const { policy: _, ...named } = change
+      payload = JSON.stringify({ o: o.origin, c: named } satisfies Wire)
+    }
     if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
       payload = JSON.stringify({ o: o.origin, c: { type: 'reconcile' } } satisfies Wire)
     }
@@ -95,7 +100,7 @@ export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
       return
     }
     if (wire.o === o.origin || typeof wire.c?.type !== 'string') return
-    void o.local.publish(wire.c)
+    void o.local.publish(withSaneCarried(wire.c))
   }
 
   const lost = (err?: Error) => {
@@ -184,4 +189,16 @@ export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
       }
     },
   }
+}
+
+/**
+ * A carried policy is taken as served text, so one that is not a string with a whole revision
+ * (anyone who may NOTIFY on the channel could send one) is dropped: the event then names only.
+ */
+function withSaneCarried(change: Change): Change {
+  if (change.type !== 'domain.changed' || change.policy === undefined) return change
+  const { text, revision } = change.policy as { text?: unknown; revision?: unknown }
+  if (typeof text === 'string' && Number.isSafeInteger(revision)) return change
+  const { policy: _, ...named } = change
+  return named
 }

@@ -25,7 +25,8 @@ function harness(names: Record<string, string>) {
     hostOwner: async () => null,
   }
   const events: Change[] = []
-  const policies = { put: async () => {} } as unknown as PolicyRepo
+  let revision = 0
+  const policies = { put: async () => ++revision } as unknown as PolicyRepo
   const repos = publishingRepos({ policies } as unknown as Repos, lookups, {
     publish: async (c) => void events.push(c),
   })
@@ -48,6 +49,30 @@ describe('publishingRepos', () => {
       'one.example',
       '',
       '',
+    ])
+  })
+
+  it('when a policy is put, then its event carries the text with the revision the store gave it', async () => {
+    const { repos, events } = harness({ d1: 'one.example' })
+
+    expect(await repos.policies.put(policyOf('d1'), AUDIT)).toBe(1)
+    await repos.policies.put({ ...policyOf('d1'), text: 'version: STSv1\r\nmode: none\r\n' }, AUDIT)
+
+    expect(events).toEqual([
+      {
+        type: 'domain.changed',
+        domainId: 'd1',
+        domain: 'one.example',
+        what: 'policy',
+        policy: { text: 'version: STSv1\r\n', revision: 1 },
+      },
+      {
+        type: 'domain.changed',
+        domainId: 'd1',
+        domain: 'one.example',
+        what: 'policy',
+        policy: { text: 'version: STSv1\r\nmode: none\r\n', revision: 2 },
+      },
     ])
   })
 })

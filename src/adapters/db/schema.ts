@@ -120,6 +120,11 @@ export const mtaStsPolicies = sqliteTable('mta_sts_policies', {
   policyId: text('policy_id').notNull(),
   text: text('text').notNull(),
   updatedAt: ms('updated_at').notNull(),
+  /**
+   * Bumped by every write of the row, under its lock: orders the row's writes whatever the
+   * writers' clocks, so a change event carrying the text can be told stale (core/changes.ts).
+   */
+  revision: integer('revision').notNull().default(0),
 })
 
 export const tlsRpt = sqliteTable('tlsrpt', {

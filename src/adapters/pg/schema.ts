@@ -135,6 +135,11 @@ export const mtaStsPolicies = pgTable('mta_sts_policies', {
   policyId: text('policy_id').notNull(),
   text: text('text').notNull(),
   updatedAt: ms('updated_at').notNull(),
+  /**
+   * Bumped by every write of the row, under its lock: orders the row's writes whatever the
+   * writers' clocks, so a change event carrying the text can be told stale (core/changes.ts).
+   */
+  revision: bigint('revision', { mode: 'number' }).notNull().default(0),
 })
 
 export const tlsRpt = pgTable('tlsrpt', {

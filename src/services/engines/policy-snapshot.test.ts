@@ -3,12 +3,18 @@ import { createLogger } from '../../adapters/log/logger.js'
 import type { ServedHost, SnapshotSource } from '../../core/ports.js'
 import { PolicySnapshot } from './policy-snapshot.js'
 
-const row = (domainId: string, hostname: string, text: string | null): ServedHost => ({
+const row = (
+  domainId: string,
+  hostname: string,
+  text: string | null,
+  revision: number | null = text === null ? null : 1,
+): ServedHost => ({
   hostname,
   role: 'policy',
   domain: hostname.replace(/^mta-sts\./, ''),
   domainId,
   text,
+  revision,
   certSerial: null,
 })
 
@@ -63,6 +69,7 @@ describe('PolicySnapshot', () => {
       domain: null,
       domainId: null,
       text: null,
+      revision: null,
       certSerial: 'aa',
     }
     const logo: ServedHost = {
@@ -136,5 +143,125 @@ describe('PolicySnapshot during a full reload', () => {
     expect(new TextDecoder().decode(snap.lookup('mta-sts.b.example')!.bytes)).toBe(
       text('mx2.b.example'),
     )
+  })
+})
+
+describe('PolicySnapshot and a policy write that carries its text', () => {
+  const A = 'mta-sts.a.example'
+  const served = (snap: PolicySnapshot, host: string) =>
+    new TextDecoder().decode(snap.lookup(host)?.bytes)
+  const policyChange = (revision: number, mx: string) =>
+    ({
+      type: 'domain.changed',
+      domainId: 'a',
+      domain: 'a.example',
+      what: 'policy',
+      policy: { text: text(mx), revision },
+    }) as const
+
+  /** A source that counts its reads of one domain. */
+  function counted(rows: ServedHost[]) {
+    const src = source(rows)
+    const reads = { n: 0 }
+    const hostsOfDomain = src.hostsOfDomain.bind(src)
+    src.hostsOfDomain = async (id) => {
+      reads.n++
+      return hostsOfDomain(id)
+    }
+    return { src, reads }
+  }
+
+  it('when a newer revision arrives, then its text is served without a read; an older or repeated one changes nothing', async () => {
+    const { src, reads } = counted([row('a', A, text('mx.one.example'), 3)])
+    const snap = new PolicySnapshot(
+      src,
+      createLogger('warn', () => undefined),
+    )
+    await snap.refresh()
+
+    await snap.apply(policyChange(4, 'mx.four.example'))
+    expect(served(snap, A)).toBe(text('mx.four.example'))
+    expect(reads.n).toBe(0)
+
+    // Out of order (another instance's older write) and repeated: both ignored.
+    await snap.apply(policyChange(2, 'mx.two.example'))
+    await snap.apply(policyChange(4, 'mx.other.example'))
+    expect(served(snap, A)).toBe(text('mx.four.example'))
+    expect(reads.n).toBe(0)
+    expect(snap.size).toBe(1)
+  })
+
+  it('when the domain has no policy yet, then the carried text is its first and counted', async () => {
+    const { src, reads } = counted([row('a', A, null)])
+    const snap = new PolicySnapshot(
+      src,
+      createLogger('warn', () => undefined),
+    )
+    await snap.refresh()
+    expect(snap.size).toBe(0)
+    await snap.apply(policyChange(1, 'mx.first.example'))
+    expect(served(snap, A)).toBe(text('mx.first.example'))
+    expect(snap.size).toBe(1)
+    expect(reads.n).toBe(0)
+  })
+
+  it('when nothing is held for the domain, then the store is read (the carried text is not trusted alone)', async () => {
+    const { src, reads } = counted([])
+    const snap = new PolicySnapshot(
+      src,
+      createLogger('warn', () => undefined),
+    )
+    await snap.refresh()
+    // A pending claim or a name this process has not loaded: the store decides what is served.
+    await snap.apply(policyChange(1, 'mx.claim.example'))
+    expect(reads.n).toBe(1)
+    expect(snap.lookup(A)).toBeUndefined()
+  })
+
+  it('when a read that began before a newer carried write ends after it, then the newer text stays', async () => {
+    const { src } = counted([row('a', A, text('mx.one.example'), 1)])
+    const snap = new PolicySnapshot(
+      src,
+      createLogger('warn', () => undefined),
+    )
+    await snap.refresh()
+    // A status change makes this process read the domain; the read returns revision 1...
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const read = src.hostsOfDomain.bind(src)
+    src.hostsOfDomain = async (id) => {
+      const rows = await read(id)
+      await gate
+      return rows
+    }
+    const status = snap.apply({
+      type: 'domain.changed',
+      domainId: 'a',
+      domain: 'a.example',
+      what: 'status',
+    })
+    // ...while revision 2's event, carried, is taken first.
+    await snap.apply(policyChange(2, 'mx.two.example'))
+    release()
+    await status
+    expect(served(snap, A)).toBe(text('mx.two.example'))
+  })
+
+  it('when a logo host belongs to the domain, then only its policy host takes the text', async () => {
+    const logo: ServedHost = {
+      ...row('a', 'logo.a.example', null),
+      role: 'logo',
+      domain: 'a.example',
+    }
+    const { src } = counted([row('a', A, text('mx.one.example'), 1), logo])
+    const snap = new PolicySnapshot(
+      src,
+      createLogger('warn', () => undefined),
+    )
+    await snap.refresh()
+    await snap.apply(policyChange(2, 'mx.two.example'))
+    expect(served(snap, A)).toBe(text('mx.two.example'))
+    expect(snap.lookup('logo.a.example')).toBeUndefined()
+    expect(snap.logoDomainOf('logo.a.example')).toBe('a.example')
   })
 })

@@ -1,4 +1,4 @@
-import type { Change } from '../../core/changes.js'
+import type { CarriedPolicy, Change } from '../../core/changes.js'
 import type { Logger, ServedHost, SnapshotSource } from '../../core/ports.js'
 import { ByteSlab } from './byte-slab.js'
 
@@ -9,6 +9,8 @@ export interface ServedBody {
 
 interface HostEntry {
   policy: ServedBody | undefined
+  /** The policy row's revision `policy` came from (null without a policy). */
+  revision: number | null
   certSerial: string | null
   /** Set for a customer's logo host: the domain whose logos it serves. */
   logoDomain: string | null
@@ -22,7 +24,8 @@ const single = { encode: (text: string) => encoder.encode(text) }
  * The in-memory view both listeners serve from — hostname → policy bytes and current
  * certificate serial — so no request or handshake touches the database. A subscriber of the
  * change feed (`apply`): one domain is reloaded on its events, everything on `reconcile` (another
- * process committed, or events may have been missed).
+ * process committed, or events may have been missed). A policy write's event carries its text
+ * and revision (core/changes.ts), taken without a read when newer than what is held.
  */
 export class PolicySnapshot {
   private byHost = new Map<string, HostEntry>()
@@ -124,17 +127,47 @@ export class PolicySnapshot {
     )
     const names = rows.map((r) => r.hostname)
     const before = this.byDomain.get(domainId) ?? []
+    const held = new Map(before.map((host) => [host, this.byHost.get(host)]))
     for (const host of before) {
       if (this.byHost.get(host)?.policy) this.policies--
       this.byHost.delete(host)
     }
     for (const row of rows) {
-      if (row.text !== null) this.policies++
-      this.byHost.set(row.hostname, entryOf(row, single))
+      const entry = entryOf(row, single)
+      // Read before a newer write whose carried text was taken meanwhile: keep that text.
+      const newer = held.get(row.hostname)
+      if (newer?.revision != null && row.revision !== null && newer.revision > row.revision) {
+        entry.policy = newer.policy
+        entry.revision = newer.revision
+      }
+      if (entry.policy !== undefined) this.policies++
+      this.byHost.set(row.hostname, entry)
     }
     if (rows.length > 0) this.byDomain.set(domainId, names)
     else this.byDomain.delete(domainId)
     return before.filter((host) => !names.includes(host))
+  }
+
+  /**
+   * Takes a policy write's carried text for the domain's policy host, unless what is held is
+   * as new (a repeated or stale event). False when nothing is held for the domain (not served
+   * yet, or a host of it missing): the caller reads the store instead.
+   */
+  private takeCarried(domainId: string, carried: CarriedPolicy): boolean {
+    const names = this.byDomain.get(domainId)
+    if (names === undefined) return false
+    let found = false
+    for (const host of names) {
+      const e = this.byHost.get(host)
+      // A logo host never serves the policy.
+      if (e === undefined || e.logoDomain !== null) continue
+      found = true
+      if (e.revision !== null && e.revision >= carried.revision) continue
+      if (e.policy === undefined) this.policies++
+      const policy = { bytes: single.encode(carried.text) }
+      this.byHost.set(host, { ...e, policy, revision: carried.revision })
+    }
+    return found
   }
 
   /** A certificate was issued (or dropped) for `hostname` in this process. */
@@ -160,7 +193,10 @@ export class PolicySnapshot {
     return served.equals(Buffer.from(text, 'utf8'))
   }
 
-  /** Change feed subscriber (core/changes.ts); idempotent, since it re-reads the store. */
+  /**
+   * Change feed subscriber (core/changes.ts); idempotent, since it re-reads the store or takes
+   * carried text by revision.
+   */
   apply(change: Change): Promise<void> {
     // A reconcile during a reload asks for another reload (refresh's `again`), not a replay.
     if (change.type !== 'reconcile') this.missed?.push(change)
@@ -172,6 +208,9 @@ export class PolicySnapshot {
   private async applyNow(change: Change): Promise<void> {
     switch (change.type) {
       case 'domain.changed':
+        if (change.policy !== undefined && this.takeCarried(change.domainId, change.policy)) return
+        await this.refreshDomain(change.domainId)
+        return
       case 'domain.removed':
         await this.refreshDomain(change.domainId)
         return
@@ -189,6 +228,7 @@ function entryOf(row: ServedHost, bytes: Pick<ByteSlab, 'encode'>): HostEntry {
   const policy = row.text === null ? undefined : { bytes: bytes.encode(row.text) }
   return {
     policy,
+    revision: policy === undefined ? null : row.revision,
     certSerial: row.certSerial,
     logoDomain: row.role === 'logo' ? row.domain : null,
   }

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openTestStore, STORE_KINDS, type TestStore } from '../../../../test/helpers/repo-stores.js'
 import type { PolicyRepo, StoredPolicy } from '../../../core/ports.js'
-import { policyRepo as pgPolicyRepo } from '../../pg/repos/policies.js'
-import { policyRepo } from './policies.js'
+import { putPolicy as pgPutPolicy, policyRepo as pgPolicyRepo } from '../../pg/repos/policies.js'
+import { policyRepo, putPolicy } from './policies.js'
 
 /** jsonb arrives parsed on PostgreSQL, as text on SQLite. */
 const jsonOf = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v)
@@ -86,6 +86,24 @@ describe.each(STORE_KINDS)('%s store: PolicyRepo get and put', (kind) => {
     await policies.put(policy('p2', 'testing', 3600), audit(new Date(0)))
     expect(await policies.get('d1')).toEqual(policy('p2', 'testing', 3600))
     expect(await store.sql(`SELECT action FROM audit_log`)).toHaveLength(2)
+  })
+
+  it('when the row is written again and again (put, retire, restore), then each write gets the next revision', async () => {
+    expect(await policies.put(policy('p1', 'enforce', 86400), audit(new Date(0)))).toBe(1)
+    expect(await policies.put(policy('p2', 'testing', 3600), audit(new Date(0)))).toBe(2)
+    // Retire and restore write the row through putPolicy in their own transactions.
+    const none = policy('p3', 'none', 86400)
+    const viaDomains = store.sqlite
+      ? store.sqlite.db.transaction((tx) => putPolicy(tx, none))
+      : await store.pg.db.transaction((tx) => pgPutPolicy(tx, none))
+    expect(viaDomains).toBe(3)
+    expect(await policies.put(policy('p4', 'enforce', 86400), audit(new Date(0)))).toBe(4)
+    const rows = await store.sql<{ r: number | string }>(
+      `SELECT revision AS r FROM mta_sts_policies`,
+    )
+    expect(rows.map((r) => Number(r.r))).toEqual([4])
+    // get() returns the policy as stored, without the revision.
+    expect(await policies.get('d1')).toEqual(policy('p4', 'enforce', 86400))
   })
 
   it('when a put is audited with details, then the audit row holds every field', async () => {

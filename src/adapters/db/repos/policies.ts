@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm'
+import { desc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { PolicyRepo, StoredPolicy } from '../../../core/ports.js'
 import { writeAudit } from '../audit.js'
 import type { Db } from '../database.js'
@@ -10,11 +10,16 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
  * Serves `policy` from now on and records it as a version (kept if the id is known), inside the
  * caller's transaction; the domains repo uses it too (retire, restore).
  */
-export function putPolicy(tx: Tx, policy: StoredPolicy): void {
-  tx.insert(mtaStsPolicies)
-    .values(policy)
-    .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
-    .run()
+export function putPolicy(tx: Tx, policy: StoredPolicy): number {
+  const row = tx
+    .insert(mtaStsPolicies)
+    .values({ ...policy, revision: 1 })
+    .onConflictDoUpdate({
+      target: mtaStsPolicies.domainId,
+      set: { ...policy, revision: sql`${mtaStsPolicies.revision} + 1` },
+    })
+    .returning({ revision: mtaStsPolicies.revision })
+    .get()
   tx.insert(policyVersions)
     .values({
       domainId: policy.domainId,
@@ -24,13 +29,15 @@ export function putPolicy(tx: Tx, policy: StoredPolicy): void {
     })
     .onConflictDoNothing()
     .run()
+  return row.revision
 }
 
 export function policyRepo(db: Db): PolicyRepo {
+  const { revision: _, ...stored } = getTableColumns(mtaStsPolicies)
   return {
     async get(domainId) {
       const row = db
-        .select()
+        .select(stored)
         .from(mtaStsPolicies)
         .where(eq(mtaStsPolicies.domainId, domainId))
         .get()
@@ -45,8 +52,8 @@ export function policyRepo(db: Db): PolicyRepo {
         .all()
     },
     async put(policy, audit) {
-      db.transaction((tx) => {
-        putPolicy(tx, policy)
+      return db.transaction((tx) => {
+        const revision = putPolicy(tx, policy)
         if (policy.mode !== 'none') {
           // RFC 8461 §8.3: removal waits for the longest max_age ever served, so keep the high mark.
           tx.update(domains)
@@ -55,6 +62,7 @@ export function policyRepo(db: Db): PolicyRepo {
             .run()
         }
         writeAudit(tx, audit)
+        return revision
       })
     },
   }

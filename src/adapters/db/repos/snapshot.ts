@@ -4,7 +4,7 @@ import type { Db, OpenDb } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
 
 /** The columns hostRows() selects, in order, as better-sqlite3 returns them raw. */
-type RawHost = [string, HostnameRole, string, string, string | null, string | null]
+type RawHost = [string, HostnameRole, string, string, string | null, number | null, string | null]
 
 /** Every served hostname with its role, domain, policy text (policy hosts only) and serial. */
 function hostRows(db: Db) {
@@ -16,6 +16,7 @@ function hostRows(db: Db) {
         domain: domains.name,
         domainId: domains.id,
         text: mtaStsPolicies.text,
+        revision: mtaStsPolicies.revision,
         certSerial: certificates.serial,
       })
       .from(hostnames)
@@ -58,12 +59,21 @@ export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
           domain,
           domainId,
           text,
+          revision,
           certSerial,
         ] of rows as Iterable<RawHost>)
-          yield { hostname, role, domain, domainId, text, certSerial }
+          yield { hostname, role, domain, domainId, text, revision, certSerial }
         for (const h of extra) {
           const certSerial = serials.get(h) ?? null
-          yield { hostname: h, role: null, domain: null, domainId: null, text: null, certSerial }
+          yield {
+            hostname: h,
+            role: null,
+            domain: null,
+            domainId: null,
+            text: null,
+            revision: null,
+            certSerial,
+          }
         }
       })()
     },

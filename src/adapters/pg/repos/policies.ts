@@ -1,4 +1,4 @@
-import { desc, eq, sql, type SQL } from 'drizzle-orm'
+import { desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { AuditEntry, PolicyRepo, StoredPolicy } from '../../../core/ports.js'
 import type { PgDb } from '../database.js'
 import { auditLog, domains, mtaStsPolicies, policyVersions } from '../schema.js'
@@ -10,11 +10,15 @@ export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
  * caller's transaction; the domains repo uses it too (retire, restore). Both writes are upserts,
  * so two transactions putting at once serialise on the rows instead of failing.
  */
-export async function putPolicy(tx: PgTx, policy: StoredPolicy): Promise<void> {
-  await tx
+export async function putPolicy(tx: PgTx, policy: StoredPolicy): Promise<number> {
+  const [row] = await tx
     .insert(mtaStsPolicies)
-    .values(policy)
-    .onConflictDoUpdate({ target: mtaStsPolicies.domainId, set: policy })
+    .values({ ...policy, revision: 1 })
+    .onConflictDoUpdate({
+      target: mtaStsPolicies.domainId,
+      set: { ...policy, revision: sql`${mtaStsPolicies.revision} + 1` },
+    })
+    .returning({ revision: mtaStsPolicies.revision })
   await tx
     .insert(policyVersions)
     .values({
@@ -24,6 +28,7 @@ export async function putPolicy(tx: PgTx, policy: StoredPolicy): Promise<void> {
       firstServedAt: policy.updatedAt,
     })
     .onConflictDoNothing()
+  return row!.revision
 }
 
 /**
@@ -50,12 +55,13 @@ function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
   const raise = policy.mode === 'none' ? null : policy.maxAge
   return sql`
     with policy as (
-      insert into ${mtaStsPolicies} (domain_id, mode, max_age, mx, policy_id, text, updated_at)
+      insert into ${mtaStsPolicies} (domain_id, mode, max_age, mx, policy_id, text, updated_at, revision)
       values (${policy.domainId}, ${policy.mode}, ${policy.maxAge}, ${JSON.stringify(policy.mx)}::jsonb,
-        ${policy.policyId}, ${policy.text}, ${at})
+        ${policy.policyId}, ${policy.text}, ${at}, 1)
       on conflict (domain_id) do update set mode = excluded.mode, max_age = excluded.max_age,
         mx = excluded.mx, policy_id = excluded.policy_id, text = excluded.text,
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at, revision = ${mtaStsPolicies}.revision + 1
+      returning revision
     ), version as (
       insert into ${policyVersions} (domain_id, policy_id, text, first_served_at)
       values (${policy.domainId}, ${policy.policyId}, ${policy.text}, ${at})
@@ -63,16 +69,19 @@ function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
     ), high as (
       update ${domains} set max_age_high = greatest(coalesce(max_age_high, 0), ${raise}::bigint)
       where id = ${policy.domainId} and ${raise}::bigint is not null
+    ), audit as (
+      insert into ${auditLog} (at, tenant_id, actor_token_id, action, subject, detail)
+      values (${audit.at.getTime()}, ${audit.tenantId}, ${audit.actorTokenId}, ${audit.action},
+        ${audit.subject}, ${audit.detail === undefined ? null : JSON.stringify(audit.detail)}::jsonb)
     )
-    insert into ${auditLog} (at, tenant_id, actor_token_id, action, subject, detail)
-    values (${audit.at.getTime()}, ${audit.tenantId}, ${audit.actorTokenId}, ${audit.action},
-      ${audit.subject}, ${audit.detail === undefined ? null : JSON.stringify(audit.detail)}::jsonb)`
+    select revision from policy`
 }
 
 export function policyRepo(db: PgDb): PolicyRepo {
   // Read before every policy write (an identical policy is a no-op): prepared once per connection.
+  const { revision: _, ...stored } = getTableColumns(mtaStsPolicies)
   const ofDomain = db
-    .select()
+    .select(stored)
     .from(mtaStsPolicies)
     .where(eq(mtaStsPolicies.domainId, sql.placeholder('domainId')))
     .prepare('policies_of_domain')
@@ -95,7 +104,8 @@ export function policyRepo(db: PgDb): PolicyRepo {
       )
     },
     async put(policy, audit) {
-      await db.execute(putStatement(policy, audit))
+      const { rows } = await db.execute<{ revision: string | number }>(putStatement(policy, audit))
+      return Number(rows[0]!.revision)
     },
   }
 }

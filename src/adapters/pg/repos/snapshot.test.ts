@@ -14,6 +14,7 @@ const SERVED: ServedHost[] = [
     domain: 'one.example',
     domainId: 'd1',
     text: null,
+    revision: null,
     certSerial: null,
   },
   {
@@ -22,6 +23,7 @@ const SERVED: ServedHost[] = [
     domain: 'one.example',
     domainId: 'd1',
     text: POLICY,
+    revision: 0,
     certSerial: 'aa01',
   },
   {
@@ -30,6 +32,7 @@ const SERVED: ServedHost[] = [
     domain: 'two.example',
     domainId: 'd2',
     text: null,
+    revision: null,
     certSerial: null,
   },
   {
@@ -38,6 +41,7 @@ const SERVED: ServedHost[] = [
     domain: null,
     domainId: null,
     text: null,
+    revision: null,
     certSerial: 'ff02',
   },
 ]

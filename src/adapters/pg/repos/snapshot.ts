@@ -19,6 +19,7 @@ function hostRows(db: Pick<PgDb, 'select'>) {
         domain: domains.name,
         domainId: domains.id,
         text: mtaStsPolicies.text,
+        revision: mtaStsPolicies.revision,
         certSerial: certificates.serial,
       })
       .from(hostnames)
@@ -81,7 +82,15 @@ export function snapshotSource(
         for (let page = pages.shift(); page; page = pages.shift()) yield* page
         for (const h of extra) {
           const certSerial = serialOf.get(h) ?? null
-          yield { hostname: h, role: null, domain: null, domainId: null, text: null, certSerial }
+          yield {
+            hostname: h,
+            role: null,
+            domain: null,
+            domainId: null,
+            text: null,
+            revision: null,
+            certSerial,
+          }
         }
       })()
     },

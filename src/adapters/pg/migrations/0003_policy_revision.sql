@@ -1,0 +1,1 @@
+ALTER TABLE "mta_sts_policies" ADD COLUMN "revision" bigint DEFAULT 0 NOT NULL;
