@@ -36,7 +36,14 @@ describe('setPolicy', () => {
       text,
     })
     expect(world.changes).toEqual([
-      { type: 'domain.changed', domainId: domain.id, domain: 'alpha.example', what: 'policy' },
+      {
+        type: 'domain.changed',
+        domainId: domain.id,
+        domain: 'alpha.example',
+        what: 'policy',
+        // The text served from now on, ordered by the row's first revision.
+        policy: { text, revision: 1 },
+      },
     ])
     expect(await world.audit('policy.set')).toMatchObject([
       { tenantId: a.id, subject: 'alpha.example', detail: { policyId: view.policyId } },
