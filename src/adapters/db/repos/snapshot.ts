@@ -1,5 +1,6 @@
 import { and, eq, inArray, ne } from 'drizzle-orm'
 import type { HostnameRole, ServedHost, SnapshotSource } from '../../../core/ports.js'
+import { extraHostRow } from '../../../core/served-host.js'
 import type { Db, OpenDb } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
 
@@ -63,18 +64,7 @@ export function snapshotSource({ db, sqlite }: OpenDb): SnapshotSource {
           certSerial,
         ] of rows as Iterable<RawHost>)
           yield { hostname, role, domain, domainId, text, revision, certSerial }
-        for (const h of extra) {
-          const certSerial = serials.get(h) ?? null
-          yield {
-            hostname: h,
-            role: null,
-            domain: null,
-            domainId: null,
-            text: null,
-            revision: null,
-            certSerial,
-          }
-        }
+        for (const h of extra) yield extraHostRow(h, serials.get(h) ?? null)
       })()
     },
     async hostsOfDomain(domainId) {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm'
 import type { ServedHost, SnapshotSource } from '../../../core/ports.js'
+import { extraHostRow } from '../../../core/served-host.js'
 import type { OpenPg, PgDb } from '../database.js'
 import { certificates, domains, hostnames, mtaStsPolicies } from '../schema.js'
 
@@ -80,18 +81,7 @@ export function snapshotSource(
       // both held whole (an AsyncIterable port would let the pages be read as it goes).
       return (function* (): Generator<ServedHost> {
         for (let page = pages.shift(); page; page = pages.shift()) yield* page
-        for (const h of extra) {
-          const certSerial = serialOf.get(h) ?? null
-          yield {
-            hostname: h,
-            role: null,
-            domain: null,
-            domainId: null,
-            text: null,
-            revision: null,
-            certSerial,
-          }
-        }
+        for (const h of extra) yield extraHostRow(h, serialOf.get(h) ?? null)
       })()
     },
     async hostsOfDomain(domainId) {
