@@ -228,8 +228,8 @@ export async function scaleSetup(ctx: Ctx, token: string): Promise<void> {
     const third = Math.max(1, Math.round(ctx.conns / 3))
     const [pgOne] = await interleaved(ctx, [['PostgreSQL instance a keep-alive', wrkOn(a)]])
     figs.pgOne = pgOne
-    // Three wrk at once sometimes print no figures (seen once on a quiet machine): the row
-    // then says so instead of ending the whole bench.
+    // Should a wrk print no figures (three at once once shared one script file, rewritten while
+    // another loaded it: fixed in wrk.ts), the row says so instead of ending the whole bench.
     try {
       const [pgAll] = await interleaved(ctx, [
         [

@@ -137,8 +137,11 @@ function finish(partial: Partial<Run>, c: Counters, requests: number, seconds: n
   return { ...r, others: othersPct(r) }
 }
 
+/** Script files are numbered: runs at once (row 15c3) rewrote one file while a wrk loaded it. */
+let scripts = 0
+
 export async function runWrk(serverPid: number, spec: LoadSpec, workDir: string): Promise<Run> {
-  const script = join(workDir, `wrk-${process.pid}.lua`)
+  const script = join(workDir, `wrk-${process.pid}-${++scripts}.lua`)
   writeFileSync(script, luaScript(spec))
   const url = `https://${spec.sni}:${spec.port}/.well-known/mta-sts.txt`
   const argv = ['wrk', '-t1', `-c${spec.conns}`, `-d${spec.seconds}s`, '--timeout', '5s']
