@@ -51,8 +51,8 @@ export class PolicyFront {
 
   /**
    * Puts the front before node's HTTP handling of `server`'s connections: node's own
-   * `secureConnection` listener gets a connection only when the front hands it over. Call
-   * before listen(), after any other `secureConnection` listener is added.
+   * `secureConnection` listener gets a connection only when the front hands it over; other
+   * listeners still get each one, after the front. Call before listen().
    */
   attach(server: Server): void {
     // https.Server registers node's HTTP connection listener in its constructor.
