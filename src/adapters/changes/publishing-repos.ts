@@ -48,7 +48,7 @@ export function publishingRepos(
     domainId: string,
     what: DomainAspect,
     domain?: string,
-  ): Promise<Change> => ({
+  ): Promise<Extract<Change, { type: 'domain.changed' }>> => ({
     type: 'domain.changed',
     domainId,
     domain: domain ?? (await nameOf(domainId)),
@@ -155,12 +155,8 @@ export function publishingRepos(
         const revision = await p.put(policy, audit)
         // The text rides along (with the revision that orders it): every instance would
         // otherwise read it back on this, the API's most frequent write (bench row 15c1).
-        const { domainId, text } = policy
-        const domain = await nameOf(domainId)
-        const what = 'policy'
-        await publish([
-          { type: 'domain.changed', domainId, domain, what, policy: { text, revision } },
-        ])
+        const carried = { text: policy.text, revision }
+        await publish([{ ...(await changed(policy.domainId, 'policy')), policy: carried }])
         return revision
       },
     },
