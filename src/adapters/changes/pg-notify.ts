@@ -26,6 +26,7 @@ export const CHANGE_CHANNEL = 'policyhost_changes'
 /** NOTIFY's payload limit is 8000 bytes (PostgreSQL docs, NOTIFY). */
 const MAX_PAYLOAD = 7900
 const MAX_RECONNECT_MS = 5000
+const NOTIFY_STATEMENT = 'policyhost_notify'
 
 export interface PgFeedOptions {
   /** For sending: any pooled connection will do. */
@@ -84,7 +85,12 @@ export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
       payload = JSON.stringify({ o: o.origin, c: { type: 'reconcile' } } satisfies Wire)
     }
     try {
-      await o.pool.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload])
+      // Named: each pooled connection parses it once, not once per event.
+      await o.pool.query({
+        name: NOTIFY_STATEMENT,
+        text: 'SELECT pg_notify($1, $2)',
+        values: [CHANGE_CHANNEL, payload],
+      })
     } catch (err) {
       o.log.warn('change_notify_failed', { change: change.type, error: (err as Error).message })
     }

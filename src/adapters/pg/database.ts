@@ -12,7 +12,8 @@ import { autoCork } from './auto-cork.js'
 import { LOCK_KEYS } from './lock-keys.js'
 import * as schema from './schema.js'
 
-export type PgDb = NodePgDatabase<typeof schema>
+/** drizzle over the pool, which stays reachable (`$client`) for what drizzle cannot say: named statements. */
+export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool }
 
 export interface OpenPg {
   db: PgDb

@@ -1,4 +1,5 @@
 import { desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
 import type { AuditEntry, PolicyRepo, StoredPolicy } from '../../../core/ports.js'
 import type { PgDb } from '../database.js'
 import { auditLog, domains, mtaStsPolicies, policyVersions } from '../schema.js'
@@ -47,7 +48,8 @@ export async function raiseMaxAgeHigh(tx: PgTx, domainId: string, maxAge: number
  * and writeAudit in a transaction, without its six round trips (BEGIN, four writes, COMMIT) — the
  * API's most frequent write, where each round trip costs the instance and the server a wake-up
  * (bench row 15c1). One statement is atomic on its own; its parts run on one snapshot, and the
- * upserts still serialise on their rows.
+ * upserts still serialise on their rows. Its text never varies (every value is a parameter), so it
+ * runs as a named statement: each connection parses and plans it once instead of on every write.
  */
 function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
   const at = policy.updatedAt.getTime()
@@ -77,6 +79,10 @@ function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
     select revision from policy`
 }
 
+/** Per connection, node-postgres prepares a named statement on first use and reuses it. */
+const PUT_STATEMENT = 'policies_put'
+const dialect = new PgDialect()
+
 export function policyRepo(db: PgDb): PolicyRepo {
   // Read before every policy write (an identical policy is a no-op): prepared once per connection.
   const { revision: _, ...stored } = getTableColumns(mtaStsPolicies)
@@ -104,7 +110,12 @@ export function policyRepo(db: PgDb): PolicyRepo {
       )
     },
     async put(policy, audit) {
-      const { rows } = await db.execute<{ revision: string | number }>(putStatement(policy, audit))
+      const { sql: text, params } = dialect.sqlToQuery(putStatement(policy, audit))
+      const { rows } = await db.$client.query<{ revision: string | number }>({
+        name: PUT_STATEMENT,
+        text,
+        values: params,
+      })
       return Number(rows[0]!.revision)
     },
   }
