@@ -11,6 +11,8 @@ export interface ScaleFigures {
   w2Hs: Run
   writers: number
   changes: number
+  /** Unmeasured writes on each setup before 15c1's runs. */
+  warmUpSeconds: number
   /** Why PostgreSQL did not start (then nothing below was measured). */
   pgFailed?: string
   /** Version and durability settings read back from the bench's PostgreSQL. */
@@ -110,6 +112,6 @@ export function scaleRows(ctx: Ctx, f: ScaleFigures): void {
     ref: `other instances alone: ${f1(percentile(others, 50))} / ${f1(percentile(others, 99))}; missed (30 s): ${p.missed}`,
   })
   ctx.notes.push(
-    `Scale (c)-(d): ${f.pgSettings} — durable as a deployment runs it (the test cluster's fsync=off was turned back on for the bench); initdb'd by test/helpers/postgres.ts into a throwaway folder. PostgreSQL (every backend) and the three instances (own DATA_DIR and local CA each, one DATABASE_URL and SECRETS_KEY) share core 0, the same one core the single SQLite instance has, so 15c compares the stores on one core's budget, not three machines; the writers and wrk run on core 1. Writers: ${f.writers} clients, client k changes only domain k (no two on one row), round-robin over the instances, each PUT waiting for the previous; SQLite figures come from the WORKERS=1 instance of 15b, runs alternating with the PostgreSQL ones. 15d: after each PUT answered, every instance is polled every 2 ms over a kept-alive HTTPS connection (SNI = Host = mta-sts.<domain>, certificate not checked) until it serves the new mx; the instance written through serves it at once, the others once LISTEN/NOTIFY arrives.`,
+    `Scale (c)-(d): ${f.pgSettings} — durable as a deployment runs it (the test cluster's fsync=off was turned back on for the bench); initdb'd by test/helpers/postgres.ts into a throwaway folder. PostgreSQL (every backend) and the three instances (own DATA_DIR and local CA each, one DATABASE_URL and SECRETS_KEY) share core 0, the same one core the single SQLite instance has, so 15c compares the stores on one core's budget, not three machines; the writers and wrk run on core 1. Writers: ${f.writers} clients, client k changes only domain k (no two on one row), round-robin over the instances, each PUT waiting for the previous; each setup first writes for ${f.warmUpSeconds} s unmeasured (steady state: three instances sharing the writes take three times as long as one process to JIT-compile the write path); SQLite figures come from the WORKERS=1 instance of 15b, runs alternating with the PostgreSQL ones. 15d: after each PUT answered, every instance is polled every 2 ms over a kept-alive HTTPS connection (SNI = Host = mta-sts.<domain>, certificate not checked) until it serves the new mx; the instance written through serves it at once, the others once LISTEN/NOTIFY arrives.`,
   )
 }
