@@ -245,11 +245,14 @@ export interface PolicyRepo {
    */
   versions(domainId: string): Promise<Array<{ policyId: string; text: string }>>
   /**
-   * Stores the policy (and its version) and raises maxAgeHigh for non-`none` modes. Resolves
-   * to the row's new revision: every write of a domain's policy row (this one, retire,
-   * restore) adds one under the row's lock, so revisions order that row's writes.
+   * Stores the policy (and its version), raises maxAgeHigh for non-`none` modes and writes the
+   * audit entry, all or nothing. Resolves to the row's new revision: every write of a domain's
+   * policy row (this one, retire, restore) adds one under the row's lock, so revisions order
+   * that row's writes. Resolves to null, writing nothing, when the row already holds
+   * `policy.text` (decided under the row's lock, so of two identical puts at once one writes):
+   * RFC 8461 §3.1's id changes exactly when the text does, so an identical policy is no change.
    */
-  put(policy: StoredPolicy, audit: AuditEntry): Promise<number>
+  put(policy: StoredPolicy, audit: AuditEntry): Promise<number | null>
 }
 
 export interface TlsRptRepo {

@@ -26,7 +26,15 @@ function harness(names: Record<string, string>) {
   }
   const events: Change[] = []
   let revision = 0
-  const policies = { put: async () => ++revision } as unknown as PolicyRepo
+  // A text already stored is no write (PolicyRepo.put resolves null), as the stores decide.
+  const stored = new Map<string, string>()
+  const policies = {
+    put: async (p: StoredPolicy) => {
+      if (stored.get(p.domainId) === p.text) return null
+      stored.set(p.domainId, p.text)
+      return ++revision
+    },
+  } as unknown as PolicyRepo
   const repos = publishingRepos({ policies } as unknown as Repos, lookups, {
     publish: async (c) => void events.push(c),
   })
@@ -37,8 +45,8 @@ describe('publishingRepos', () => {
   it('when a domain is written again, then its event names it without asking the store again; a gone domain is asked each time', async () => {
     const { repos, asked, events } = harness({ d1: 'one.example', d2: 'two.example' })
 
-    for (const id of ['d1', 'd1', 'd2', 'd1', 'gone', 'gone']) {
-      await repos.policies.put(policyOf(id), AUDIT)
+    for (const [n, id] of ['d1', 'd1', 'd2', 'd1', 'gone', 'gone'].entries()) {
+      await repos.policies.put({ ...policyOf(id), text: `version: STSv1\r\n# ${n}` }, AUDIT)
     }
 
     expect(asked).toEqual(['d1', 'd2', 'gone', 'gone'])
@@ -74,5 +82,13 @@ describe('publishingRepos', () => {
         policy: { text: 'version: STSv1\r\nmode: none\r\n', revision: 2 },
       },
     ])
+  })
+  it('when the stored text is put again, then the store writes nothing and no event is published', async () => {
+    const { repos, events } = harness({ d1: 'one.example' })
+    await repos.policies.put(policyOf('d1'), AUDIT)
+
+    expect(await repos.policies.put(policyOf('d1'), AUDIT)).toBeNull()
+
+    expect(events).toHaveLength(1)
   })
 })

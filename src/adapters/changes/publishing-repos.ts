@@ -153,6 +153,7 @@ export function publishingRepos(
       ...p,
       async put(policy, audit) {
         const revision = await p.put(policy, audit)
+        if (revision === null) return null
         // The text rides along (with the revision that orders it): every instance would
         // otherwise read it back on this, the API's most frequent write (bench row 15c1).
         const carried = { text: policy.text, revision }

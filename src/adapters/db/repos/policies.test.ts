@@ -106,6 +106,35 @@ describe.each(STORE_KINDS)('%s store: PolicyRepo get and put', (kind) => {
     expect(await policies.get('d1')).toEqual(policy('p4', 'enforce', 86400))
   })
 
+  it('when the stored text is put again (another id, a later time), then put resolves null and writes nothing', async () => {
+    expect(await policies.put(policy('p1', 'enforce', 86400), audit(new Date(0)))).toBe(1)
+    const again = { ...policy('p1-again', 'enforce', 86400), updatedAt: new Date(9_000_000) }
+
+    expect(await policies.put(again, audit(new Date(1)))).toBeNull()
+
+    expect(await policies.get('d1')).toEqual(policy('p1', 'enforce', 86400))
+    const revision = await store.sql<{ r: number | string }>(
+      `SELECT revision AS r FROM mta_sts_policies`,
+    )
+    expect(revision.map((r) => Number(r.r))).toEqual([1])
+    expect(await store.sql(`SELECT policy_id FROM policy_versions`)).toEqual([{ policy_id: 'p1' }])
+    expect(await store.sql(`SELECT action FROM audit_log`)).toHaveLength(1)
+  })
+
+  it('when the same new text is put twice at once, then exactly one of them writes', async () => {
+    await policies.put(policy('p1', 'enforce', 86400), audit(new Date(0)))
+    const next = policy('p2', 'testing', 3600)
+
+    const results = await Promise.all([
+      policies.put(next, audit(new Date(1))),
+      policies.put(next, audit(new Date(2))),
+    ])
+
+    expect(results.sort()).toEqual([2, null])
+    expect(await store.sql(`SELECT action FROM audit_log`)).toHaveLength(2)
+    expect(await policies.get('d1')).toEqual(next)
+  })
+
   it('when a put is audited with details, then the audit row holds every field', async () => {
     const entry = {
       ...audit(new Date(5000)),

@@ -53,6 +53,12 @@ export function policyRepo(db: Db): PolicyRepo {
     },
     async put(policy, audit) {
       return db.transaction((tx) => {
+        const stored = tx
+          .select({ text: mtaStsPolicies.text })
+          .from(mtaStsPolicies)
+          .where(eq(mtaStsPolicies.domainId, policy.domainId))
+          .get()
+        if (stored?.text === policy.text) return null
         const revision = putPolicy(tx, policy)
         if (policy.mode !== 'none') {
           // RFC 8461 §8.3: removal waits for the longest max_age ever served, so keep the high mark.
