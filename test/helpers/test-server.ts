@@ -268,10 +268,23 @@ export async function domainWithPolicy(
   return set.json()
 }
 
-/** Issues every certificate that is due, as the scheduler would; local CA: milliseconds. */
-export async function issueDue(s: { runtime: Runtime }): Promise<void> {
-  await s.runtime.certs.idle()
-  await s.runtime.certs.runDue()
+/**
+ * Issues every certificate that is due, as the scheduler would; local CA: milliseconds. The
+ * server's own first tick runs after it has checked its stored certificates, in the background:
+ * when it has a name in hand, runDue skips that name (`in_flight`), so wait for it and look again
+ * (on PostgreSQL that check is slower, and the first HTTPS fetch used to race the issuance).
+ */
+export async function issueDue(s: { runtime: Runtime }, maxMs = 30_000): Promise<void> {
+  const until = Date.now() + maxMs
+  for (;;) {
+    await s.runtime.certs.idle()
+    let busy = false
+    await s.runtime.certs.runDue(true, (skip) => (busy ||= skip.reason === 'in_flight'))
+    if (!busy) return
+    if (Date.now() > until)
+      throw new Error(`issueDue: certificates still being issued after ${maxMs} ms`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
 }
 
 /** Fetches the well-known policy over HTTPS like a sender: SNI and Host = `host`. */
