@@ -52,7 +52,8 @@ function fetchUrl(
         )
       },
     )
-    req.on('error', reject)
+    // Which URL failed is the first thing to know.
+    req.on('error', (err) => reject(new Error(`${url}: ${err.message}`, { cause: err })))
     req.end(opts.body)
   })
 }
