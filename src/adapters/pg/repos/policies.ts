@@ -92,7 +92,7 @@ const PUT_STATEMENT = 'policies_put'
 const dialect = new PgDialect()
 
 export function policyRepo(db: PgDb): PolicyRepo {
-  // Read before every policy write (an identical policy is a no-op): prepared once per connection.
+  // The API reads the policy (GET, and the answer to a no-op put): prepared once per connection.
   const { revision: _, ...stored } = getTableColumns(mtaStsPolicies)
   const ofDomain = db
     .select(stored)
