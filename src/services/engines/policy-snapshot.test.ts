@@ -171,13 +171,19 @@ describe('PolicySnapshot and a policy write that carries its text', () => {
     return { src, reads }
   }
 
-  it('when a newer revision arrives, then its text is served without a read; an older or repeated one changes nothing', async () => {
-    const { src, reads } = counted([row('a', A, text('mx.one.example'), 3)])
+  /** A snapshot over `counted(rows)`, loaded. */
+  async function loaded(rows: ServedHost[]) {
+    const { src, reads } = counted(rows)
     const snap = new PolicySnapshot(
       src,
       createLogger('warn', () => undefined),
     )
     await snap.refresh()
+    return { src, reads, snap }
+  }
+
+  it('when a newer revision arrives, then its text is served without a read; an older or repeated one changes nothing', async () => {
+    const { reads, snap } = await loaded([row('a', A, text('mx.one.example'), 3)])
 
     await snap.apply(policyChange(4, 'mx.four.example'))
     expect(served(snap, A)).toBe(text('mx.four.example'))
@@ -192,12 +198,7 @@ describe('PolicySnapshot and a policy write that carries its text', () => {
   })
 
   it('when the domain has no policy yet, then the carried text is its first and counted', async () => {
-    const { src, reads } = counted([row('a', A, null)])
-    const snap = new PolicySnapshot(
-      src,
-      createLogger('warn', () => undefined),
-    )
-    await snap.refresh()
+    const { reads, snap } = await loaded([row('a', A, null)])
     expect(snap.size).toBe(0)
     await snap.apply(policyChange(1, 'mx.first.example'))
     expect(served(snap, A)).toBe(text('mx.first.example'))
@@ -206,12 +207,7 @@ describe('PolicySnapshot and a policy write that carries its text', () => {
   })
 
   it('when nothing is held for the domain, then the store is read (the carried text is not trusted alone)', async () => {
-    const { src, reads } = counted([])
-    const snap = new PolicySnapshot(
-      src,
-      createLogger('warn', () => undefined),
-    )
-    await snap.refresh()
+    const { reads, snap } = await loaded([])
     // A pending claim or a name this process has not loaded: the store decides what is served.
     await snap.apply(policyChange(1, 'mx.claim.example'))
     expect(reads.n).toBe(1)
@@ -219,12 +215,7 @@ describe('PolicySnapshot and a policy write that carries its text', () => {
   })
 
   it('when a read that began before a newer carried write ends after it, then the newer text stays', async () => {
-    const { src } = counted([row('a', A, text('mx.one.example'), 1)])
-    const snap = new PolicySnapshot(
-      src,
-      createLogger('warn', () => undefined),
-    )
-    await snap.refresh()
+    const { src, snap } = await loaded([row('a', A, text('mx.one.example'), 1)])
     // A status change makes this process read the domain; the read returns revision 1...
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
@@ -253,12 +244,7 @@ describe('PolicySnapshot and a policy write that carries its text', () => {
       role: 'logo',
       domain: 'a.example',
     }
-    const { src } = counted([row('a', A, text('mx.one.example'), 1), logo])
-    const snap = new PolicySnapshot(
-      src,
-      createLogger('warn', () => undefined),
-    )
-    await snap.refresh()
+    const { snap } = await loaded([row('a', A, text('mx.one.example'), 1), logo])
     await snap.apply(policyChange(2, 'mx.two.example'))
     expect(served(snap, A)).toBe(text('mx.two.example'))
     expect(snap.lookup('logo.a.example')).toBeUndefined()
