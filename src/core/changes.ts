@@ -82,10 +82,33 @@ export type Change =
 /** Handles one event; may be async. Must be idempotent (at-least-once delivery). */
 export type ChangeHandler = (change: Change) => void | Promise<void>
 
+/**
+ * A policy write's notification to the other processes, sent by the store inside the write's
+ * own transaction (so delivered at its commit, with no round trip of its own; bench row 15c1).
+ * The row's revision is known only once written, so the payload is split where it goes: the
+ * store sends `head + revision + tail`.
+ */
+export interface Announcement {
+  head: string
+  tail: string
+}
+
 /** The publishing side, given to stores (and the few writers outside them). */
 export interface ChangePublisher {
   /** Publishes a committed change; resolves when this process's subscribers have handled it. */
   publish(change: Change): Promise<void>
+  /**
+   * Only feeds that reach other processes through the store itself (PostgreSQL's NOTIFY) have
+   * it. `announcement(change)`: the payload of a policy write's event whose revision is still
+   * unknown (its `policy.revision` is ignored), or null when it cannot be carried that way (too
+   * large): then publish it as usual. A store given an announcement sends it in the write's
+   * transaction or fails the write; after such a write has committed, `publishAnnounced(change)`
+   * delivers the event to this process only — the others had it from the store.
+   */
+  announcing?: {
+    announcement(change: Change): Announcement | null
+    publishAnnounced(change: Change): Promise<void>
+  }
 }
 
 export interface ChangeFeed extends ChangePublisher {

@@ -13,6 +13,7 @@ import type { CheckRepo } from './checks/check-ports.js'
 import type { ZoneRepo } from './dns/zone-ports.js'
 import type { SessionRepo } from './web-sessions.js'
 import type { LeaseRepo } from './leases.js'
+import type { Announcement } from './changes.js'
 
 import type { TlsReportRepo } from './report-ports.js'
 export type { StoredZoneEntry, ZoneRepo } from './dns/zone-ports.js'
@@ -251,8 +252,10 @@ export interface PolicyRepo {
    * that row's writes. Resolves to null, writing nothing, when the row already holds
    * `policy.text` (decided under the row's lock, so of two identical puts at once one writes):
    * RFC 8461 §3.1's id changes exactly when the text does, so an identical policy is no change.
+   * With `announcement` (ChangePublisher.announcing), a write that changes the row also sends it
+   * in the same transaction, with the new revision in its place; a store that cannot rejects it.
    */
-  put(policy: StoredPolicy, audit: AuditEntry): Promise<number | null>
+  put(policy: StoredPolicy, audit: AuditEntry, announcement?: Announcement): Promise<number | null>
 }
 
 export interface TlsRptRepo {

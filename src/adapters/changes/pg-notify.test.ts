@@ -9,7 +9,7 @@ import type { Change } from '../../core/changes.js'
 import { openPostgres, type OpenPg } from '../pg/database.js'
 import { createLogger } from '../log/logger.js'
 import { inProcessFeed } from './in-process.js'
-import { CHANGE_CHANNEL, pgChangeFeed, type PgChangeFeed } from './pg-notify.js'
+import { announcement, CHANGE_CHANNEL, pgChangeFeed, type PgChangeFeed } from './pg-notify.js'
 import {
   SKIP_POSTGRES,
   SKIP_POSTGRES_NOTE,
@@ -57,6 +57,34 @@ const policyChange: Change = {
   domain: 'a.example',
   what: 'policy',
 }
+
+describe('announcement: a policy event with its revision left open', () => {
+  test.each([0, 7, 9_007_199_254_740_991])(
+    'when the store fills in revision %i, then the payload is the event with that revision',
+    (revision) => {
+      const text = 'version: STSv1\r\nmode: "testing"\r\n\u00e9\u2028'
+      const change: Change = { ...policyChange, policy: { text, revision: 123 } }
+
+      const { head, tail } = announcement('origin-1', change)!
+
+      expect(JSON.parse(`${head}${revision}${tail}`)).toEqual({
+        o: 'origin-1',
+        c: { ...policyChange, policy: { text, revision } },
+      })
+    },
+  )
+
+  test('when the text would take the payload over the limit, or the event carries none, then there is no announcement', () => {
+    const near = { ...policyChange, policy: { text: 'x'.repeat(7700), revision: 1 } }
+    const over = { ...policyChange, policy: { text: 'é'.repeat(3900), revision: 1 } }
+
+    expect(announcement('o', near)).not.toBeNull()
+    // 7,800 bytes in UTF-8, though 3,900 characters.
+    expect(announcement('o', over)).toBeNull()
+    expect(announcement('o', policyChange)).toBeNull()
+    expect(announcement('o', { type: 'tenant.changed', tenantId: 't' })).toBeNull()
+  })
+})
 
 describe.skipIf(SKIP_POSTGRES)(`PostgreSQL change feed${SKIP_POSTGRES_NOTE}`, () => {
   let server: TestPostgres

@@ -13,12 +13,15 @@
  *   notification did not).
  * - **Never a failed publish.** A failing `pg_notify` is logged; the local delivery already
  *   happened and the others catch up at the next reconcile.
+ * - **A policy write announces itself.** Its event (with the carried text) is sent by the write
+ *   statement (`announcing`, core/changes.ts), so it reaches the others at the write's commit
+ *   and costs no round trip of its own; here it is then only delivered locally.
  * - **Small payloads.** Events name (core/changes.ts); a policy write's carried text that
  *   would take the payload over NOTIFY's 8000-byte limit is dropped (the others read the
  *   policy), and any other event over it is sent as `reconcile` instead.
  */
 import pg from 'pg'
-import type { Change, ChangeFeed } from '../../core/changes.js'
+import type { Announcement, Change, ChangeFeed } from '../../core/changes.js'
 import type { Logger } from '../../core/ports.js'
 
 /** The one channel every instance of a deployment listens on. */
@@ -50,6 +53,7 @@ export interface PgFeedOptions {
 }
 
 export interface PgChangeFeed extends ChangeFeed {
+  announcing: NonNullable<ChangeFeed['announcing']>
   /**
    * Connects the listener; resolves once LISTEN is in place (or the first attempt failed, when
    * it keeps retrying). Call it before loading the views from the store: a commit between the
@@ -170,6 +174,10 @@ export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
       await o.local.publish(change)
       if (change.type !== 'reconcile') await send(change)
     },
+    announcing: {
+      announcement: (change) => announcement(o.origin, change),
+      publishAnnounced: (change) => o.local.publish(change),
+    },
     subscribe: (handler) => o.local.subscribe(handler),
     async start(listening) {
       if (listening) o.listening = listening
@@ -195,6 +203,23 @@ export function pgChangeFeed(options: PgFeedOptions): PgChangeFeed {
       }
     },
   }
+}
+
+/**
+ * The payload of a policy write's event, split where its revision goes: `policy` is the last
+ * key of `c` and `revision` the last of `policy`, so the payload ends `"revision":N}}}`. Null
+ * for any other event, and when the text would take it over the limit (then the write is
+ * published as usual, and `send` drops the carried text).
+ */
+export function announcement(origin: string, change: Change): Announcement | null {
+  if (change.type !== 'domain.changed' || change.policy === undefined) return null
+  const { type, domainId, domain, what } = change
+  const c = { type, domainId, domain, what, policy: { text: change.policy.text } }
+  const whole = JSON.stringify({ o: origin, c })
+  const head = `${whole.slice(0, -'}}}'.length)},"revision":`
+  // 20 digits: any revision a bigint holds.
+  if (Buffer.byteLength(head) + 20 + 3 > MAX_PAYLOAD) return null
+  return { head, tail: '}}}' }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Change } from '../../core/changes.js'
+import type { Announcement, Change, ChangePublisher } from '../../core/changes.js'
 import type { AuditEntry, PolicyRepo, Repos, StoredPolicy } from '../../core/ports.js'
 import { publishingRepos, type PublishLookups } from './publishing-repos.js'
 
@@ -15,7 +15,7 @@ const policyOf = (domainId: string): StoredPolicy => ({
 const AUDIT = {} as AuditEntry
 
 /** Repositories whose writes do nothing: only the events and the lookups are looked at. */
-function harness(names: Record<string, string>) {
+function harness(names: Record<string, string>, announcing = false) {
   const asked: string[] = []
   const lookups: PublishLookups = {
     nameOf: async (id) => {
@@ -28,17 +28,31 @@ function harness(names: Record<string, string>) {
   let revision = 0
   // A text already stored is no write (PolicyRepo.put resolves null), as the stores decide.
   const stored = new Map<string, string>()
+  const announced: Array<Announcement | undefined> = []
   const policies = {
-    put: async (p: StoredPolicy) => {
+    put: async (p: StoredPolicy, _audit: AuditEntry, announcement?: Announcement) => {
       if (stored.get(p.domainId) === p.text) return null
       stored.set(p.domainId, p.text)
+      announced.push(announcement)
       return ++revision
     },
   } as unknown as PolicyRepo
-  const repos = publishingRepos({ policies } as unknown as Repos, lookups, {
+  const local: Change[] = []
+  // A feed that announces through the store carries short texts only (as NOTIFY's limit does).
+  const feed: ChangePublisher = {
     publish: async (c) => void events.push(c),
-  })
-  return { repos, asked, events }
+    ...(announcing && {
+      announcing: {
+        announcement: (c) =>
+          c.type === 'domain.changed' && c.policy && c.policy.text.length < 20
+            ? { head: `${c.domainId}:`, tail: '' }
+            : null,
+        publishAnnounced: async (c) => void local.push(c),
+      },
+    }),
+  }
+  const repos = publishingRepos({ policies } as unknown as Repos, lookups, feed)
+  return { repos, asked, events, announced, local }
 }
 
 describe('publishingRepos', () => {
@@ -90,5 +104,36 @@ describe('publishingRepos', () => {
     expect(await repos.policies.put(policyOf('d1'), AUDIT)).toBeNull()
 
     expect(events).toHaveLength(1)
+  })
+
+  it('when the feed announces through the store, then the store gets the announcement and the event is delivered here only', async () => {
+    const { repos, events, announced, local } = harness({ d1: 'one.example' }, true)
+
+    await repos.policies.put(policyOf('d1'), AUDIT)
+    // Too long for this feed's announcements: published after the write, as without one.
+    await repos.policies.put(
+      { ...policyOf('d1'), text: 'version: STSv1\r\n# a longer text' },
+      AUDIT,
+    )
+
+    expect(announced).toEqual([{ head: 'd1:', tail: '' }, undefined])
+    expect(local).toEqual([
+      {
+        type: 'domain.changed',
+        domainId: 'd1',
+        domain: 'one.example',
+        what: 'policy',
+        policy: { text: 'version: STSv1\r\n', revision: 1 },
+      },
+    ])
+    expect(events).toEqual([
+      {
+        type: 'domain.changed',
+        domainId: 'd1',
+        domain: 'one.example',
+        what: 'policy',
+        policy: { text: 'version: STSv1\r\n# a longer text', revision: 2 },
+      },
+    ])
   })
 })

@@ -152,12 +152,18 @@ export function publishingRepos(
     policies: {
       ...p,
       async put(policy, audit) {
-        const revision = await p.put(policy, audit)
-        if (revision === null) return null
         // The text rides along (with the revision that orders it): every instance would
         // otherwise read it back on this, the API's most frequent write (bench row 15c1).
-        const carried = { text: policy.text, revision }
-        await publish([{ ...(await changed(policy.domainId, 'policy')), policy: carried }])
+        const event = await changed(policy.domainId, 'policy')
+        const announced = feed.announcing?.announcement({
+          ...event,
+          policy: { text: policy.text, revision: 0 },
+        })
+        const revision = await p.put(policy, audit, announced ?? undefined)
+        if (revision === null) return null
+        const carried = { ...event, policy: { text: policy.text, revision } }
+        if (announced) await feed.announcing!.publishAnnounced(carried)
+        else await publish([carried])
         return revision
       },
     },

@@ -169,6 +169,19 @@ describe.each(STORE_KINDS)('%s store: PolicyRepo get and put', (kind) => {
     expect(await store.sql(`SELECT action FROM audit_log`)).toEqual([])
   })
 
+  it.runIf(kind === 'sqlite')(
+    'when SQLite is asked to announce a write, then it refuses and writes nothing',
+    async () => {
+      const announcement = { head: '{}', tail: '' }
+
+      await expect(
+        policies.put(policy('p1', 'enforce', 86400), audit(new Date(0)), announcement),
+      ).rejects.toThrow(/cannot announce/)
+
+      expect(await policies.get('d1')).toBeNull()
+    },
+  )
+
   it('when policies of several max_ages are put, then maxAgeHigh keeps the longest non-none one', async () => {
     await policies.put(policy('p1', 'testing', 3600), audit(new Date(0)))
     expect(await high()).toBe(3600)

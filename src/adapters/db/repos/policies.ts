@@ -51,7 +51,9 @@ export function policyRepo(db: Db): PolicyRepo {
         .orderBy(desc(policyVersions.firstServedAt), desc(policyVersions.policyId))
         .all()
     },
-    async put(policy, audit) {
+    async put(policy, audit, announcement) {
+      // SQLite's feed reaches other processes through data_version, never through the write.
+      if (announcement) throw new Error('the SQLite store cannot announce a write')
       return db.transaction((tx) => {
         const stored = tx
           .select({ text: mtaStsPolicies.text })

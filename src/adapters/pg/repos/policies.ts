@@ -1,6 +1,8 @@
 import { desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
+import type { Announcement } from '../../../core/changes.js'
 import type { AuditEntry, PolicyRepo, StoredPolicy } from '../../../core/ports.js'
+import { CHANGE_CHANNEL } from '../../changes/pg-notify.js'
 import type { PgDb } from '../database.js'
 import { auditLog, domains, mtaStsPolicies, policyVersions } from '../schema.js'
 
@@ -55,8 +57,13 @@ export async function raiseMaxAgeHigh(tx: PgTx, domainId: string, maxAge: number
  * runs as a named statement: each connection parses it once instead of on every write, and
  * PostgreSQL may keep one plan for it (a generic plan, once it proves as cheap as custom ones).
  */
-function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
+function putStatement(policy: StoredPolicy, audit: AuditEntry, announcement?: Announcement): SQL {
   const at = policy.updatedAt.getTime()
+  // The event to the other instances (core/changes.ts, `announcing`): sent for the row the
+  // upsert wrote, so none for a no-op, and delivered when the statement commits.
+  const announce = announcement
+    ? sql`, pg_notify(${CHANGE_CHANNEL}::text, ${announcement.head}::text || revision || ${announcement.tail}::text)`
+    : sql``
   // RFC 8461 §8.3's high mark counts policies that were served; 'none' withdraws.
   const raise = policy.mode === 'none' ? null : policy.maxAge
   return sql`
@@ -84,11 +91,12 @@ function putStatement(policy: StoredPolicy, audit: AuditEntry): SQL {
         ${audit.detail === undefined ? null : JSON.stringify(audit.detail)}::jsonb
       where exists (select from policy)
     )
-    select revision from policy`
+    select revision${announce} from policy`
 }
 
 /** Per connection, node-postgres prepares a named statement on first use and reuses it. */
 const PUT_STATEMENT = 'policies_put'
+const ANNOUNCING_PUT_STATEMENT = 'policies_put_announcing'
 const dialect = new PgDialect()
 
 export function policyRepo(db: PgDb): PolicyRepo {
@@ -117,10 +125,11 @@ export function policyRepo(db: PgDb): PolicyRepo {
           )
       )
     },
-    async put(policy, audit) {
-      const { sql: text, params } = dialect.sqlToQuery(putStatement(policy, audit))
+    async put(policy, audit, announcement) {
+      const statement = putStatement(policy, audit, announcement)
+      const { sql: text, params } = dialect.sqlToQuery(statement)
       const { rows } = await db.$client.query<{ revision: string | number }>({
-        name: PUT_STATEMENT,
+        name: announcement ? ANNOUNCING_PUT_STATEMENT : PUT_STATEMENT,
         text,
         values: params,
       })
