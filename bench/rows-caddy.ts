@@ -10,12 +10,15 @@ export interface CaddyFigures {
   oursHs: Run
   nginxHs: Run
   caddyHs: Run
+  /** The bare node:https server (floor-server.ts) in the same interleaved handshake rounds. */
+  floorHs: Run
 }
 
 export function caddyRows(ctx: Ctx, f: CaddyFigures): void {
   const t = ctx.table
   const S = 'S+caddy: 10 domains'
   const { oursKa: ka, caddyKa: cka, nginxKa: nka, oursHs: hs, caddyHs: chs, nginxHs: nhs } = f
+  const fhs = f.floorHs
   // The caddy-to-nginx ratio places both references on one scale (1 = nginx).
   const vsNginx = (c: number, n: number, what: string) =>
     `caddy; nginx ${what}, caddy = ${f2(c / n)}x nginx`
@@ -58,5 +61,14 @@ export function caddyRows(ctx: Ctx, f: CaddyFigures): void {
     target: "CPU/request <= caddy's",
     ok: hs.cpuPerReqMs <= chs.cpuPerReqMs,
     from: [hs, chs, nhs],
+  }) // Where 2i's gap lies: in Node's own TLS stack (this row) or in our code on top of it.
+  t.add({
+    n: '2j',
+    figure: 'Node floor (bare node:https, one certificate) CPU ms per full handshake vs caddy',
+    setup: `${S}; tlsload`,
+    ours: f3(fhs.cpuPerReqMs),
+    ref: `${f3(chs.cpuPerReqMs)} caddy; ours = ${f2(hs.cpuPerReqMs / fhs.cpuPerReqMs)}x the floor`,
+    ratio: fhs.cpuPerReqMs / chs.cpuPerReqMs,
+    from: [fhs, chs, hs],
   })
 }

@@ -3,12 +3,13 @@
  * certificates from our local CA), then ours, nginx and caddy serving the same policy bytes
  * with the same certificate and key, each pinned to the server core, their keep-alive and
  * full-handshake series interleaved (ours, nginx, caddy, ours, …) so the ratios come from the
- * same minutes. Runs in the full bench after setup S, and alone with BENCH_ONLY=caddy.
+ * same minutes; the Node floor (floor-server.ts) joins the handshake series. Runs in the full bench after setup S, and alone with BENCH_ONLY=caddy.
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { addDomainWithPolicy, apiOf, createTenant, waitApi } from './admin.js'
 import { startCaddy } from './caddy.js'
+import { startFloor } from './floor.js'
 import { interleaved, type Ctx } from './ctx.js'
 import { negotiated, type Negotiated } from './negotiated.js'
 import { startNginx } from './nginx.js'
@@ -76,7 +77,7 @@ export async function caddySetup(ctx: Ctx, token: string): Promise<void> {
       ? " (Go's crypto/tls picks the TLS 1.3 suite from its own order, AES-128-GCM first on CPUs with AES instructions; OpenSSL servers follow the client's order)"
       : ''
   ctx.notes.push(
-    `S+caddy (rows 1g, 1h, 2h, 2i): a second S (fresh data, 10 domains via the API), ours, nginx and ${caddyVersion()} pinned to core 0; caddy from a JSON config (caddy run --adapter ''): admin off, autosave off, automatic HTTPS off, GOMAXPROCS=1, one TLS connection policy loading our certificate and key files, session tickets disabled (2d-style probe: ${resumeCaddy}), HTTP/1.1 only, the policy as a static_response with the same three headers, access logs off. Policy bytes against ours (${Buffer.byteLength(policy)}): caddy ${await bytes(caddy.port)}, nginx ${await bytes(nginx.port)}.`,
+    `S+caddy (rows 1g, 1h, 2h, 2i, 2j): a second S (fresh data, 10 domains via the API), ours, nginx and ${caddyVersion()} pinned to core 0; caddy from a JSON config (caddy run --adapter ''): admin off, autosave off, automatic HTTPS off, GOMAXPROCS=1, one TLS connection policy loading our certificate and key files, session tickets disabled (2d-style probe: ${resumeCaddy}; ours and the Node floor send OpenSSL's default two TLS 1.3 session tickets per full handshake, so sessions resume), HTTP/1.1 only, the policy as a static_response with the same three headers, access logs off. Policy bytes against ours (${Buffer.byteLength(policy)}): caddy ${await bytes(caddy.port)}, nginx ${await bytes(nginx.port)}.`,
     `S+caddy negotiated with a Node client like tlsload's: ours ${nOurs.tls}; ${differences('nginx', nOurs, nNginx)}; ${differences('caddy', nOurs, nCaddy)}${goCipher}.`,
   )
 
@@ -94,16 +95,20 @@ export async function caddySetup(ctx: Ctx, token: string): Promise<void> {
     ['caddy keep-alive', () => runWrk(caddy.pid, spec(caddy.port), ctx.workDir)],
   ])
   log('S+caddy: full handshakes (tlsload, never offers a session)')
-  const [oursHs, nginxHs, caddyHs] = await interleaved(ctx, [
+  // The Node floor beside them (row 2j): what node:https itself costs per handshake.
+  const floor = await startFloor(same)
+  const [oursHs, nginxHs, caddyHs, floorHs] = await interleaved(ctx, [
     ['ours handshakes', () => runHandshakes(ours.pid, spec(ours.httpsPort))],
     ['nginx handshakes', () => runHandshakes(nginx.pid, spec(nginx.port))],
     ['caddy handshakes', () => runHandshakes(caddy.pid, spec(caddy.port))],
+    ['node floor handshakes', () => runHandshakes(floor.pid, spec(floor.port))],
   ])
+  await floor.stop()
   await caddy.stop()
   await nginx.stop()
   await ours.stop()
   ctx.notes.push(
     `S+caddy resumptions during 2h (should be 0): ours ${oursHs.resumed}, nginx ${nginxHs.resumed}, caddy ${caddyHs.resumed}.`,
   )
-  caddyRows(ctx, { oursKa, nginxKa, caddyKa, oursHs, nginxHs, caddyHs })
+  caddyRows(ctx, { oursKa, nginxKa, caddyKa, oursHs, nginxHs, caddyHs, floorHs })
 }
