@@ -13,6 +13,13 @@ const policyOf = (domainId: string): StoredPolicy => ({
   updatedAt: new Date(0),
 })
 const AUDIT = {} as AuditEntry
+const policyEvent = (text: string, revision: number): Change => ({
+  type: 'domain.changed',
+  domainId: 'd1',
+  domain: 'one.example',
+  what: 'policy',
+  policy: { text, revision },
+})
 
 /** Repositories whose writes do nothing: only the events and the lookups are looked at. */
 function harness(names: Record<string, string>, announcing = false) {
@@ -81,22 +88,11 @@ describe('publishingRepos', () => {
     await repos.policies.put({ ...policyOf('d1'), text: 'version: STSv1\r\nmode: none\r\n' }, AUDIT)
 
     expect(events).toEqual([
-      {
-        type: 'domain.changed',
-        domainId: 'd1',
-        domain: 'one.example',
-        what: 'policy',
-        policy: { text: 'version: STSv1\r\n', revision: 1 },
-      },
-      {
-        type: 'domain.changed',
-        domainId: 'd1',
-        domain: 'one.example',
-        what: 'policy',
-        policy: { text: 'version: STSv1\r\nmode: none\r\n', revision: 2 },
-      },
+      policyEvent('version: STSv1\r\n', 1),
+      policyEvent('version: STSv1\r\nmode: none\r\n', 2),
     ])
   })
+
   it('when the stored text is put again, then the store writes nothing and no event is published', async () => {
     const { repos, events } = harness({ d1: 'one.example' })
     await repos.policies.put(policyOf('d1'), AUDIT)
@@ -117,23 +113,7 @@ describe('publishingRepos', () => {
     )
 
     expect(announced).toEqual([{ head: 'd1:', tail: '' }, undefined])
-    expect(local).toEqual([
-      {
-        type: 'domain.changed',
-        domainId: 'd1',
-        domain: 'one.example',
-        what: 'policy',
-        policy: { text: 'version: STSv1\r\n', revision: 1 },
-      },
-    ])
-    expect(events).toEqual([
-      {
-        type: 'domain.changed',
-        domainId: 'd1',
-        domain: 'one.example',
-        what: 'policy',
-        policy: { text: 'version: STSv1\r\n# a longer text', revision: 2 },
-      },
-    ])
+    expect(local).toEqual([policyEvent('version: STSv1\r\n', 1)])
+    expect(events).toEqual([policyEvent('version: STSv1\r\n# a longer text', 2)])
   })
 })
