@@ -83,6 +83,27 @@ describe.skipIf(SKIP_POSTGRES)(`pgCertStore${SKIP_POSTGRES_NOTE}`, () => {
     expect(await store.sql('SELECT hostname FROM certificate_bundles')).toHaveLength(1)
   })
 
+  it('when bundles are written, replaced and removed, then currentSerials gives every stored hostname its serial in one read', async () => {
+    const OTHER = `b.${HOST}`
+    expect(await certs.currentSerials!()).toEqual(new Map())
+    const [first, second, other] = [
+      await ca.issue(HOST, signal),
+      await ca.issue(HOST, signal),
+      await ca.issue(OTHER, signal),
+    ]
+    await certs.write(first)
+    await certs.write(other)
+    await certs.write(second)
+    expect(await certs.currentSerials!()).toEqual(
+      new Map([
+        [HOST, second.serial],
+        [OTHER, other.serial],
+      ]),
+    )
+    await certs.remove(OTHER)
+    expect(await certs.currentSerials!()).toEqual(new Map([[HOST, second.serial]]))
+  })
+
   it('when two instances write one hostname at once, then one complete bundle is left', async () => {
     const bundles = await Promise.all([1, 2, 3, 4].map(() => ca.issue(HOST, signal)))
     const other = pgCertStore(store.pg!.db, key)

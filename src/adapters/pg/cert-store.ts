@@ -144,6 +144,13 @@ export function pgCertStore(
       return row?.serial ?? null
     },
 
+    async currentSerials() {
+      const rows = await db
+        .select({ hostname: certificateBundles.hostname, serial: certificateBundles.serial })
+        .from(certificateBundles)
+      return new Map(rows.map((r) => [r.hostname, r.serial]))
+    },
+
     async remove(hostname) {
       assertStorableHostname(hostname)
       await db.delete(certificateBundles).where(byHostname(hostname))

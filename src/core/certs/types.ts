@@ -44,6 +44,14 @@ export interface CertStore {
   read(hostname: string, depth?: ReadDepth): Promise<CertReadResult>
   /** The serial of the version `current` names (no file is read); null when there is none. */
   currentSerial(hostname: string): Promise<string | null>
+  /**
+   * Every stored hostname's current serial in one read, for stores that can give it cheaply
+   * (PostgreSQL: one query, where `currentSerial` for each of 100k hostnames was 100k round trips
+   * at every start). A store without it is asked per hostname (files: one readlink each). A
+   * bundle written after the read may be newer than what it says: callers compare, and read the
+   * bundle where it differs.
+   */
+  currentSerials?(): Promise<Map<string, string>>
   /** Deletes the hostname's key material. */
   remove(hostname: string): Promise<void>
 }

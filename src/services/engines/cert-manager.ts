@@ -71,16 +71,21 @@ export class CertManager {
   }
 
   /**
-   * Start-up: compares each hostname's `current` link with the serial SQLite expects — one
-   * readlink each, so 100k take seconds. Where they differ, the bundle is read: a complete newer
-   * one (written just before a crash) is adopted; a damaged or missing one is dropped from TLS
-   * and queued for re-issue. Files damaged behind an intact link (writes are atomic, so only
-   * the disk or a person does that) are caught by the digest check when first loaded for TLS.
+   * Start-up: compares each hostname's current bundle with the serial the store of record
+   * expects — on disk one readlink each (100k take seconds), in PostgreSQL one read for all.
+   * Where they differ, the bundle is read: a complete newer one (written just before a crash) is
+   * adopted; a damaged or missing one is dropped from TLS and queued for re-issue. Files damaged
+   * behind an intact link (writes are atomic, so only the disk or a person does that) are caught
+   * by the digest check when first loaded for TLS.
    */
   async verifyStore(): Promise<number> {
     let bad = 0
-    for (const { hostname, serial } of await this.d.repos.certs.issued()) {
-      if ((await this.d.store.currentSerial(hostname)) === serial) continue
+    const issued = await this.d.repos.certs.issued()
+    const all = await this.d.store.currentSerials?.()
+    const currentOf = async (hostname: string) =>
+      all ? (all.get(hostname) ?? null) : this.d.store.currentSerial(hostname)
+    for (const { hostname, serial } of issued) {
+      if ((await currentOf(hostname)) === serial) continue
       const read = await this.d.store.read(hostname, 'digests')
       if (read.status === 'ok' && read.bundle.serial === serial) continue
       const state = await this.d.repos.certs.get(hostname)
