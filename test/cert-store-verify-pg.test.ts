@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { localCa } from '../src/adapters/certs/local-ca.js'
+import type { CertStore } from '../src/core/certs/types.js'
 import {
   createTenant,
   domainWithPolicy,
@@ -34,11 +35,8 @@ describe.runIf(TEST_STORE === 'postgres')('PostgreSQL: start-up store check', ()
   })
 
   const spied = () => {
-    const certs = s.runtime.store.certs
-    return {
-      one: vi.spyOn(certs, 'currentSerial'),
-      all: vi.spyOn(certs, 'currentSerials' as never) as unknown as ReturnType<typeof vi.fn>,
-    }
+    const certs = s.runtime.store.certs as Required<CertStore>
+    return { one: vi.spyOn(certs, 'currentSerial'), all: vi.spyOn(certs, 'currentSerials') }
   }
 
   it('when every bundle matches, then one read checks them all and nothing changes', async () => {
