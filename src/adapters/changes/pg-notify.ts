@@ -15,7 +15,9 @@
  *   happened and the others catch up at the next reconcile.
  * - **A policy write announces itself.** Its event (with the carried text) is sent by the write
  *   statement (`announcing`, core/changes.ts), so it reaches the others at the write's commit
- *   and costs no round trip of its own; here it is then only delivered locally.
+ *   and costs no round trip of its own; here it is then only delivered locally. Being part of
+ *   the write, a NOTIFY that PostgreSQL refuses (its queue full: a listener stuck for long)
+ *   fails the write instead of being logged.
  * - **Small payloads.** Events name (core/changes.ts); a policy write's carried text that
  *   would take the payload over NOTIFY's 8000-byte limit is dropped (the others read the
  *   policy), and any other event over it is sent as `reconcile` instead.
