@@ -61,7 +61,8 @@ export function caddyRows(ctx: Ctx, f: CaddyFigures): void {
     target: "CPU/request <= caddy's",
     ok: hs.cpuPerReqMs <= chs.cpuPerReqMs,
     from: [hs, chs, nhs],
-  }) // Where 2i's gap lies: in Node's own TLS stack (this row) or in our code on top of it.
+  })
+  // Where 2i's gap lies: in Node's own TLS stack (this row) or in our code on top of it.
   t.add({
     n: '2j',
     figure: 'Node floor (bare node:https, one certificate) CPU ms per full handshake vs caddy',

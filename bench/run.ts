@@ -13,7 +13,8 @@
  * BENCH_ONLY=dns runs rows 11 alone (our DNS server against knot, dnsperf; 2-3 min);
  * BENCH_ONLY=dashboard runs rows 12 alone on freshly seeded L data (BENCH_DOMAINS of them).
  * BENCH_ONLY=scale runs rows 15 alone (WORKERS=1 vs 2; 3 instances on PostgreSQL 15; ~5 min).
- * BENCH_ONLY=caddy runs rows 1g/1h/2h/2i/2j alone (S keep-alive and handshakes: ours, nginx, caddy, the Node floor).
+ * BENCH_ONLY=caddy runs rows 1g/1h/2h/2i/2j alone (S keep-alive and handshakes: ours, nginx,
+ * caddy; the Node floor's handshakes).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'

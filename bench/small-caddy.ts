@@ -3,7 +3,8 @@
  * certificates from our local CA), then ours, nginx and caddy serving the same policy bytes
  * with the same certificate and key, each pinned to the server core, their keep-alive and
  * full-handshake series interleaved (ours, nginx, caddy, ours, …) so the ratios come from the
- * same minutes; the Node floor (floor-server.ts) joins the handshake series. Runs in the full bench after setup S, and alone with BENCH_ONLY=caddy.
+ * same minutes; the Node floor (floor-server.ts) joins the handshake series. Runs in the full
+ * bench after setup S, and alone with BENCH_ONLY=caddy.
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
