@@ -5,7 +5,7 @@
  * feeds on one real PostgreSQL 15, and a plain listener counting what was sent.
  */
 import pg from 'pg'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import type { Change } from '../../../core/changes.js'
 import type { AuditEntry, Repos, StoredPolicy } from '../../../core/ports.js'
 import { inProcessFeed } from '../../changes/in-process.js'
@@ -39,8 +39,9 @@ interface Instance {
   feed: PgChangeFeed
   repos: Repos
   seen: Change[]
-  /** Round trips on the instance's pool since the last `queries.length = 0`. */
-  queries: string[]
+  /** The SQL of each round trip on the instance's pool since the last `forget()`. */
+  queries(): string[]
+  forget(): void
 }
 
 async function instance(url: string, origin: string): Promise<Instance> {
@@ -50,14 +51,10 @@ async function instance(url: string, origin: string): Promise<Instance> {
   local.subscribe((c) => void seen.push(c))
   const feed = pgChangeFeed({ pool: open.pool, url, local, origin, log, reconcileMs: 0 })
   await feed.start()
-  const queries: string[] = []
-  const query = open.pool.query.bind(open.pool) as (...a: unknown[]) => unknown
-  ;(open.pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
-    const q = args[0] as string | { text: string }
-    queries.push(typeof q === 'string' ? q : q.text)
-    return query(...args)
-  }
-  return { open, feed, repos: pgRepos(open, feed), seen, queries }
+  const query = vi.spyOn(open.pool, 'query')
+  const queries = () =>
+    query.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text))
+  return { open, feed, repos: pgRepos(open, feed), seen, queries, forget: () => query.mockClear() }
 }
 
 async function until(check: () => boolean, ms = 1000): Promise<void> {
@@ -101,7 +98,7 @@ describe.skipIf(SKIP_POSTGRES)(
     test('when a policy is put, then one statement writes and notifies: the others get the committed revision, the writer its event once', async () => {
       await a.repos.policies.put(policy('version: STSv1\r\nmode: testing\r\n'), AUDIT)
       await until(() => b.seen.length === 1)
-      a.queries.length = 0
+      a.forget()
 
       const revision = await a.repos.policies.put(
         policy('version: STSv1\r\nmode: enforce\r\n'),
@@ -109,8 +106,8 @@ describe.skipIf(SKIP_POSTGRES)(
       )
 
       // One round trip: no NOTIFY of its own after the write (and the name was asked once, before).
-      expect(a.queries).toHaveLength(1)
-      expect(a.queries[0]).toContain('pg_notify')
+      expect(a.queries()).toHaveLength(1)
+      expect(a.queries()[0]).toContain('pg_notify')
       const event: Change = {
         type: 'domain.changed',
         domainId: 'd1',
@@ -151,11 +148,13 @@ describe.skipIf(SKIP_POSTGRES)(
 
     test('when the text is too large to be carried, then the write is published after it as before, naming only', async () => {
       const big = `version: STSv1\r\nmode: testing\r\n${'# padding\r\n'.repeat(800)}`
-      a.queries.length = 0
+      a.forget()
 
       expect(await a.repos.policies.put(policy(big), AUDIT)).toBe(1)
 
-      expect(a.queries.filter((q) => q.includes('pg_notify'))).toEqual(['SELECT pg_notify($1, $2)'])
+      expect(a.queries().filter((q) => q.includes('pg_notify'))).toEqual([
+        'SELECT pg_notify($1, $2)',
+      ])
       await until(() => b.seen.length === 1)
       expect(b.seen[0]).toEqual({
         type: 'domain.changed',
